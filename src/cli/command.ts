@@ -1,0 +1,32 @@
+import type { ParseArgsOptionsConfig } from 'node:util';
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIo {
+  readonly env: Record<string, string | undefined>;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CliCommand {
+  /** As typed: `config check` is a two-word name. */
+  readonly name: string;
+  readonly summary: string;
+  /** Synopsis lines after `fleetbot`, e.g. `config check [FILE]`. */
+  readonly usage: string;
+  readonly details?: string;
+  readonly options?: ParseArgsOptionsConfig;
+  /** Positional arguments allowed: [min, max]. */
+  readonly positionals?: readonly [number, number];
+  run(
+    args: { values: Record<string, string | boolean | undefined>; positionals: string[] },
+    io: CliIo,
+  ): Promise<number>;
+}
+
+/** Exit codes, the contract scripts rely on. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A mistake in how fleetbot was invoked; printed with what to type instead, exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,17 @@
+import { describeConfig, loadConfig } from '../config/index.ts';
+import { type CliCommand, EXIT } from './command.ts';
+
+export const configCheckCommand: CliCommand = {
+  name: 'config check',
+  summary: 'Validate a configuration file and the environment; print a summary or every problem',
+  usage: 'config check [FILE]',
+  details:
+    'FILE defaults to $FLEETBOT_CONFIG, then ./fleetbot.yml (built-in defaults when absent).\nExit 0 when valid, 2 with one line per problem when not.',
+  positionals: [0, 1],
+  async run({ positionals }, io) {
+    const [file] = positionals;
+    const config = loadConfig({ env: io.env, ...(file ? { file } : {}) });
+    io.out(describeConfig(config));
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,37 @@
+import { loadConfig } from '../config/index.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { createLogger } from '../logging/logger.ts';
+import { openQueueBackend } from '../queue/queue-backend.ts';
+import { type CliCommand, EXIT } from './command.ts';
+
+export const migrateCommand: CliCommand = {
+  name: 'migrate',
+  summary: "Apply the database migrations (fleetbot's tables and the queue's schema), then exit",
+  usage: 'migrate',
+  details:
+    'Safe to run twice and from several processes at once. `start`, `web` and `worker` also migrate at start-up.',
+  async run(_args, io) {
+    const config = loadConfig({ env: io.env });
+    const logger = createLogger({ level: config.runtime.logLevel === 'info' ? 'warn' : config.runtime.logLevel });
+    const database = await openDatabase({
+      databaseUrl: config.runtime.databaseUrl,
+      dataDir: config.runtime.dataDir,
+      logger,
+    });
+    try {
+      const outcome = await migrate(database.pool, logger);
+      const backend = openQueueBackend({ redisUrl: config.runtime.redisUrl, databaseUrl: database.url, logger });
+      await backend.prepare();
+      await backend.close();
+      io.out(
+        outcome.applied.length > 0
+          ? `Applied ${outcome.applied.length} migration(s): ${outcome.applied.join(', ')}. Schema version ${outcome.current}.`
+          : `Already up to date (schema version ${outcome.current}).`,
+      );
+      return EXIT.ok;
+    } finally {
+      await database.close();
+    }
+  },
+};

@@ -1,0 +1,55 @@
+import { loadConfig } from '../config/index.ts';
+import { type AppRoles, startApp } from '../main.ts';
+import { type CliCommand, type CliIo, EXIT } from './command.ts';
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** Runs until SIGINT/SIGTERM, then stops in order: HTTP, workers (drained), database. */
+async function serve(roles: AppRoles, io: CliIo): Promise<number> {
+  const config = loadConfig({ env: io.env });
+  const app = await startApp(config, roles);
+  const signal = await new Promise<string>((resolve) => {
+    for (const name of SHUTDOWN_SIGNALS) process.once(name, () => resolve(name));
+  });
+  app.logger.info({ signal }, 'shutting down');
+  // A second Ctrl-C means "now": skip the drain.
+  for (const name of SHUTDOWN_SIGNALS) process.once(name, () => process.exit(130));
+  await app.stop();
+  app.logger.info('stopped');
+  return EXIT.ok;
+}
+
+const envHelp = `Environment: DATABASE_URL (else embedded PostgreSQL in FLEETBOT_DATA_DIR, default ./.fleetbot),
+REDIS_URL (else the queue runs on PostgreSQL), PORT (3000), FLEETBOT_CONFIG (./fleetbot.yml), LOG_LEVEL.`;
+
+export const startCommand: CliCommand = {
+  name: 'start',
+  summary: 'Run everything in one process: HTTP server, Slack handlers and workers',
+  usage: 'start',
+  details: envHelp,
+  run: () => serve({ web: true, worker: true }, processIo()),
+};
+
+export const webCommand: CliCommand = {
+  name: 'web',
+  summary: 'Run only the HTTP side (Slack, alerts, probes); jobs go to the queue for workers',
+  usage: 'web',
+  details: `${envHelp}\nRun several web and worker processes against one DATABASE_URL (and REDIS_URL at scale).`,
+  run: () => serve({ web: true, worker: false }, processIo()),
+};
+
+export const workerCommand: CliCommand = {
+  name: 'worker',
+  summary: 'Run only the queue workers (actions, escalation timers, notifications)',
+  usage: 'worker',
+  details: `${envHelp}\nThe worker also serves /healthz, /readyz and /metrics on PORT for its probes.`,
+  run: () => serve({ web: false, worker: true }, processIo()),
+};
+
+function processIo(): CliIo {
+  return {
+    env: process.env,
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+  };
+}

@@ -1,0 +1,53 @@
+import pg from 'pg';
+import { withTimeout } from '../lib/with-timeout.ts';
+import type { Logger } from '../logging/logger.ts';
+import { EmbeddedPostgres } from './embedded-postgres.ts';
+
+export interface DatabaseOptions {
+  /** External PostgreSQL; when absent an embedded server is started in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  logger: Logger;
+}
+
+export interface Database {
+  readonly url: string;
+  readonly pool: pg.Pool;
+  /** Present when fleetbot started the server itself. */
+  readonly embedded: EmbeddedPostgres | undefined;
+  /** Round trip to the server, bounded by `timeoutMs`. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const embedded = options.databaseUrl
+    ? undefined
+    : new EmbeddedPostgres({ dataDir: options.dataDir, logger: options.logger });
+  const url = options.databaseUrl ?? (await embedded?.start());
+  if (!url) throw new Error('unreachable: no database URL');
+  const pool = createPool(url, options.logger);
+  return {
+    url,
+    pool,
+    embedded,
+    ping: (timeoutMs = 2_000) => withTimeout(pool.query('SELECT 1'), timeoutMs, 'database did not answer').then(() => {}),
+    async close() {
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}
+
+export function createPool(url: string, logger: Logger, max = 10): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'fleetbot',
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, it would end the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  return pool;
+}

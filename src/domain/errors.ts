@@ -1,0 +1,34 @@
+/**
+ * The one error type that crosses module boundaries. `code` is stable (tests and
+ * the Slack/CLI renderers switch on it); `message` says what went wrong; `hint`
+ * says what to do about it.
+ */
+export class FleetbotError extends Error {
+  override readonly name = 'FleetbotError';
+  readonly code: FleetbotErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: FleetbotErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+export type FleetbotErrorCode =
+  | 'usage'
+  | 'config'
+  | 'database_unavailable'
+  | 'database_locked'
+  | 'migration_failed'
+  | 'queue_unavailable'
+  | 'unknown_job'
+  | 'invalid_job_data';
+
+/** `message` and, when there is one, the hint on the next line — the form users read. */
+export function describeError(error: unknown): string {
+  if (error instanceof FleetbotError) {
+    return error.hint ? `${error.message}\n${error.hint}` : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,66 @@
+/**
+ * Secret scrubbing for everything that leaves the process as text (logs today;
+ * Slack messages and audit rows reuse it). Key names decide for values of any
+ * type; strings are also scanned, because secrets hide inside error messages
+ * and connection strings whatever the key is called.
+ */
+
+export const REDACTED = '[REDACTED]';
+
+const SECRET_KEY =
+  /pass(word|wd|phrase)?$|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|connection[-_]?string|signature/i;
+
+// user:password@ in any URL-like string (postgres://, redis://, https://...).
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]+)@/gi;
+// Slack tokens, bearer tokens, password=... pairs in DSNs and Azure connection strings.
+const TOKEN_PATTERNS: readonly [RegExp, string][] = [
+  [/\bxox[abposer]-[A-Za-z0-9-]{8,}/g, REDACTED],
+  [/\bxapp-[A-Za-z0-9-]{8,}/g, REDACTED],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  [/\b(password|pwd|secret|token|InstrumentationKey|AccountKey|SharedAccessKey)=([^;&\s]+)/gi, `$1=${REDACTED}`],
+];
+
+const MAX_DEPTH = 10;
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+export function redactString(text: string): string {
+  let out = text.replace(URL_CREDENTIALS, `$1:${REDACTED}@`);
+  for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/**
+ * A copy of `value` with secrets replaced. Errors become plain objects (type,
+ * message, stack, code, cause) so that their text is scrubbed too. Cycles and
+ * very deep values are cut rather than followed.
+ */
+export function redactSecrets(value: unknown): unknown {
+  return walk(value, 0, new WeakSet());
+}
+
+function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= MAX_DEPTH) return '[Truncated]';
+  seen.add(value);
+  if (value instanceof Error) return walk(errorToObject(value), depth, seen);
+  if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1, seen));
+  if (value instanceof Date) return value;
+  if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = isSecretKey(key) && item !== undefined && item !== null ? REDACTED : walk(item, depth + 1, seen);
+  }
+  return out;
+}
+
+function errorToObject(error: Error): Record<string, unknown> {
+  const plain: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };
+  for (const [key, item] of Object.entries(error)) plain[key] = item;
+  if (error.cause !== undefined) plain.cause = error.cause;
+  return plain;
+}

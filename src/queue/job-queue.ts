@@ -1,0 +1,167 @@
+import { type Job, UnrecoverableError } from 'bullmq';
+import { FleetbotError } from '../domain/errors.ts';
+import { withTimeout } from '../lib/with-timeout.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { JobDefinition, QueueName } from './job-definition.ts';
+import type { BackendQueue, BackendWorker, QueueBackend, QueueBackendKind } from './queue-backend.ts';
+
+export interface JobQueueOptions {
+  backend: QueueBackend;
+  // biome-ignore lint/suspicious/noExplicitAny: a registry holds definitions of many data types
+  jobs: readonly JobDefinition<any>[];
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface EnqueueOptions {
+  /**
+   * Deterministic id (e.g. `action:${requestId}`): a second enqueue with the same
+   * id while the first is waiting, running or recently finished is a no-op.
+   */
+  jobId?: string;
+  delayMs?: number;
+}
+
+/** How long finished jobs are kept, which is also how long their ids de-duplicate. */
+const KEEP_COMPLETED_S = 24 * 3600;
+const KEEP_FAILED_S = 7 * 24 * 3600;
+/** Workers get this long to finish what they hold on shutdown before being closed by force. */
+export const DRAIN_TIMEOUT_MS = 8_000;
+
+/**
+ * Typed enqueue and the workers that run registered jobs. Start-up fails when
+ * two definitions share a name, so a job can never be picked up by the wrong
+ * handler or by none.
+ */
+export class JobQueue {
+  readonly backendKind: QueueBackendKind;
+  private readonly backend: QueueBackend;
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
+  private readonly definitions = new Map<string, JobDefinition>();
+  private readonly queues = new Map<QueueName, BackendQueue>();
+  private readonly workers: BackendWorker[] = [];
+  private readonly shutdown = new AbortController();
+
+  constructor(options: JobQueueOptions) {
+    this.backend = options.backend;
+    this.backendKind = options.backend.kind;
+    this.logger = options.logger.child({ component: 'queue', backend: options.backend.kind });
+    this.metrics = options.metrics;
+    for (const definition of options.jobs) {
+      if (this.definitions.has(definition.name)) {
+        throw new Error(`Two job definitions are named "${definition.name}"; job names must be unique.`);
+      }
+      this.definitions.set(definition.name, definition);
+    }
+  }
+
+  async enqueue(name: string, data: unknown, options: EnqueueOptions = {}): Promise<string> {
+    const definition = this.definition(name);
+    const parsed = definition.data.safeParse(data);
+    if (!parsed.success) {
+      throw new FleetbotError('invalid_job_data', `Job "${name}" was given invalid data: ${parsed.error.message}`);
+    }
+    const job = await this.queue(definition.queue).add(name, parsed.data, {
+      ...(options.jobId ? { jobId: options.jobId } : {}),
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
+      attempts: definition.retry?.attempts ?? 1,
+      ...(definition.retry ? { backoff: { type: 'exponential', delay: definition.retry.backoffMs } } : {}),
+      // Age-based retention: count-based retention deadlocks BullMQ's PostgreSQL backend under load.
+      removeOnComplete: { age: KEEP_COMPLETED_S },
+      removeOnFail: { age: KEEP_FAILED_S },
+    });
+    this.metrics.jobsEnqueued.inc({ queue: definition.queue, job: name });
+    if (!job.id) throw new Error(`queue returned a job without an id for "${name}"`);
+    return job.id;
+  }
+
+  /** Starts one worker per queue that has registered jobs. */
+  startWorkers(concurrency: Partial<Record<QueueName, number>> = {}): void {
+    const names = new Set([...this.definitions.values()].map((d) => d.queue));
+    for (const name of names) {
+      const worker = this.backend.worker(name, (job, _token, signal) => this.process(job, signal), {
+        concurrency: concurrency[name] ?? 10,
+      });
+      worker.on('error', (error) => this.logger.error({ err: error, queue: name }, 'worker error'));
+      this.workers.push(worker);
+    }
+    this.logger.info({ queues: [...names] }, 'workers started');
+  }
+
+  /** Answers when the queue store answers; used by readiness. */
+  async ping(timeoutMs = 2_000): Promise<void> {
+    await withTimeout(this.queue('system').getJobCounts('waiting'), timeoutMs, 'queue did not answer');
+  }
+
+  /**
+   * Drains: workers stop taking jobs and finish the ones they hold (forced after
+   * DRAIN_TIMEOUT_MS), then every connection closes.
+   */
+  async close(): Promise<void> {
+    this.shutdown.abort();
+    const drained = await Promise.race([
+      Promise.all(this.workers.map((worker) => worker.close())).then(() => true),
+      new Promise<false>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS, false).unref()),
+    ]);
+    if (!drained) {
+      this.logger.warn('workers did not drain in time; closing them by force');
+      await Promise.all(this.workers.map((worker) => worker.close(true)));
+    }
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await this.backend.close();
+  }
+
+  /** The stored job, for tests and for callers checking on progress. */
+  async job(queue: QueueName, id: string): Promise<Job | undefined> {
+    return this.queue(queue).getJob(id);
+  }
+
+  private async process(job: Job, signal: AbortSignal | undefined): Promise<unknown> {
+    const definition = this.definitions.get(job.name);
+    if (!definition) throw new UnrecoverableError(`No handler is registered for job "${job.name}".`);
+    const parsed = definition.data.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Job "${job.name}" has invalid data: ${parsed.error.message}`);
+    const started = performance.now();
+    const labels = { queue: definition.queue, job: job.name };
+    try {
+      const result = await definition.handle(parsed.data, {
+        id: job.id ?? '',
+        attempt: job.attemptsMade + 1,
+        logger: this.logger.child({ job: job.name, jobId: job.id }),
+        signal: signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal,
+        progress: (value) => job.updateProgress(value),
+      });
+      this.metrics.jobsProcessed.inc({ ...labels, outcome: 'completed' });
+      return result;
+    } catch (error) {
+      const final = !definition.retry || job.attemptsMade + 1 >= definition.retry.attempts;
+      this.metrics.jobsProcessed.inc({ ...labels, outcome: final ? 'failed' : 'retried' });
+      this.logger.warn({ err: error, job: job.name, jobId: job.id, final }, 'job failed');
+      throw error;
+    } finally {
+      this.metrics.jobDuration.observe(labels, (performance.now() - started) / 1000);
+    }
+  }
+
+  private definition(name: string): JobDefinition {
+    const definition = this.definitions.get(name);
+    if (!definition) {
+      throw new FleetbotError('unknown_job', `No job named "${name}" is registered.`, {
+        hint: `Registered jobs: ${[...this.definitions.keys()].join(', ') || 'none'}.`,
+      });
+    }
+    return definition;
+  }
+
+  private queue(name: QueueName): BackendQueue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = this.backend.queue(name);
+      queue.on('error', (error) => this.logger.warn({ err: error, queue: name }, 'queue connection error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,110 @@
+import {
+  createPostgresBackend,
+  createRedisBackend,
+  type Job,
+  type JobsOptions,
+  runMigrations,
+  withBackend,
+} from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { FleetbotError } from '../domain/errors.ts';
+import type { Logger } from '../logging/logger.ts';
+
+export type QueueBackendKind = 'redis' | 'postgres';
+
+export interface QueueBackendOptions {
+  /** Redis backend when set; otherwise BullMQ's PostgreSQL backend on `databaseUrl`. */
+  redisUrl?: string | undefined;
+  databaseUrl: string;
+  /** Keeps several fleetbots (or tests) apart: the Redis key prefix, or the PostgreSQL schema. */
+  namespace?: string;
+  logger: Logger;
+}
+
+/** The part of a BullMQ Queue fleetbot uses, whatever the backend. */
+export interface BackendQueue {
+  add(name: string, data: unknown, opts?: JobsOptions): Promise<Job>;
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+  getJob(id: string): Promise<Job | undefined>;
+  close(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** The part of a BullMQ Worker fleetbot uses, whatever the backend. */
+export interface BackendWorker {
+  close(force?: boolean): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'failed', listener: (job: Job | undefined, error: Error) => void): unknown;
+}
+
+export type Processor = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
+
+/**
+ * The one place that knows which queue backend runs. Everything else talks to
+ * `BackendQueue` / `BackendWorker`.
+ */
+export interface QueueBackend {
+  readonly kind: QueueBackendKind;
+  /** Creates what the backend needs to exist (the PostgreSQL schema); safe to run twice and concurrently. */
+  prepare(): Promise<void>;
+  queue(name: string): BackendQueue;
+  worker(name: string, processor: Processor, options: { concurrency: number }): BackendWorker;
+  close(): Promise<void>;
+}
+
+const DEFAULT_NAMESPACE = 'fleetbot';
+
+export function openQueueBackend(options: QueueBackendOptions): QueueBackend {
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  return options.redisUrl
+    ? redisBackend(options.redisUrl, namespace, options.logger)
+    : postgresBackend(options.databaseUrl, namespace);
+}
+
+function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend {
+  const classes = withBackend(createRedisBackend);
+  // One shared command connection; BullMQ duplicates it for each worker's blocking reads.
+  // maxRetriesPerRequest: null is what BullMQ requires for workers.
+  const connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  return {
+    kind: 'redis',
+    prepare: async () => {},
+    queue: (name) => new classes.Queue(name, { connection, prefix }) as unknown as BackendQueue,
+    worker: (name, processor, { concurrency }) =>
+      new classes.Worker(name, processor, { connection, prefix, concurrency }) as unknown as BackendWorker,
+    close: async () => {
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
+  const classes = withBackend(createPostgresBackend);
+  const connection = (max: number) => ({ connectionString: databaseUrl, schema, max });
+  return {
+    kind: 'postgres',
+    async prepare() {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        await runMigrations(client, schema);
+      } catch (error) {
+        throw new FleetbotError('migration_failed', `Could not create the queue schema "${schema}".`, {
+          hint: (error as Error).message,
+          cause: error,
+        });
+      } finally {
+        await client.end();
+      }
+    },
+    queue: (name) => new classes.Queue(name, { connection: connection(4) }) as unknown as BackendQueue,
+    worker: (name, processor, { concurrency }) =>
+      new classes.Worker(name, processor, {
+        connection: connection(concurrency + 2),
+        concurrency,
+      }) as unknown as BackendWorker,
+    close: async () => {},
+  };
+}
