@@ -39,7 +39,11 @@ export interface RunningApp {
  * The composition root: builds every part from the config and wires them
  * together. Nothing else reads the environment or picks implementations.
  */
-export async function startApp(config: Config, roles: AppRoles, overrides: AppOverrides = {}): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  roles: AppRoles,
+  overrides: AppOverrides = {},
+): Promise<RunningApp> {
   const logger = overrides.logger ?? createLogger({ level: config.runtime.logLevel });
   const metrics = createMetrics();
   const database = await openDatabase({

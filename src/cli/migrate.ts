@@ -13,7 +13,9 @@ export const migrateCommand: CliCommand = {
     'Safe to run twice and from several processes at once. `start`, `web` and `worker` also migrate at start-up.',
   async run(_args, io) {
     const config = loadConfig({ env: io.env });
-    const logger = createLogger({ level: config.runtime.logLevel === 'info' ? 'warn' : config.runtime.logLevel });
+    const logger = createLogger({
+      level: config.runtime.logLevel === 'info' ? 'warn' : config.runtime.logLevel,
+    });
     const database = await openDatabase({
       databaseUrl: config.runtime.databaseUrl,
       dataDir: config.runtime.dataDir,
@@ -21,7 +23,11 @@ export const migrateCommand: CliCommand = {
     });
     try {
       const outcome = await migrate(database.pool, logger);
-      const backend = openQueueBackend({ redisUrl: config.runtime.redisUrl, databaseUrl: database.url, logger });
+      const backend = openQueueBackend({
+        redisUrl: config.runtime.redisUrl,
+        databaseUrl: database.url,
+        logger,
+      });
       await backend.prepare();
       await backend.close();
       io.out(

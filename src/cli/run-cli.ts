@@ -1,13 +1,19 @@
 import { parseArgs } from 'node:util';
-import { closest } from '../lib/closest.ts';
 import { ConfigError } from '../config/index.ts';
 import { describeError, FleetbotError } from '../domain/errors.ts';
+import { closest } from '../lib/closest.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 import { configCheckCommand } from './config-check.ts';
 import { migrateCommand } from './migrate.ts';
 import { startCommand, webCommand, workerCommand } from './serve.ts';
 
-const commands: readonly CliCommand[] = [startCommand, webCommand, workerCommand, migrateCommand, configCheckCommand];
+const commands: readonly CliCommand[] = [
+  startCommand,
+  webCommand,
+  workerCommand,
+  migrateCommand,
+  configCheckCommand,
+];
 
 /** Parses argv (without node and the script), runs the command, returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -48,9 +54,14 @@ function findCommand(argv: readonly string[]): { command: CliCommand; rest: stri
     commands.find((command) => command.name === argv[0]);
   if (match) return { command: match, rest: argv.slice(match.name.split(' ').length) };
   if (argv[0] === 'config') {
-    throw new UsageError('Usage: fleetbot config check [FILE]\nRun `fleetbot config check --help` for details.');
+    throw new UsageError(
+      'Usage: fleetbot config check [FILE]\nRun `fleetbot config check --help` for details.',
+    );
   }
-  const guess = closest(argv[0] ?? '', commands.map((command) => command.name.split(' ')[0] ?? ''));
+  const guess = closest(
+    argv[0] ?? '',
+    commands.map((command) => command.name.split(' ')[0] ?? ''),
+  );
   throw new UsageError(
     `Unknown command "${argv[0]}".${guess ? ` Did you mean \`fleetbot ${guess}\`?` : ''}\nRun \`fleetbot --help\` to see the commands.`,
   );
@@ -88,7 +99,9 @@ function overview(): string {
 }
 
 function commandHelp(command: CliCommand): string {
-  const options = Object.entries(command.options ?? {}).map(([name, option]) => `  --${name}${option.type === 'string' ? ' VALUE' : ''}`);
+  const options = Object.entries(command.options ?? {}).map(
+    ([name, option]) => `  --${name}${option.type === 'string' ? ' VALUE' : ''}`,
+  );
   return [
     `Usage: fleetbot ${command.usage}`,
     '',

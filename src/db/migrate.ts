@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { FleetbotError } from '../domain/errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import { type Migration, migrations as allMigrations } from './migrations/index.ts';
+import { migrations as allMigrations, type Migration } from './migrations/index.ts';
 
 /** Arbitrary but fixed: every fleetbot process serialises its migrations on this advisory lock. */
 const MIGRATION_LOCK = 7_335_001;
@@ -51,7 +51,9 @@ export async function migrate(
           throw new FleetbotError(
             'migration_failed',
             `Migration ${migration.version} is recorded as "${name}" but this fleetbot calls it "${migration.name}".`,
-            { hint: 'Migrations are append-only; restore the original file and add a new migration instead.' },
+            {
+              hint: 'Migrations are append-only; restore the original file and add a new migration instead.',
+            },
           );
         }
         continue;

@@ -60,7 +60,10 @@ export class HttpServer {
     try {
       if (handler) await handler(request, response);
       else if ([...this.routes.keys()].some((key) => key.endsWith(` ${path}`))) {
-        sendJson(response, 405, { error: 'method_not_allowed', message: `${request.method} is not served on ${path}` });
+        sendJson(response, 405, {
+          error: 'method_not_allowed',
+          message: `${request.method} is not served on ${path}`,
+        });
       } else {
         sendJson(response, 404, { error: 'not_found', message: `No route for ${request.method} ${path}` });
       }

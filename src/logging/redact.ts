@@ -17,7 +17,10 @@ const TOKEN_PATTERNS: readonly [RegExp, string][] = [
   [/\bxox[abposer]-[A-Za-z0-9-]{8,}/g, REDACTED],
   [/\bxapp-[A-Za-z0-9-]{8,}/g, REDACTED],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
-  [/\b(password|pwd|secret|token|InstrumentationKey|AccountKey|SharedAccessKey)=([^;&\s]+)/gi, `$1=${REDACTED}`],
+  [
+    /\b(password|pwd|secret|token|InstrumentationKey|AccountKey|SharedAccessKey)=([^;&\s]+)/gi,
+    `$1=${REDACTED}`,
+  ],
 ];
 
 const MAX_DEPTH = 10;
@@ -53,7 +56,8 @@ function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = isSecretKey(key) && item !== undefined && item !== null ? REDACTED : walk(item, depth + 1, seen);
+    out[key] =
+      isSecretKey(key) && item !== undefined && item !== null ? REDACTED : walk(item, depth + 1, seen);
   }
   return out;
 }

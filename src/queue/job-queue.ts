@@ -61,7 +61,10 @@ export class JobQueue {
     const definition = this.definition(name);
     const parsed = definition.data.safeParse(data);
     if (!parsed.success) {
-      throw new FleetbotError('invalid_job_data', `Job "${name}" was given invalid data: ${parsed.error.message}`);
+      throw new FleetbotError(
+        'invalid_job_data',
+        `Job "${name}" was given invalid data: ${parsed.error.message}`,
+      );
     }
     const job = await this.queue(definition.queue).add(name, parsed.data, {
       ...(options.jobId ? { jobId: options.jobId } : {}),
@@ -122,7 +125,8 @@ export class JobQueue {
     const definition = this.definitions.get(job.name);
     if (!definition) throw new UnrecoverableError(`No handler is registered for job "${job.name}".`);
     const parsed = definition.data.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`Job "${job.name}" has invalid data: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`Job "${job.name}" has invalid data: ${parsed.error.message}`);
     const started = performance.now();
     const labels = { queue: definition.queue, job: job.name };
     try {

@@ -53,7 +53,8 @@ export interface QueueBackend {
   close(): Promise<void>;
 }
 
-const DEFAULT_NAMESPACE = 'fleetbot';
+/** Not `fleetbot`: a schema named like the database user would come first on PostgreSQL's default search_path. */
+const DEFAULT_NAMESPACE = 'fleetbot_queue';
 
 export function openQueueBackend(options: QueueBackendOptions): QueueBackend {
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
@@ -99,7 +100,7 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
         await client.end();
       }
     },
-    queue: (name) => new classes.Queue(name, { connection: connection(4) }) as unknown as BackendQueue,
+    queue: (name) => new classes.Queue(name, { connection: connection(10) }) as unknown as BackendQueue,
     worker: (name, processor, { concurrency }) =>
       new classes.Worker(name, processor, {
         connection: connection(concurrency + 2),

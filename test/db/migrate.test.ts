@@ -17,16 +17,17 @@ afterAll(async () => {
 
 describe('migrate', () => {
   it('applies every migration once, even from two processes at the same time', async () => {
-    const pools = [createPool(database.url, logger), createPool(database.url, logger)];
+    const [one, two] = [createPool(database.url, logger), createPool(database.url, logger)];
+    const pools = [one, two];
     try {
       const outcomes = await Promise.all(pools.map((pool) => migrate(pool, logger)));
       const applied = outcomes.map((outcome) => outcome.applied.length).sort();
       expect(applied).toEqual([0, migrations.length]);
 
-      const again = await migrate(pools[0]!, logger);
+      const again = await migrate(one, logger);
       expect(again).toEqual({ applied: [], current: migrations.length });
 
-      const tables = await pools[0]!.query<{ table_name: string }>(
+      const tables = await one.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
       );
       expect(tables.rows.map((row) => row.table_name)).toEqual([
@@ -45,7 +46,9 @@ describe('migrate', () => {
     const pool = createPool(database.url, logger);
     try {
       await pool.query("INSERT INTO fleetbot_migrations (version, name) VALUES (999, 'from-the-future')");
-      await expect(migrate(pool, logger)).rejects.toThrow(/migration 999 \(from-the-future\), which this fleetbot does not know/);
+      await expect(migrate(pool, logger)).rejects.toThrow(
+        /migration 999 \(from-the-future\), which this fleetbot does not know/,
+      );
       await pool.query('DELETE FROM fleetbot_migrations WHERE version = 999');
     } finally {
       await pool.end();
@@ -57,9 +60,15 @@ describe('migrate', () => {
     try {
       const broken = [
         ...migrations,
-        { version: migrations.length + 1, name: 'half-done', sql: 'CREATE TABLE half_done (id int); SELECT nonsense_column FROM half_done;' },
+        {
+          version: migrations.length + 1,
+          name: 'half-done',
+          sql: 'CREATE TABLE half_done (id int); SELECT nonsense_column FROM half_done;',
+        },
       ];
-      await expect(migrate(pool, logger, broken)).rejects.toThrow(/Database migration failed: column "nonsense_column" does not exist/);
+      await expect(migrate(pool, logger, broken)).rejects.toThrow(
+        /Database migration failed: column "nonsense_column" does not exist/,
+      );
       const found = await pool.query("SELECT to_regclass('public.half_done') AS t");
       expect(found.rows[0].t).toBeNull();
     } finally {

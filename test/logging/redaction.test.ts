@@ -18,7 +18,9 @@ describe('log redaction', () => {
     logger.info(
       {
         slack: { token: SECRETS.slackToken, nested: { deeper: { signingSecret: SECRETS.signingSecret } } },
-        request: { headers: { Authorization: `Bearer ${SECRETS.bearer}`, 'content-type': 'application/json' } },
+        request: {
+          headers: { Authorization: `Bearer ${SECRETS.bearer}`, 'content-type': 'application/json' },
+        },
         databaseUrl: `postgres://fleetuser:${SECRETS.dbPassword}@fleet-postgres-service:5432/fleetdb`,
         list: [{ password: SECRETS.dbPassword }, `redis://:${SECRETS.redisPassword}@fleet-redis:6379/0`],
         appToken: SECRETS.appToken,
@@ -34,18 +36,22 @@ describe('log redaction', () => {
 
     const output = text();
     for (const secret of Object.values(SECRETS)) expect(output).not.toContain(secret);
-    const [first, second] = lines();
-    expect(first?.databaseUrl).toBe(`postgres://fleetuser:${REDACTED}@fleet-postgres-service:5432/fleetdb`);
-    expect((first?.request as { headers: Record<string, string> }).headers['content-type']).toBe('application/json');
-    expect(first?.msg).toContain('postgres://fleetuser:[REDACTED]@db:5432/fleetdb');
-    expect((second?.err as { message: string }).message).toContain('redis://default:[REDACTED]@cache:6379');
+    const [first = {}, second = {}] = lines();
+    expect(first.databaseUrl).toBe(`postgres://fleetuser:${REDACTED}@fleet-postgres-service:5432/fleetdb`);
+    expect((first.request as { headers: Record<string, string> }).headers['content-type']).toBe(
+      'application/json',
+    );
+    expect(first.msg).toContain('postgres://fleetuser:[REDACTED]@db:5432/fleetdb');
+    expect((second.err as { message: string }).message).toContain('redis://default:[REDACTED]@cache:6379');
   });
 
   it('keeps what is not secret, and survives cycles', () => {
     const cyclic: Record<string, unknown> = { name: 'fleet-api', replicas: 3 };
     cyclic.self = cyclic;
     expect(redactSecrets(cyclic)).toEqual({ name: 'fleet-api', replicas: 3, self: '[Circular]' });
-    expect(redactString('https://fleet-api-service:3000/api/health')).toBe('https://fleet-api-service:3000/api/health');
+    expect(redactString('https://fleet-api-service:3000/api/health')).toBe(
+      'https://fleet-api-service:3000/api/health',
+    );
     expect(redactSecrets({ tokenCount: undefined, passwordPolicy: null })).toEqual({
       tokenCount: undefined,
       passwordPolicy: null,

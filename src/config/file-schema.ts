@@ -1,0 +1,248 @@
+import * as z from 'zod';
+import { checkReferences } from './cross-checks.ts';
+import {
+  actionName,
+  duration,
+  kubernetesName,
+  patterned,
+  positiveDuration,
+  roleId,
+  SEVERITY_IDS,
+  serviceName,
+  severityId,
+  strictObject,
+  text,
+  timeOfDay,
+  timeZone,
+  weekday,
+  whenFieldsValid,
+} from './schema-kit.ts';
+
+// The shape of fleetbot.yml. Every key is optional in the file: the loader lays the file over the
+// built-in defaults (defaults.ts, the runbook's values) before this schema sees it, so the
+// defaults named below are what a key means when the file leaves it out. Durations are written
+// as text (`15m`) and come out as milliseconds.
+
+const port = z.int().min(1).max(65_535);
+
+const cluster = strictObject({
+  /** AKS cluster name, as given to `az aks get-credentials --name`. @defaultValue `fleet-aks-cluster` */
+  name: text,
+  /** Azure resource group that holds the cluster. @defaultValue `fleet-production-rg` */
+  resourceGroup: text,
+  /** Namespace every action runs in. @defaultValue `fleet-management` */
+  namespace: kubernetesName,
+  /** kubeconfig context to use. Unset: the kubeconfig's current context, or the in-cluster service account. */
+  context: text.optional(),
+});
+
+const replicas = strictObject({
+  /** Fewest replicas `scale` may set; 0 allows scaling to zero. */
+  min: z.int().min(0),
+  /** Most replicas `scale` may set; `scale api 9999` is refused above this. */
+  max: z.int().min(1),
+}).superRefine((limits, ctx) => {
+  if (limits.min > limits.max) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected min to be at most max, got min ${limits.min} and max ${limits.max}`,
+    });
+  }
+}, whenFieldsValid);
+
+const service = strictObject({
+  /** Workload kind; decides how restarts and logs address it (`deployment/…` or `statefulset/…`). */
+  kind: z.enum(['Deployment', 'StatefulSet']),
+  /** Name of the Deployment or StatefulSet in the namespace, e.g. `fleet-api`. */
+  workload: kubernetesName,
+  /** Container for logs and `set env`. @defaultValue the workload name */
+  container: kubernetesName.optional(),
+  /** Kubernetes Service in front of the workload (for health checks through the API server), if any. */
+  service: kubernetesName.optional(),
+  /** Port the workload serves on. */
+  port,
+  /** HTTP path that answers a health check on `port`, e.g. `/api/health`; unset when there is none. */
+  healthPath: patterned(/^\/\S*$/, 'an HTTP path starting with "/"').optional(),
+  /** Other names `/fleet` commands accept for this service (`db` for `postgres`). @defaultValue `[]` */
+  aliases: z.array(serviceName).default(() => []),
+  /** Replica limits that `scale` enforces. */
+  replicas,
+}).transform(({ container, ...rest }) => ({ ...rest, container: container ?? rest.workload }));
+
+const severity = strictObject({
+  /** Short name: `Critical`, `High`, `Medium`, `Low`. */
+  name: text,
+  /** When this severity applies, as in the runbook's table. */
+  description: text,
+  /**
+   * How long the paged roles have to acknowledge before fleetbot re-pages them and notifies
+   * `escalation.unacknowledged`. Runbook: P0 `5m`, P1 `15m`, P2 `1h`, P3 `4h`.
+   */
+  responseTime: duration(),
+  /** Roles paged when an incident of this severity opens. */
+  page: z.array(roleId),
+  /**
+   * When true, pages for this severity wait for `businessHours` (P3: "next business day").
+   * @defaultValue `false`
+   */
+  businessHoursOnly: z.boolean().default(false),
+});
+
+const role = strictObject({
+  /** Display name, e.g. `On-Call Engineer`. */
+  name: text,
+  /** What this role handles, from the escalation matrix. */
+  responsibilities: text,
+  /** How the runbook says to reach them (`Slack`, `Email/Phone`); shown to people, not used to deliver. */
+  contact: text.optional(),
+  /** Who holds the role in Slack; fleetbot mentions them and checks permissions against them. */
+  slack: strictObject({
+    /** Slack user ids (`U…` or `W…`). @defaultValue `[]` */
+    users: z.array(patterned(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id like U0123ABCD')).default(() => []),
+    /** Slack user-group ids (`S…`); members count as holding the role. @defaultValue `[]` */
+    groups: z.array(patterned(/^S[A-Z0-9]{2,}$/, 'a Slack user-group id like S0123ABCD')).default(() => []),
+  }).default(() => ({ users: [], groups: [] })),
+});
+
+const escalationRule = strictObject({
+  /**
+   * How long after the incident opened the rule fires, if the incident is still open.
+   * `0s` fires at open (the runbook's "P0 or P1 incident → Team Lead").
+   */
+  after: duration(),
+  /** Role notified. */
+  to: roleId,
+  /** Severities the rule applies to. @defaultValue all of `P0`–`P3` */
+  severities: z
+    .array(severityId)
+    .min(1)
+    .default(() => [...SEVERITY_IDS]),
+  /** The runbook's conditions for this step, shown in the notification; fleetbot does not evaluate them. @defaultValue `[]` */
+  when: z.array(text).default(() => []),
+});
+
+const rolesOrEveryone = z.array(
+  patterned(/^(?:\*|[a-z][a-zA-Z0-9]*)$/, 'a camelCase role id like "teamLead", or "*" for everyone'),
+);
+
+const schedule = strictObject({
+  /** Which occurrence of `day` in the month: `first` … `fourth`, or `last`. @defaultValue `first` */
+  week: z.enum(['first', 'second', 'third', 'fourth', 'last']),
+  /** Day of the week: `sun` … `sat`. @defaultValue `sun` */
+  day: weekday,
+});
+
+const maintenance = strictObject({
+  /** Which day each month the window falls on. @defaultValue first Sunday */
+  schedule,
+  /** Local start time in `timezone`. @defaultValue `02:00` */
+  start: timeOfDay,
+  /** Local end time in `timezone`; earlier than `start` means the next day. @defaultValue `06:00` */
+  end: timeOfDay,
+  /** IANA zone the times are in; DST is honoured. @defaultValue `America/New_York` */
+  timezone: timeZone,
+  /** How long before the window to post notices ("7 days notice", "24 hours before"). @defaultValue `['7d', '24h']` */
+  notices: z.array(positiveDuration()),
+  /**
+   * Severities whose pages are held until the window ends (during maintenance the on-call is
+   * already watching). P0/P1 always page. @defaultValue `['P2', 'P3']`
+   */
+  holdPaging: z.array(severityId),
+}).superRefine((window, ctx) => {
+  if (window.start === window.end) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['end'],
+      message: `expected a time other than start, got "${window.end}"`,
+    });
+  }
+}, whenFieldsValid);
+
+const businessHours = strictObject({
+  /** Working days. @defaultValue `[mon, tue, wed, thu, fri]` */
+  days: z.array(weekday).min(1),
+  /** Local start of the working day. @defaultValue `09:00` */
+  start: timeOfDay,
+  /** Local end of the working day, after `start`. @defaultValue `17:00` */
+  end: timeOfDay,
+  /** IANA zone of `start` and `end`. @defaultValue `America/New_York` */
+  timezone: timeZone,
+}).superRefine((hours, ctx) => {
+  if (hours.end <= hours.start) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['end'],
+      message: `expected a time after start (${hours.start}), got "${hours.end}"`,
+    });
+  }
+}, whenFieldsValid);
+
+const fileConfigObject = strictObject({
+  /** The AKS cluster fleetbot operates. */
+  cluster,
+  /**
+   * Services `/fleet` commands act on, keyed by the short name users type (`api`). Runbook:
+   * `api`, `frontend`, `postgres`, `redis`; entries in the file are merged into these, new keys add services.
+   */
+  services: z.record(serviceName, service),
+  /** Incident severities `P0`–`P3`, from the runbook's "Severity Levels" table. */
+  severities: strictObject({ P0: severity, P1: severity, P2: severity, P3: severity }),
+  /** When `businessHoursOnly` severities may page. @defaultValue mon–fri 09:00–17:00 America/New_York */
+  businessHours,
+  /**
+   * The escalation matrix, keyed by role id. Runbook: `oncall`, `teamLead`, `devopsLead`,
+   * `databaseAdmin`, `engineeringManager`, `cto`; entries in the file are merged into these.
+   */
+  roles: z.record(roleId, role),
+  /** Who is notified as an incident ages ("When to escalate"). */
+  escalation: strictObject({
+    /**
+     * Roles notified, besides re-paging the severity's `page` roles, when an incident is not
+     * acknowledged within its severity's `responseTime`. @defaultValue `['teamLead']`
+     */
+    unacknowledged: z.array(roleId),
+    /** Steps in order of `after` (enforced), so a step's index is stable for timer job ids. */
+    rules: z.array(escalationRule),
+  }),
+  /**
+   * Which roles may run each permission class of actions; `'*'` means anyone in the workspace.
+   * The classes are independent lists: being in `admin` does not imply `operate`.
+   */
+  permissions: strictObject({
+    /** Read-only actions (health, status, logs). @defaultValue `['*']` */
+    read: rolesOrEveryone,
+    /** Actions that change running workloads (restart, scale, rollback). @defaultValue `[oncall, teamLead, devopsLead]` */
+    operate: rolesOrEveryone,
+    /** Data and configuration actions (backup, restore, secrets). @defaultValue `[teamLead, devopsLead, databaseAdmin]` */
+    admin: rolesOrEveryone,
+    /** Actions that need a second authorised person to confirm. @defaultValue `['restore', 'reset-demo']` */
+    twoPerson: z.array(actionName),
+  }),
+  /** The monthly maintenance window (runbook: first Sunday, 2AM–6AM ET). */
+  maintenance,
+  /** Where fleetbot posts in Slack. */
+  channels: strictObject({
+    /** Channel for new alerts: an id (`C…`) or `#name`. @defaultValue `#fleet-alerts` */
+    alerts: patterned(
+      /^(?:[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]{0,79})$/,
+      'a Slack channel id like C0123ABCD or a #name',
+    ),
+    /** Prefix of per-incident channel names (`inc-42`). @defaultValue `inc-` */
+    incidentPrefix: patterned(
+      /^[a-z0-9][a-z0-9_-]{0,19}$/,
+      'a channel-name prefix of up to 20 lowercase letters, digits, "-" or "_"',
+    ),
+  }),
+});
+
+/** What fleetbot.yml may contain, before defaults and parsing (durations as text). */
+export type FileConfigInput = z.input<typeof fileConfigObject>;
+/** The parsed file part of the Config (durations in milliseconds). */
+export type FileConfig = z.output<typeof fileConfigObject>;
+
+/** The schema of fleetbot.yml after it has been laid over the built-in defaults. */
+export const fileConfigSchema = fileConfigObject.superRefine(checkReferences, {
+  // Run even when other parts of the file are wrong, so that every problem is reported at once;
+  // checkReferences itself reads only the parts that parsed cleanly.
+  when: () => true,
+});
