@@ -41,7 +41,8 @@ export default async function setup(project: TestProject) {
 async function startRedis(): Promise<{ url: string | null; skipReason: string; process?: ChildProcess }> {
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (found.error) {
-    const reason = 'redis-server is not installed: the Redis-backend tests are SKIPPED (apt-get install -y redis-server to run them).';
+    const reason =
+      'redis-server is not installed: the Redis-backend tests are SKIPPED (apt-get install -y redis-server to run them).';
     if (process.env.CI === 'true') throw new Error(`CI=true but ${reason}`);
     return { url: null, skipReason: reason };
   }

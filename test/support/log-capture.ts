@@ -2,7 +2,11 @@ import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/logging/logger.ts';
 
 /** A real fleetbot logger whose JSON lines are kept for assertions. */
-export function captureLogs(level = 'trace'): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+export function captureLogs(level = 'trace'): {
+  logger: Logger;
+  lines: () => Record<string, unknown>[];
+  text: () => string;
+} {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, callback) {
