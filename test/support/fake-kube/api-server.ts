@@ -63,9 +63,7 @@ function injectedError(
     case 404:
       return resource?.name ? notFound(resource.type, name) : pathNotFound();
     case 409:
-      return resource
-        ? conflict(resource.type, name)
-        : internalError('injected conflict on a non-resource URL');
+      return conflict(resource?.type, resource ? name : path);
     case 500:
       return internalError('fake-kube injected failure');
     case 503:

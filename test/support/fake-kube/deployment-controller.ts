@@ -19,7 +19,7 @@ import { templateHash, timestamp } from './names.ts';
 import { isControlledBy } from './replicaset-controller.ts';
 import type { ObjectStore } from './store.ts';
 
-export const REVISION = 'deployment.kubernetes.io/revision';
+const REVISION = 'deployment.kubernetes.io/revision';
 const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
 const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
@@ -35,7 +35,7 @@ const NOT_COPIED = new Set([
   'deprecated.deployment.rollback.to',
 ]);
 
-export const revisionOf = (rs: ReplicaSet) => Number(rs.metadata.annotations?.[REVISION] ?? 0) || 0;
+const revisionOf = (rs: ReplicaSet) => Number(rs.metadata.annotations?.[REVISION] ?? 0) || 0;
 
 /** The template without the `pod-template-hash` label, for comparing a ReplicaSet with its Deployment. */
 function withoutHash(template: PodTemplate): PodTemplate {

@@ -10,7 +10,7 @@ import { apiVersionOf, RESOURCE_TYPES, type ResourceType } from './resources.ts'
  * reads `/version` and runs the kubectl build matching the server's minor version (kubectl.1.27 … 1.33),
  * so this keeps the tests on the default kubectl 1.32.
  */
-export const SERVER_VERSION = {
+const SERVER_VERSION = {
   major: '1',
   minor: '32',
   gitVersion: 'v1.32.4',

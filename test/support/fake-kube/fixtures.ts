@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const FIXTURES_DIR = fileURLToPath(new URL('../../../../shared/fixtures/k8s/', import.meta.url));
 
 /** The fixtures' namespace, replaced by the fake's namespace wherever it appears. */
-export const FIXTURE_NAMESPACE = 'fleet-management';
+const FIXTURE_NAMESPACE = 'fleet-management';
 
 /** The single Node of the seeded cluster; every seeded pod runs on it. */
 export const NODE_NAME = 'aks-nodepool1-00000000-vmss000000';

@@ -70,7 +70,7 @@ export interface FakeKube {
   unhang(): void;
   /** Sets a container's log lines, served by `GET …/pods/{name}/log`. */
   setPodLogs(pod: string, lines: LogInput, options?: PodLogOptions): void;
-  /** Puts (part of) the fixtures' incident back: see scenarios.ts. */
+  /** Puts (part of) the fixtures' incident back on the fresh seed: see scenarios.ts. */
   scenario(name: ScenarioName): void;
   /** Runs one controller step now, without waiting for the timer. */
   step(): void;

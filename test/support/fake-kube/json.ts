@@ -21,7 +21,7 @@ const isEmpty = (v: unknown) =>
   Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0;
 
 /** JSON with sorted keys, so equal objects serialise equally whatever order their keys were written in. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value, false));
 }
 

@@ -179,6 +179,16 @@ export interface StatefulSetStatus {
   collisionCount?: number;
 }
 
+export interface VolumeClaimTemplate {
+  metadata: { name: string };
+  spec?: {
+    accessModes?: string[];
+    resources?: { requests?: { storage?: string } };
+    storageClassName?: string;
+    volumeMode?: string;
+  };
+}
+
 export interface StatefulSet extends KubeObject {
   spec: {
     replicas?: number;
@@ -186,7 +196,7 @@ export interface StatefulSet extends KubeObject {
     template: PodTemplate;
     serviceName?: string;
     updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number } };
-    volumeClaimTemplates?: { metadata: { name: string } }[];
+    volumeClaimTemplates?: VolumeClaimTemplate[];
     [key: string]: unknown;
   };
   status?: StatefulSetStatus;

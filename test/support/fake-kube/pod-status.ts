@@ -16,7 +16,7 @@ import { timestamp } from './names.ts';
 
 const hex64 = (seed: string) => createHash('sha256').update(seed).digest('hex');
 
-export const containerId = (pod: Pod, container: string, restart: number) =>
+const containerId = (pod: Pod, container: string, restart: number) =>
   `containerd://${hex64(`${pod.metadata.uid}/${container}/${restart}`)}`;
 
 const imageId = (image: string) => `${image.split(':')[0]}@sha256:${hex64(image)}`;
@@ -164,7 +164,7 @@ export const runningStatus = (
 };
 
 /** kubelet's crash back-off: 10s doubling to a 5m cap, printed as a Go duration. */
-export function backOff(restarts: number): string {
+function backOff(restarts: number): string {
   const seconds = Math.min(10 * 2 ** Math.max(restarts - 1, 0), 300);
   const minutes = Math.floor(seconds / 60);
   return minutes ? `${minutes}m${seconds % 60}s` : `${seconds}s`;

@@ -1,11 +1,13 @@
 /**
  * The ReplicaSet controller: keeps each ReplicaSet's pod count at `spec.replicas` (deleting not-ready and
- * newest pods first, as the real controller ranks them) and writes its status counts.
+ * newest pods first, as the real controller ranks them), releases pods relabelled out of its selector,
+ * and writes its status counts.
  */
 import type { EventRecorder } from './events.ts';
 import type { KubeObject, Pod, ReplicaSet, ReplicaSetStatus } from './k8s-types.ts';
 import type { Kubelet } from './kubelet.ts';
 import { isPodReady, podFromTemplate } from './pod-status.ts';
+import { matchesLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
 
 export const isControlledBy = (object: KubeObject, owner: KubeObject) =>
@@ -40,7 +42,13 @@ export class ReplicaSetController {
 
   #sync(rs: ReplicaSet): void {
     const desired = rs.spec.replicas ?? 1;
-    let pods = this.#store.list<Pod>('pods', rs.metadata.namespace).filter((p) => isControlledBy(p, rs));
+    const owned = this.#store.list<Pod>('pods', rs.metadata.namespace).filter((p) => isControlledBy(p, rs));
+    // A pod relabelled out of the selector is released (its owner reference removed) and replaced.
+    for (const pod of owned.filter((p) => !matchesLabelSelector(rs.spec.selector, p.metadata.labels))) {
+      const ownerReferences = pod.metadata.ownerReferences?.filter((o) => o.uid !== rs.metadata.uid);
+      this.#store.update('pods', { ...pod, metadata: { ...pod.metadata, ownerReferences } });
+    }
+    let pods = owned.filter((p) => matchesLabelSelector(rs.spec.selector, p.metadata.labels));
 
     for (let i = pods.length; i < desired; i++) {
       const pod = this.#store.create(

@@ -11,6 +11,7 @@ export type ResourceName =
   | 'endpoints'
   | 'secrets'
   | 'configmaps'
+  | 'persistentvolumeclaims'
   | 'events'
   | 'deployments'
   | 'statefulsets'
@@ -171,6 +172,21 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     verbs: readWrite,
     shortNames: ['cm'],
     hasStatus: false,
+    tracksGeneration: false,
+    fieldSelectors: [],
+  },
+  {
+    name: 'persistentvolumeclaims',
+    plural: 'persistentvolumeclaims',
+    singular: 'persistentvolumeclaim',
+    kind: 'PersistentVolumeClaim',
+    group: '',
+    version: 'v1',
+    namespaced: true,
+    verbs: readWrite,
+    shortNames: ['pvc'],
+    subresources: [status('PersistentVolumeClaim')],
+    hasStatus: true,
     tracksGeneration: false,
     fieldSelectors: [],
   },

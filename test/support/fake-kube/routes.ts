@@ -125,8 +125,10 @@ function withoutTypeMeta(object: KubeObject): KubeObject {
 
 const json = (body: unknown, status = 200): RouteResult => ({ status, json: body });
 
-function listBody(ctx: RouteContext, type: ResourceType, items: KubeObject[], accept: string | undefined) {
-  if (wantsTable(accept)) return toTable(type.kind, items, ctx.store.resourceVersion);
+function listBody(ctx: RouteContext, type: ResourceType, items: KubeObject[], api: ApiRequest) {
+  if (wantsTable(api.accept)) {
+    return toTable(type.kind, items, ctx.store.resourceVersion, api.query.get('includeObject'));
+  }
   return {
     kind: `${type.kind}List`,
     apiVersion: apiVersionOf(type),
@@ -333,17 +335,22 @@ export function route(ctx: RouteContext, api: ApiRequest): RouteResult {
             resourceVersion: api.query.get('resourceVersion') ?? undefined,
             timeoutSeconds: timeout ? Number(timeout) : undefined,
             sendInitialEvents: api.query.get('sendInitialEvents') === 'true',
+            ...(wantsTable(api.accept) ? { table: { includeObject: api.query.get('includeObject') } } : {}),
           },
         };
       }
       const items = ctx.store
         .list(type.name, request.namespace)
         .filter((o) => labels(o.metadata.labels) && fields(o));
-      return json(listBody(ctx, type, items, api.accept));
+      return json(listBody(ctx, type, items, api));
     }
     case 'get': {
       const object = existingOr404(ctx, request);
-      return json(wantsTable(api.accept) ? toTable(type.kind, [object], ctx.store.resourceVersion) : object);
+      return json(
+        wantsTable(api.accept)
+          ? toTable(type.kind, [object], ctx.store.resourceVersion, api.query.get('includeObject'))
+          : object,
+      );
     }
     case 'create': {
       if (request.subresource) throw methodNotAllowed(api.method);

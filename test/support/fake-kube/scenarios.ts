@@ -1,12 +1,14 @@
 /**
  * The fixtures' incident story (2025-06-12 ~14:00Z), applied on top of the healthy 'fleet' seed by
  * writing the fixture objects back as they are. The controllers then derive the workload statuses from
- * the pods, as a real cluster would.
+ * the pods, as a real cluster would. Apply it to the freshly seeded cluster: once a rollout has scaled
+ * the fixtures' ReplicaSets down, the ReplicaSet controller deletes restored pods it no longer wants.
  * - crashloop-api: pod fleet-api-7c9d8f6b5-w7t4m in CrashLoopBackOff (restartCount 14, exit code 1), its
  *   BackOff events and a previous-container log; fleet-api runs 1 of 2.
  * - stuck-app: fleet-app's Deployment with Progressing=False/ProgressDeadlineExceeded, one pod in
  *   ImagePullBackOff and one Pending on Insufficient cpu, with their events.
- * - pending-postgres: fleet-postgres-1 Pending on an unbound PVC, with the scheduler's and the PVC's events.
+ * - pending-postgres: fleet-postgres-1 Pending on its unbound PVC data-fleet-postgres-1, with the
+ *   scheduler's and the PVC's events.
  * - incident: all three.
  */
 import { loadFixture } from './fixtures.ts';
@@ -62,6 +64,25 @@ export function applyScenario(
   }
   if (name === 'pending-postgres' || name === 'incident') {
     restorePod('fleet-postgres-1');
+    const events = loadFixture<List<KubeEvent>>('events-fleet-postgres-unbound-pvc.json', namespace).items;
+    const claimEvent = events.find((e) => e.involvedObject.kind === 'PersistentVolumeClaim');
+    const claim = store.get('persistentvolumeclaims', 'data-fleet-postgres-1');
+    if (claim && claimEvent) {
+      // Unbound: no volume and, as the FailedBinding event says, no storage class. Recreated with the
+      // event's uid so `kubectl describe pvc` finds its events.
+      const {
+        volumeName: _volume,
+        storageClassName: _class,
+        ...spec
+      } = claim.spec as Record<string, unknown>;
+      const { annotations: _bound, uid: _uid, resourceVersion: _rv, ...metadata } = claim.metadata;
+      store.delete('persistentvolumeclaims', 'data-fleet-postgres-1');
+      store.put('persistentvolumeclaims', {
+        metadata: { ...metadata, uid: claimEvent.involvedObject.uid },
+        spec,
+        status: { phase: 'Pending' },
+      });
+    }
     restoreEvents('events-fleet-postgres-unbound-pvc.json');
   }
 }

@@ -2,8 +2,8 @@
  * The 'fleet' seed: the fleet-management namespace of the fixtures, healthy. Objects come from the
  * fixture JSON with their statuses turned healthy (the fixtures describe the 2025-06-12 incident; see
  * scenarios.ts to put it back). What the fixtures lack is built in the same shape: fleet-app's
- * ReplicaSet, the fleet-redis StatefulSet, three of the four Services, ControllerRevisions, the Node,
- * the Secret, and some log lines for every pod.
+ * ReplicaSet, the fleet-redis StatefulSet, three of the four Services, ControllerRevisions, the bound
+ * PersistentVolumeClaims, the Node, the Secret, and some log lines for every pod.
  */
 import { createHash } from 'node:crypto';
 import { loadFixture, NODE_IP, NODE_NAME } from './fixtures.ts';
@@ -21,6 +21,7 @@ import type {
 import { timestamp } from './names.ts';
 import type { PodLogs } from './pod-logs.ts';
 import { runningStatus, setPodCondition } from './pod-status.ts';
+import { boundClaim } from './statefulset-controller.ts';
 import type { ObjectStore } from './store.ts';
 
 interface List<T> {
@@ -30,7 +31,7 @@ interface List<T> {
 const uid = (suffix: string) => `00000000-0000-4000-8000-${suffix.padStart(12, '0')}`;
 
 /** A pod of the fixtures made Running and Ready on the seeded node since its creation. */
-export function healthyPod(pod: Pod, podIP: string): Pod {
+function healthyPod(pod: Pod, podIP: string): Pod {
   const since = Date.parse(pod.metadata.creationTimestamp ?? '') || Date.now();
   let conditions = setPodCondition([], 'PodReadyToStartContainers', 'True', since + 3000);
   conditions = setPodCondition(conditions, 'Initialized', 'True', since);
@@ -168,6 +169,16 @@ function redisStatefulSet(postgres: StatefulSet, redisPod: Pod): StatefulSet {
         },
       },
       serviceName: 'fleet-redis-headless',
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: '8Gi' } },
+            volumeMode: 'Filesystem',
+          },
+        },
+      ],
     },
     status: {
       observedGeneration: 1,
@@ -417,6 +428,15 @@ export function seedFleet(store: ObjectStore, logs: PodLogs, namespace: string):
   store.put('statefulsets', redis);
   store.put('controllerrevisions', revisionFor(healthyPostgres as StatefulSet, 2));
   store.put('controllerrevisions', revisionFor(redis, 1));
+  for (const set of [postgres, redis]) {
+    for (let ordinal = 0; ordinal < (set.spec.replicas ?? 1); ordinal++) {
+      for (const claim of set.spec.volumeClaimTemplates ?? []) {
+        const pvc = boundClaim(set, claim, `${set.metadata.name}-${ordinal}`);
+        pvc.metadata.creationTimestamp = set.metadata.creationTimestamp;
+        store.put('persistentvolumeclaims', pvc);
+      }
+    }
+  }
 
   const seededPods = [
     onSeededNode(podNamed('fleet-api-7c9d8f6b5-k2x9p')),

@@ -8,9 +8,18 @@
  * - Status counts pods per revision; `currentRevision` becomes the update revision once every pod is
  *   updated and Ready.
  */
+import { createHash } from 'node:crypto';
 import type { EventRecorder } from './events.ts';
 import { semanticEqual } from './json.ts';
-import type { ControllerRevision, Pod, PodTemplate, StatefulSet, StatefulSetStatus } from './k8s-types.ts';
+import type {
+  ControllerRevision,
+  KubeObject,
+  Pod,
+  PodTemplate,
+  StatefulSet,
+  StatefulSetStatus,
+  VolumeClaimTemplate,
+} from './k8s-types.ts';
 import type { Kubelet } from './kubelet.ts';
 import { templateHash } from './names.ts';
 import { isPodReady, podFromTemplate } from './pod-status.ts';
@@ -23,6 +32,38 @@ const templateOf = (revision: ControllerRevision): PodTemplate => {
   const { $patch: _directive, ...template } = revision.data.spec.template;
   return template;
 };
+
+/**
+ * The PersistentVolumeClaim the controller creates for a pod from a volumeClaimTemplate, bound to a
+ * dynamically provisioned volume (there is no volume controller to do the binding).
+ */
+export function boundClaim(set: StatefulSet, template: VolumeClaimTemplate, podName: string): KubeObject {
+  const name = `${template.metadata.name}-${podName}`;
+  const accessModes = template.spec?.accessModes ?? ['ReadWriteOnce'];
+  return {
+    metadata: {
+      name,
+      namespace: set.metadata.namespace,
+      labels: { ...set.spec.selector.matchLabels },
+      annotations: {
+        'pv.kubernetes.io/bind-completed': 'yes',
+        'pv.kubernetes.io/bound-by-controller': 'yes',
+      },
+    },
+    spec: {
+      accessModes,
+      resources: template.spec?.resources ?? {},
+      volumeName: `pvc-${createHash('sha256').update(`${set.metadata.namespace}/${name}`).digest('hex').slice(0, 8)}`,
+      storageClassName: template.spec?.storageClassName ?? 'managed-csi',
+      volumeMode: template.spec?.volumeMode ?? 'Filesystem',
+    },
+    status: {
+      phase: 'Bound',
+      accessModes,
+      capacity: { storage: template.spec?.resources?.requests?.storage ?? '1Gi' },
+    },
+  };
+}
 
 const ordinalOf = (set: StatefulSet, pod: Pod) =>
   Number(pod.metadata.name.slice(set.metadata.name.length + 1));
@@ -144,6 +185,13 @@ export class StatefulSetController {
   #createPod(set: StatefulSet, ordinal: number, revision: ControllerRevision): void {
     const name = `${set.metadata.name}-${ordinal}`;
     const template = templateOf(revision);
+    for (const claim of set.spec.volumeClaimTemplates ?? []) {
+      if (
+        !this.#store.get('persistentvolumeclaims', `${claim.metadata.name}-${name}`, set.metadata.namespace)
+      ) {
+        this.#store.create('persistentvolumeclaims', boundClaim(set, claim, name));
+      }
+    }
     const claims = (set.spec.volumeClaimTemplates ?? []).map((claim) => ({
       name: claim.metadata.name,
       persistentVolumeClaim: { claimName: `${claim.metadata.name}-${name}` },

@@ -72,16 +72,13 @@ export const pathNotFound = () =>
 export const alreadyExists = (type: ResourceType, name: string) =>
   failure(409, 'AlreadyExists', `${groupResource(type)} "${name}" already exists`, detailsOf(type, name));
 
-export const conflict = (
-  type: ResourceType,
-  name: string,
-  why = 'the object has been modified; please apply your changes to the latest version and try again',
-) =>
+/** The optimistic-lock failure; without a type (a non-resource URL) the subject is the path. */
+export const conflict = (type: ResourceType | undefined, name: string) =>
   failure(
     409,
     'Conflict',
-    `Operation cannot be fulfilled on ${groupResource(type)} "${name}": ${why}`,
-    detailsOf(type, name),
+    `Operation cannot be fulfilled on ${type ? groupResource(type) : 'path'} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    type ? detailsOf(type, name) : {},
   );
 
 /** RBAC's wording; without a type the request was for a non-resource URL such as `/version`. */

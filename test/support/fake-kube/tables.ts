@@ -293,6 +293,42 @@ const PRINTERS: Partial<Record<string, Printer>> = {
       age(object, now),
     ],
   },
+  PersistentVolumeClaim: {
+    columns: [
+      nameColumn,
+      { name: 'Status' },
+      { name: 'Volume' },
+      { name: 'Capacity' },
+      { name: 'Access Modes' },
+      { name: 'StorageClass' },
+      { name: 'VolumeAttributesClass' },
+      ageColumn,
+      { name: 'VolumeMode', priority: 1 },
+    ],
+    cells: (object, now) => {
+      const spec = object.spec as { volumeName?: string; storageClassName?: string; volumeMode?: string };
+      const status = object.status as
+        | { phase?: string; accessModes?: string[]; capacity?: { storage?: string } }
+        | undefined;
+      const modes: Record<string, string> = {
+        ReadWriteOnce: 'RWO',
+        ReadOnlyMany: 'ROX',
+        ReadWriteMany: 'RWX',
+        ReadWriteOncePod: 'RWOP',
+      };
+      return [
+        object.metadata.name,
+        status?.phase ?? 'Pending',
+        spec.volumeName ?? '',
+        status?.capacity?.storage ?? '',
+        (status?.accessModes ?? []).map((m) => modes[m] ?? m).join(','),
+        spec.storageClassName ?? '',
+        '<unset>',
+        age(object, now),
+        spec.volumeMode ?? 'Filesystem',
+      ];
+    },
+  },
   Namespace: {
     columns: [nameColumn, { name: 'Status' }, ageColumn],
     cells: (object, now) => [
@@ -330,8 +366,30 @@ const defaultPrinter: Printer = {
 /** True when the Accept header asks for a Table (kubectl get does; -o json/yaml and describe do not). */
 export const wantsTable = (accept: string | undefined) => /;\s*as=Table/.test(accept ?? '');
 
-export function toTable(kind: string, objects: KubeObject[], resourceVersion: string, now = Date.now()) {
+/**
+ * `includeObject` as the API server reads it: `Metadata` (default) embeds PartialObjectMetadata in each
+ * row, `Object` the whole object (kubectl asks for it with --sort-by), `None` nothing.
+ */
+export function toTable(
+  kind: string,
+  objects: KubeObject[],
+  resourceVersion: string,
+  includeObject: string | null,
+  now = Date.now(),
+) {
   const printer = PRINTERS[kind] ?? defaultPrinter;
+  const embedded = (object: KubeObject) =>
+    includeObject === 'Object'
+      ? { object }
+      : includeObject === 'None'
+        ? {}
+        : {
+            object: {
+              kind: 'PartialObjectMetadata',
+              apiVersion: 'meta.k8s.io/v1',
+              metadata: object.metadata,
+            },
+          };
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
@@ -343,9 +401,6 @@ export function toTable(kind: string, objects: KubeObject[], resourceVersion: st
       description: '',
       priority: c.priority ?? 0,
     })),
-    rows: objects.map((object) => ({
-      cells: printer.cells(object, now),
-      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
-    })),
+    rows: objects.map((object) => ({ cells: printer.cells(object, now), ...embedded(object) })),
   };
 }

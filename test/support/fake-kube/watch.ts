@@ -5,13 +5,16 @@
  * object as ADDED first; a resourceVersion replays the changes after it, or one ERROR event with a 410
  * Status when the history no longer reaches back. `sendInitialEvents=true` sends the current objects then
  * a BOOKMARK marked `k8s.io/initial-events-end`. An object that stops matching the selectors arrives as
- * DELETED, one that starts matching as ADDED. The stream ends after `timeoutSeconds` or on close().
+ * DELETED, one that starts matching as ADDED. A client asking for Tables gets a one-row Table per event.
+ * The stream ends after `timeoutSeconds` or on close().
  */
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from './k8s-types.ts';
 import { apiVersionOf, type ResourceType } from './resources.ts';
 import type { FieldMatcher, LabelMatcher } from './selectors.ts';
+import { gone } from './status.ts';
 import type { ObjectStore, StoreEvent, WatchEventType } from './store.ts';
+import { toTable } from './tables.ts';
 
 export interface WatchRequest {
   type: ResourceType;
@@ -21,6 +24,8 @@ export interface WatchRequest {
   resourceVersion: string | undefined;
   timeoutSeconds: number | undefined;
   sendInitialEvents: boolean;
+  /** Set when the client asked for Tables (`kubectl get -w`): each event then carries a one-row Table. */
+  table?: { includeObject: string | null };
 }
 
 export function serveWatch(response: ServerResponse, store: ObjectStore, request: WatchRequest): void {
@@ -33,14 +38,26 @@ export function serveWatch(response: ServerResponse, store: ObjectStore, request
   const send = (type: WatchEventType | 'BOOKMARK' | 'ERROR', object: unknown) => {
     if (!response.writableEnded) response.write(`${JSON.stringify({ type, object })}\n`);
   };
+  const sendObject = (type: WatchEventType, object: KubeObject) =>
+    send(
+      type,
+      request.table
+        ? toTable(
+            request.type.kind,
+            [object],
+            object.metadata.resourceVersion ?? '',
+            request.table.includeObject,
+          )
+        : object,
+    );
 
   const forward = (event: StoreEvent) => {
     if (event.resource !== request.type.name) return;
     const now = selected(event.object);
     const before = event.type === 'MODIFIED' && selected(event.previous);
-    if (event.type === 'MODIFIED' && before && !now) send('DELETED', event.object);
-    else if (event.type === 'MODIFIED' && !before && now) send('ADDED', event.object);
-    else if (now) send(event.type, event.object);
+    if (event.type === 'MODIFIED' && before && !now) sendObject('DELETED', event.object);
+    else if (event.type === 'MODIFIED' && !before && now) sendObject('ADDED', event.object);
+    else if (now) sendObject(event.type, event.object);
   };
 
   response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
@@ -62,7 +79,7 @@ export function serveWatch(response: ServerResponse, store: ObjectStore, request
   const rv = request.resourceVersion;
   if (request.sendInitialEvents || !rv || rv === '0') {
     for (const object of store.list(request.type.name, request.namespace))
-      if (selected(object)) send('ADDED', object);
+      if (selected(object)) sendObject('ADDED', object);
     if (request.sendInitialEvents) {
       send('BOOKMARK', {
         kind: request.type.kind,
@@ -76,15 +93,7 @@ export function serveWatch(response: ServerResponse, store: ObjectStore, request
   } else {
     const history = store.eventsSince(Number(rv));
     if (!history) {
-      send('ERROR', {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: `too old resource version: ${rv} (${startVersion})`,
-        reason: 'Expired',
-        code: 410,
-      });
+      send('ERROR', gone(`too old resource version: ${rv} (${startVersion})`).body);
       finish();
       return;
     }
