@@ -1,14 +1,20 @@
+import { checkRegistry } from './actions/registry.ts';
+import { createKubeCluster } from './cluster/kube-cluster.ts';
 import type { Config } from './config/index.ts';
+import { ActionRunStore } from './db/action-run-store.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import type { Cluster } from './domain/cluster.ts';
+import { runbookHealthChecks } from './health/runbook-checks.ts';
 import { HttpServer } from './http/http-server.ts';
 import { mountProbes } from './http/probes.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createMetrics } from './metrics.ts';
+import { actionJob } from './queue/action-job.ts';
 import type { JobDefinition } from './queue/job-definition.ts';
 import { JobQueue } from './queue/job-queue.ts';
-import { jobs as registeredJobs } from './queue/jobs.ts';
 import { openQueueBackend } from './queue/queue-backend.ts';
+import { ActionRunner } from './services/action-runner.ts';
 
 /** Which parts run in this process: `start` runs both, `web` and `worker` one each. */
 export interface AppRoles {
@@ -22,8 +28,11 @@ export interface AppOverrides {
   host?: string;
   /** Queue namespace (Redis prefix / PostgreSQL schema); tests use a fresh one each. */
   queueNamespace?: string;
+  /** Extra job definitions (tests register probes). */
   // biome-ignore lint/suspicious/noExplicitAny: a registry holds definitions of many data types
   jobs?: readonly JobDefinition<any>[];
+  /** The cluster to act on; by default the kube context from KUBECONFIG or in-cluster. */
+  cluster?: Cluster;
 }
 
 export interface RunningApp {
@@ -31,6 +40,7 @@ export interface RunningApp {
   readonly logger: Logger;
   readonly database: Database;
   readonly queue: JobQueue;
+  readonly runner: ActionRunner;
   /** Stops taking requests, drains the workers, closes connections, stops embedded PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -66,7 +76,18 @@ export async function startApp(
       ...(overrides.queueNamespace ? { namespace: overrides.queueNamespace } : {}),
     });
     await backend.prepare();
-    const queue = new JobQueue({ backend, jobs: overrides.jobs ?? registeredJobs, logger, metrics });
+    const runner = buildActionRunner(
+      config,
+      logger,
+      new ActionRunStore({ pool: database.pool }),
+      overrides.cluster,
+    );
+    const queue = new JobQueue({
+      backend,
+      jobs: [actionJob(runner), ...(overrides.jobs ?? [])],
+      logger,
+      metrics,
+    });
     stack.push(() => queue.close());
     if (roles.worker) queue.startWorkers();
 
@@ -93,11 +114,28 @@ export async function startApp(
       },
       'fleetbot started',
     );
-    return { port, logger, database, queue, stop };
+    return { port, logger, database, queue, runner, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The action runner with its cluster and health checks: shared by the workers and `fleetbot run`. */
+export function buildActionRunner(
+  config: Config,
+  logger: Logger,
+  store?: ActionRunStore,
+  cluster: Cluster = createKubeCluster({ config, logger }),
+): ActionRunner {
+  checkRegistry();
+  const checks = runbookHealthChecks(config, cluster);
+  return new ActionRunner({
+    config,
+    logger,
+    ...(store ? { store } : {}),
+    context: { config, cluster, logger, healthChecks: () => checks },
+  });
 }
 
 function logSlackStatus(config: Config, logger: Logger): void {

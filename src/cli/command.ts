@@ -15,6 +15,8 @@ export interface CliCommand {
   readonly usage: string;
   readonly details?: string;
   readonly options?: ParseArgsOptionsConfig;
+  /** Hands every word after the command to `run` as positionals, flags included (the command parses them). */
+  readonly passThrough?: boolean;
   /** Positional arguments allowed: [min, max]. */
   readonly positionals?: readonly [number, number];
   run(

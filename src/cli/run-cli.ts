@@ -5,6 +5,7 @@ import { closest } from '../lib/closest.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 import { configCheckCommand } from './config-check.ts';
 import { migrateCommand } from './migrate.ts';
+import { runCommand } from './run-action.ts';
 import { startCommand, webCommand, workerCommand } from './serve.ts';
 
 const commands: readonly CliCommand[] = [
@@ -13,6 +14,7 @@ const commands: readonly CliCommand[] = [
   workerCommand,
   migrateCommand,
   configCheckCommand,
+  runCommand,
 ];
 
 /** Parses argv (without node and the script), runs the command, returns the exit code. */
@@ -23,7 +25,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return argv.length === 0 ? EXIT.usage : EXIT.ok;
     }
     const { command, rest } = findCommand(argv);
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (
+      rest[0] === '--help' ||
+      rest[0] === '-h' ||
+      (!command.passThrough && (rest.includes('--help') || rest.includes('-h')))
+    ) {
       io.out(commandHelp(command));
       return EXIT.ok;
     }
@@ -68,6 +74,7 @@ function findCommand(argv: readonly string[]): { command: CliCommand; rest: stri
 }
 
 function parse(command: CliCommand, rest: string[]) {
+  if (command.passThrough) return { values: {}, positionals: rest };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });

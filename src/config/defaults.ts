@@ -39,6 +39,10 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
       aliases: ['db', 'database', 'fleet-postgres'],
       // One primary: the runbook's backup and restore exec into fleet-postgres-0.
       replicas: { min: 1, max: 1 },
+      restart: {
+        permission: 'admin',
+        warning: 'The runbook: not recommended in production without a backup. Take one first.',
+      },
     },
     redis: {
       kind: 'StatefulSet',

@@ -67,6 +67,15 @@ const service = strictObject({
   aliases: z.array(serviceName).default(() => []),
   /** Replica limits that `scale` enforces. */
   replicas,
+  /**
+   * Who may restart it, and the caution the confirmation shows. The database is admin-only
+   * because the runbook says not to restart it in production without a backup.
+   * @defaultValue `{ permission: operate }`
+   */
+  restart: strictObject({
+    permission: z.enum(['operate', 'admin']).default('operate'),
+    warning: text.optional(),
+  }).default(() => ({ permission: 'operate' as const })),
 }).transform(({ container, ...rest }) => ({ ...rest, container: container ?? rest.workload }));
 
 const severity = strictObject({

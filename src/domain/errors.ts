@@ -4,7 +4,7 @@
  * says what to do about it.
  */
 export class FleetbotError extends Error {
-  override readonly name = 'FleetbotError';
+  override name = 'FleetbotError';
   readonly code: FleetbotErrorCode;
   readonly hint: string | undefined;
 
@@ -23,7 +23,22 @@ export type FleetbotErrorCode =
   | 'migration_failed'
   | 'queue_unavailable'
   | 'unknown_job'
-  | 'invalid_job_data';
+  | 'invalid_job_data'
+  | 'unknown_service'
+  | 'invalid_params'
+  | 'busy'
+  // Kubernetes API failures (ClusterError)
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unreachable'
+  | 'timeout'
+  | 'server_error'
+  | 'invalid'
+  | 'paused'
+  | 'no_previous_revision'
+  | 'revision_not_found'
+  | 'unsupported';
 
 /** `message` and, when there is one, the hint on the next line — the form users read. */
 export function describeError(error: unknown): string {

@@ -21,6 +21,8 @@ export interface EnqueueOptions {
    */
   jobId?: string;
   delayMs?: number;
+  /** The data holds a secret: drop the job from the store as soon as it finishes, whatever the outcome. */
+  sensitive?: boolean;
 }
 
 /** How long finished jobs are kept, which is also how long their ids de-duplicate. */
@@ -72,8 +74,8 @@ export class JobQueue {
       attempts: definition.retry?.attempts ?? 1,
       ...(definition.retry ? { backoff: { type: 'exponential', delay: definition.retry.backoffMs } } : {}),
       // Age-based retention: count-based retention deadlocks BullMQ's PostgreSQL backend under load.
-      removeOnComplete: { age: KEEP_COMPLETED_S },
-      removeOnFail: { age: KEEP_FAILED_S },
+      removeOnComplete: options.sensitive ? true : { age: KEEP_COMPLETED_S },
+      removeOnFail: options.sensitive ? true : { age: KEEP_FAILED_S },
     });
     this.metrics.jobsEnqueued.inc({ queue: definition.queue, job: name });
     if (!job.id) throw new Error(`queue returned a job without an id for "${name}"`);

@@ -66,9 +66,11 @@ describe('built-in defaults', () => {
       healthPath: '/api/health',
       aliases: ['fleet-api'],
       replicas: { min: 1, max: 10 },
+      restart: { permission: 'operate' },
     });
     expect(config.services.postgres?.kind).toBe('StatefulSet');
     expect(config.services.postgres?.replicas).toEqual({ min: 1, max: 1 });
+    expect(config.services.postgres?.restart.permission).toBe('admin');
   });
 
   it('turns durations into milliseconds', () => {
@@ -252,6 +254,7 @@ describe('layering a file over the defaults', () => {
       port: 8080,
       aliases: [],
       replicas: { min: 0, max: 4 },
+      restart: { permission: 'operate' },
     });
   });
 });

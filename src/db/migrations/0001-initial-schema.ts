@@ -71,6 +71,8 @@ CREATE TABLE action_runs (
   origin        text        NOT NULL CHECK (origin IN ('slack', 'cli', 'alert', 'system')),
   status        text        NOT NULL CHECK (status IN ('denied', 'awaiting_confirmation', 'queued', 'running', 'ok', 'warning', 'failed', 'cancelled')),
   summary       text,
+  -- The structured result (sections, data; no attachments), redacted like params.
+  result        jsonb,
   incident_id   bigint      REFERENCES incidents (id),
   requested_at  timestamptz NOT NULL DEFAULT now(),
   started_at    timestamptz,

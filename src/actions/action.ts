@@ -1,0 +1,114 @@
+import type { z } from 'zod';
+import type { Config } from '../config/index.ts';
+import type { Cluster, WorkloadRef } from '../domain/cluster.ts';
+import type { HealthCheck } from '../health/health-check.ts';
+import type { Logger } from '../logging/logger.ts';
+
+/** Who may run an action: every configured role maps to a set of these (config `permissions`). */
+export type Permission = 'read' | 'operate' | 'admin';
+
+export type ResultStatus = 'ok' | 'warning' | 'failed';
+
+export interface Field {
+  label: string;
+  value: string;
+  status?: ResultStatus | 'not_configured';
+  /** Right-aligned note such as a duration. */
+  note?: string;
+}
+
+/** A block of a result. Renderers (CLI text, Slack Block Kit) draw each kind their own way. */
+export interface Section {
+  title?: string;
+  fields?: Field[];
+  table?: { headers: string[]; rows: string[][] };
+  text?: string;
+}
+
+/**
+ * What an action returns. It knows nothing of Slack or terminals: `src/slack`
+ * renders it as Block Kit, the CLI as text or JSON.
+ */
+export interface ActionResult {
+  status: ResultStatus;
+  /** One line: what happened and how bad it is. */
+  summary: string;
+  sections: Section[];
+  /** Long output (logs): a file snippet in Slack, printed whole on a terminal. */
+  attachment?: { filename: string; content: string; lines: number; note?: string };
+  /** Machine-readable details with stable keys, for `--json`. */
+  data?: Record<string, unknown>;
+}
+
+/** What the confirmation of a destructive action shows: the exact effect and the current state. */
+export interface Preview {
+  /** "Restart Deployment fleet-api in fleet-management?" */
+  question: string;
+  /** Current state and effect, one line each. */
+  details: string[];
+  /** Cautions the runbook gives (e.g. no database restart without a backup). */
+  warnings: string[];
+  /** Label of the confirm button / CLI prompt verb: "Restart". */
+  verb: string;
+}
+
+export interface Progress {
+  message: string;
+  /** 0..1 when known. */
+  fraction?: number;
+}
+
+export interface ActionContext {
+  readonly config: Config;
+  readonly cluster: Cluster;
+  readonly logger: Logger;
+  /** The runbook's health checks, built from config by the composition root. */
+  readonly healthChecks: () => readonly HealthCheck[];
+  progress(update: Progress): void;
+}
+
+/** How an invocation is classified before it runs: decides role, confirmation and the workload lock. */
+export interface Classification {
+  permission: Permission;
+  destructive: boolean;
+  /** The workload a mutation changes; at most one mutation per workload runs at a time. */
+  target?: WorkloadRef;
+}
+
+/** Positional arguments and flags as typed after the verb (`logs api --tail 100`). */
+export interface Syntax {
+  /** In order; `?` suffix marks an optional one; `...` marks a trailing list. */
+  positionals: readonly string[];
+  flags?: Readonly<Record<string, 'string' | 'number' | 'boolean'>>;
+  /** Parameter names whose values are secret: never logged, stored or echoed. */
+  secret?: readonly string[];
+}
+
+export interface ActionDefinition<P = unknown> {
+  readonly name: string;
+  /** One line for `help` and `--list`. */
+  readonly summary: string;
+  /** Usage after the verb, e.g. `<service> [--tail N] [--grep TEXT]`. */
+  readonly usage: string;
+  readonly example: string;
+  readonly syntax: Syntax;
+  /** Validates what parsing produced (service names are resolved by `classify`/`run` against config). */
+  readonly params: z.ZodType<P>;
+  /** Reads are retried with backoff on transient cluster errors; mutations never are. */
+  readonly retryable: boolean;
+  readonly timeoutMs: number;
+  /** A `warning` result counts as failed for exit codes (health: degraded is not healthy). */
+  readonly warningIsFailure?: boolean;
+  /** Throws FleetbotError for parameters the config rules out (unknown service, replicas over the limit). */
+  classify(params: P, config: Config): Classification;
+  /** The parameters as the audit log may keep them; `syntax.secret` fields are masked regardless. */
+  redact?(params: P): unknown;
+  /** For destructive actions: what the confirmation shows, read fresh from the cluster. */
+  preview?(context: ActionContext, params: P, signal: AbortSignal): Promise<Preview>;
+  run(context: ActionContext, params: P, signal: AbortSignal): Promise<ActionResult>;
+}
+
+/** Keeps `P` tied between `params` and the functions that use it. */
+export function defineAction<P>(definition: ActionDefinition<P>): ActionDefinition<P> {
+  return definition;
+}

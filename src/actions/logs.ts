@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { parseDuration } from '../config/index.ts';
+import { FleetbotError } from '../domain/errors.ts';
+import { pickPodForLogs } from '../domain/pods.ts';
+import { defineAction } from './action.ts';
+import { resolveService } from './services.ts';
+
+/** Lines kept at most; `--tail` above this is refused rather than silently cut. */
+export const MAX_TAIL = 5_000;
+/** Bytes read from the API at most, whatever the line count (a single line can be huge). */
+export const MAX_LOG_BYTES = 2 * 1024 * 1024;
+const DEFAULT_TAIL = 100;
+
+const params = z.object({
+  service: z.string(),
+  tail: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TAIL, { message: `--tail is at most ${MAX_TAIL} lines` })
+    .default(DEFAULT_TAIL),
+  grep: z.string().min(1).max(200).optional(),
+  previous: z.boolean().default(false),
+  since: z
+    .string()
+    .refine((text) => safeDuration(text) !== undefined, { message: 'expected --since like 15m, 2h or 30s' })
+    .optional(),
+  pod: z.string().optional(),
+});
+
+/** The runbook's "View Logs": `kubectl logs --tail`, `| grep -i error`, `--previous`. */
+export const logs = defineAction({
+  name: 'logs',
+  summary: 'Recent log lines of a service (one pod, as kubectl picks it), optionally filtered',
+  usage: '<service> [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME]',
+  example: 'logs api --tail 200 --grep error',
+  syntax: {
+    positionals: ['service'],
+    flags: { tail: 'number', grep: 'string', previous: 'boolean', since: 'string', pod: 'string' },
+  },
+  params,
+  retryable: true,
+  timeoutMs: 30_000,
+  classify: () => ({ permission: 'read', destructive: false }),
+  async run({ cluster, config }, input, signal) {
+    const { service, ref } = resolveService(config, input.service);
+    const pods = await cluster.listPods(ref, signal);
+    const pod = input.pod ? pods.find((p) => p.metadata?.name === input.pod) : pickPodForLogs(pods);
+    if (!pod?.metadata?.name) {
+      throw new FleetbotError(
+        'not_found',
+        input.pod ? `Pod ${input.pod} does not belong to ${ref.name}.` : `${ref.name} has no pods.`,
+        { hint: `Pods of ${ref.name}: ${pods.map((p) => p.metadata?.name).join(', ') || 'none'}.` },
+      );
+    }
+    const podName = pod.metadata.name;
+    const raw = await cluster.podLogs(
+      podName,
+      {
+        container: service.container,
+        tailLines: input.tail,
+        previous: input.previous,
+        limitBytes: MAX_LOG_BYTES,
+        ...(input.since ? { sinceSeconds: Math.ceil((safeDuration(input.since) ?? 0) / 1000) } : {}),
+      },
+      signal,
+    );
+    const all = raw.split('\n');
+    if (all.at(-1) === '') all.pop();
+    const byteCapped = Buffer.byteLength(raw) >= MAX_LOG_BYTES;
+    // Literal, case-insensitive: what `grep -i` does for plain words, with no regular expression to blow up.
+    const needle = input.grep?.toLowerCase();
+    const lines = needle ? all.filter((line) => line.toLowerCase().includes(needle)) : all;
+    const what = `${podName}${input.previous ? ' (previous container)' : ''}`;
+    const notes = [
+      byteCapped ? `output capped at ${MAX_LOG_BYTES / 1024 / 1024} MiB; narrow with --since or --tail` : '',
+      all.length >= input.tail ? `last ${input.tail} lines; raise --tail (max ${MAX_TAIL}) for more` : '',
+    ].filter(Boolean);
+    return {
+      status: 'ok',
+      summary: needle
+        ? `${what}: ${lines.length} of ${all.length} lines contain "${input.grep}"`
+        : `${what}: ${lines.length} lines`,
+      sections: notes.length > 0 ? [{ text: notes.join(' · ') }] : [],
+      attachment: {
+        filename: `logs-${ref.name}-${timestamp()}.txt`,
+        content: lines.join('\n'),
+        lines: lines.length,
+        ...(notes.length > 0 ? { note: notes.join(' · ') } : {}),
+      },
+      data: {
+        pod: podName,
+        container: service.container,
+        lines: lines.length,
+        scanned: all.length,
+        truncated: notes.length > 0,
+      },
+    };
+  },
+});
+
+function safeDuration(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').slice(0, 13).replace('T', '-');
+}

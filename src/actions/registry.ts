@@ -1,0 +1,57 @@
+import { FleetbotError } from '../domain/errors.ts';
+import { closest } from '../lib/closest.ts';
+import type { ActionDefinition } from './action.ts';
+import { describe } from './describe.ts';
+import { env } from './env.ts';
+import { events } from './events.ts';
+import { health } from './health.ts';
+import { history } from './history.ts';
+import { logs } from './logs.ts';
+import { restart } from './restart.ts';
+import { rollback } from './rollback.ts';
+import { scale } from './scale.ts';
+import { secret } from './secret.ts';
+import { status } from './status.ts';
+import { top } from './top.ts';
+
+/**
+ * Every runbook action, in the order `help` lists them. Slack commands,
+ * buttons, the CLI and queued jobs all find actions here.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds actions of many parameter types
+export const actions: readonly ActionDefinition<any>[] = [
+  health,
+  status,
+  top,
+  events,
+  describe,
+  logs,
+  history,
+  restart,
+  scale,
+  rollback,
+  env,
+  secret,
+];
+
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export function findAction(name: string): ActionDefinition<any> {
+  const action = actions.find((candidate) => candidate.name === name);
+  if (action) return action;
+  const guess = closest(
+    name,
+    actions.map((a) => a.name),
+  );
+  throw new FleetbotError('usage', `Unknown action "${name}".${guess ? ` Did you mean "${guess}"?` : ''}`, {
+    hint: `Actions: ${actions.map((a) => a.name).join(', ')}.`,
+  });
+}
+
+/** Start-up check: two actions with one name would make lookups ambiguous. */
+export function checkRegistry(list: readonly ActionDefinition<unknown>[] = actions): void {
+  const names = new Set<string>();
+  for (const { name } of list) {
+    if (names.has(name)) throw new Error(`Two actions are named "${name}".`);
+    names.add(name);
+  }
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline/promises';
+import type { ActionResult } from '../actions/action.ts';
+import { actions } from '../actions/registry.ts';
+import { loadConfig } from '../config/index.ts';
+import { ActionRunStore } from '../db/action-run-store.ts';
+import { createPool } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { createLogger } from '../logging/logger.ts';
+import { buildActionRunner } from '../main.ts';
+import type { ActionRunner, PreparedAction } from '../services/action-runner.ts';
+import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
+import { renderText } from './render-text.ts';
+
+/**
+ * `fleetbot run ACTION [ARGS…] [--json] [--yes]`: a runbook action straight
+ * from a terminal with the user's kube context. Destructive actions show what
+ * they will do and ask; without a terminal they need --yes.
+ */
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'Run a runbook action now with your kube context (health, logs, restart, ...)',
+  usage: 'run ACTION [ARGS…] [--json] [--yes] | run --list',
+  details: [
+    'Actions:',
+    ...actions.map((action) => `  ${`${action.name} ${action.usage}`.padEnd(62)} ${action.summary}`),
+    '',
+    'Exit 0 ok, 1 the action failed (or health is not healthy), 2 usage error.',
+    'With DATABASE_URL set, each run is recorded in the audit log and takes the workload lock.',
+  ].join('\n'),
+  passThrough: true,
+  async run({ positionals }, io) {
+    const words = [...positionals];
+    const json = take(words, '--json');
+    const yes = take(words, '--yes');
+    if (take(words, '--list')) {
+      io.out(actions.map((action) => `${action.name.padEnd(10)} ${action.summary}`).join('\n'));
+      return EXIT.ok;
+    }
+    const [name, ...args] = words;
+    if (!name)
+      throw new UsageError(
+        'Usage: fleetbot run ACTION [ARGS…] [--json] [--yes]\nRun `fleetbot run --list` for the actions.',
+      );
+    const config = loadConfig({ env: io.env });
+    const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
+    const pool = config.runtime.databaseUrl ? createPool(config.runtime.databaseUrl, logger, 2) : undefined;
+    try {
+      if (pool) await migrate(pool, logger);
+      const runner = buildActionRunner(config, logger, pool ? new ActionRunStore({ pool }) : undefined);
+      const prepared = runner.prepare(name, args, await secretInputs(name, io));
+      if (prepared.classification.destructive && !(await confirm(runner, prepared, yes, io))) {
+        io.err('Cancelled; nothing was changed.');
+        return EXIT.failed;
+      }
+      const controller = new AbortController();
+      const cancel = () => controller.abort();
+      process.once('SIGINT', cancel);
+      const result = await runner
+        .execute(prepared, {
+          requestId: `cli-${randomUUID()}`,
+          requestedBy: `cli:${io.env.USER ?? 'unknown'}`,
+          origin: 'cli',
+          signal: controller.signal,
+          onProgress: (progress) => io.err(`… ${progress.message}`),
+        })
+        .finally(() => process.off('SIGINT', cancel));
+      io.out(json ? JSON.stringify({ action: name, ...result }, null, 2) : renderText(result));
+      return failed(result, prepared) ? EXIT.failed : EXIT.ok;
+    } finally {
+      await pool?.end();
+    }
+  },
+};
+
+function take(words: string[], flag: string): boolean {
+  const at = words.indexOf(flag);
+  if (at < 0) return false;
+  words.splice(at, 1);
+  return true;
+}
+
+function failed(result: ActionResult, prepared: PreparedAction): boolean {
+  return (
+    result.status === 'failed' || (result.status === 'warning' && prepared.action.warningIsFailure === true)
+  );
+}
+
+/** Secret parameters never come from argv (shell history, `ps`): a hidden prompt, or stdin when piped. */
+async function secretInputs(name: string, io: CliIo): Promise<Record<string, unknown>> {
+  const action = actions.find((candidate) => candidate.name === name);
+  const secrets = action?.syntax.secret ?? [];
+  const values: Record<string, unknown> = {};
+  for (const field of secrets) values[field] = await readSecret(`New ${field} (input hidden): `, io);
+  return values;
+}
+
+async function readSecret(prompt: string, io: CliIo): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+  }
+  io.err(prompt);
+  process.stdin.setRawMode(true);
+  let value = '';
+  try {
+    for await (const chunk of process.stdin) {
+      for (const char of String(chunk)) {
+        if (char === '\r' || char === '\n') return value;
+        if (char === '\u0003') throw new UsageError('Cancelled.');
+        value = char === '\u007f' ? value.slice(0, -1) : value + char;
+      }
+    }
+    return value;
+  } finally {
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  }
+}
+
+async function confirm(
+  runner: ActionRunner,
+  prepared: PreparedAction,
+  yes: boolean,
+  io: CliIo,
+): Promise<boolean> {
+  const preview = await prepared.action.preview?.(
+    runner.previewContext(),
+    prepared.params,
+    AbortSignal.timeout(20_000),
+  );
+  if (preview) {
+    io.err(preview.question);
+    for (const line of preview.details) io.err(`  ${line}`);
+    for (const warning of preview.warnings) io.err(`  ⚠ ${warning}`);
+  }
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      `${prepared.action.name} changes the cluster; add --yes to confirm when stdin is not a terminal.`,
+    );
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${preview?.verb ?? 'Proceed'}? Type yes to confirm: `);
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { redactString } from '../logging/redact.ts';
+import {
+  type CheckOutcome,
+  failureReason,
+  type HealthCheck,
+  hostAndPort,
+  notConfigured,
+} from './health-check.ts';
+
+export interface ApiCheckOptions {
+  /** The Fleet API's base URL (`FLEET_API_URL`); unset: the check shows as not configured. */
+  url?: string | undefined;
+  /** Appended to `url`, e.g. `/api/health`. */
+  healthPath: string;
+}
+
+/** Runbook check 4: the API health endpoint answers `{"status":"healthy",...}`. Critical: without the API there is no service. */
+export function apiCheck(options: ApiCheckOptions): HealthCheck {
+  return {
+    name: 'api',
+    label: 'API',
+    critical: true,
+    run: async (signal) =>
+      options.url ? probe(options.url, options.healthPath, signal) : notConfigured('FLEET_API_URL'),
+  };
+}
+
+// What the runbook documents: {"status":"healthy","timestamp":…,"environment":"production","version":"1.0.0"}.
+const healthBody = z.object({
+  status: z.string(),
+  environment: z.string().optional(),
+  version: z.string().optional(),
+});
+
+const BODY_EXCERPT = 100;
+
+async function probe(baseUrl: string, healthPath: string, signal: AbortSignal): Promise<CheckOutcome> {
+  // Concatenated rather than resolved, so that a base URL with a path prefix keeps it.
+  const url = new URL(baseUrl.replace(/\/+$/, '') + healthPath);
+  const path = url.pathname;
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { signal, headers: { accept: 'application/json' }, redirect: 'manual' });
+    text = await response.text();
+  } catch (error) {
+    // fetch rejects with a bare "fetch failed"; the socket error is its cause.
+    const reason = failureReason(
+      error instanceof TypeError && error.cause instanceof Error ? error.cause : error,
+    );
+    return failed(`${hostAndPort(url, url.protocol === 'https:' ? 443 : 80)}: ${reason}`);
+  }
+  if (response.status !== 200) {
+    const body = excerpt(text);
+    return failed(`HTTP ${response.status} from ${path}${body ? `: ${body}` : ''}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return failed(`${path} answered 200 but not JSON: ${excerpt(text) || '(empty body)'}`);
+  }
+  const parsed = healthBody.safeParse(json);
+  if (!parsed.success) {
+    return failed(`${path} answered JSON without a "status" string: ${excerpt(text)}`);
+  }
+  const { status, environment, version } = parsed.data;
+  const parts = [
+    `${path} → ${status}`,
+    environment,
+    version && (version.startsWith('v') ? version : `v${version}`),
+  ];
+  return {
+    status: status === 'healthy' ? 'ok' : 'failed',
+    detail: redactString(parts.filter(Boolean).join(' · ')),
+  };
+}
+
+function failed(detail: string): CheckOutcome {
+  return { status: 'failed', detail };
+}
+
+function excerpt(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return redactString(line.length > BODY_EXCERPT ? `${line.slice(0, BODY_EXCERPT)}…` : line);
+}

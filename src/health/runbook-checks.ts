@@ -1,0 +1,32 @@
+import { AppInsights } from '../adapters/app-insights.ts';
+import type { Config } from '../config/index.ts';
+import type { Cluster } from '../domain/cluster.ts';
+import { apiCheck } from './api-check.ts';
+import { clusterCheck, endpointsCheck, podsCheck } from './cluster-checks.ts';
+import { databaseCheck } from './database-check.ts';
+import type { HealthCheck } from './health-check.ts';
+import { redisCheck } from './redis-check.ts';
+import { telemetryCheck } from './telemetry-check.ts';
+
+/** The seven checks of the runbook's `scripts/health-check.sh`, in its order. */
+export function runbookHealthChecks(config: Config, cluster: Cluster): readonly HealthCheck[] {
+  const api = Object.values(config.services).find((service) => service.healthPath);
+  return [
+    clusterCheck(cluster, config.cluster.name),
+    podsCheck(cluster),
+    endpointsCheck(cluster),
+    apiCheck({ url: config.fleet.apiUrl, healthPath: api?.healthPath ?? '/api/health' }),
+    databaseCheck({ url: config.fleet.databaseUrl }),
+    redisCheck({ url: config.fleet.redisUrl }),
+    telemetryCheck({
+      ...(config.appInsights.resourceId
+        ? {
+            appInsights: new AppInsights({
+              resourceId: config.appInsights.resourceId,
+              ...(config.appInsights.endpoint ? { endpoint: config.appInsights.endpoint } : {}),
+            }),
+          }
+        : {}),
+    }),
+  ];
+}

@@ -1,0 +1,160 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { FleetbotError } from '../../src/domain/errors.ts';
+import {
+  type CheckOutcome,
+  formatDuration,
+  type HealthCheck,
+  runHealthChecks,
+} from '../../src/health/health-check.ts';
+
+// Pure orchestration: the checks here are plain functions, no dependency is involved.
+
+function check(
+  name: string,
+  run: (signal: AbortSignal) => Promise<CheckOutcome>,
+  critical = false,
+): HealthCheck {
+  return { name, label: name.toUpperCase(), critical, run };
+}
+
+const outcome =
+  (status: CheckOutcome['status'], detail = status) =>
+  async () => ({ status, detail });
+
+describe('runHealthChecks', () => {
+  it('runs the checks in parallel and measures each one', async () => {
+    const sleeper = (name: string) =>
+      check(name, async (signal) => {
+        await sleep(300, undefined, { signal });
+        return { status: 'ok', detail: `${name} slept` };
+      });
+    const report = await runHealthChecks([sleeper('a'), sleeper('b'), sleeper('c')], { timeoutMs: 5_000 });
+    expect(report.durationMs).toBeLessThan(600);
+    expect(report.verdict).toBe('healthy');
+    for (const result of report.checks) {
+      expect(result.durationMs).toBeGreaterThanOrEqual(290);
+      expect(result.durationMs).toBeLessThan(600);
+    }
+  });
+
+  it('lists failed checks first, then warnings, then the rest in the given order', async () => {
+    const report = await runHealthChecks(
+      [
+        check('one', outcome('ok')),
+        check('two', outcome('warning')),
+        check('three', outcome('not_configured')),
+        check('four', outcome('failed')),
+        check('five', outcome('ok')),
+        check('six', outcome('failed')),
+      ],
+      { timeoutMs: 1_000 },
+    );
+    expect(report.checks.map((result) => [result.name, result.label, result.status])).toEqual([
+      ['four', 'FOUR', 'failed'],
+      ['six', 'SIX', 'failed'],
+      ['two', 'TWO', 'warning'],
+      ['one', 'ONE', 'ok'],
+      ['three', 'THREE', 'not_configured'],
+      ['five', 'FIVE', 'ok'],
+    ]);
+  });
+
+  it.each([
+    { name: 'all ok', statuses: ['ok', 'ok'], verdict: 'healthy' },
+    { name: 'not configured never fails anything', statuses: ['not_configured', 'ok'], verdict: 'healthy' },
+    { name: 'a warning', statuses: ['ok', 'warning'], verdict: 'degraded' },
+    { name: 'a non-critical failure', statuses: ['ok', 'failed'], verdict: 'degraded' },
+    { name: 'a critical failure', statuses: ['failed', 'ok'], verdict: 'down' },
+    { name: 'a critical warning', statuses: ['warning', 'ok'], verdict: 'degraded' },
+    { name: 'a critical check not configured', statuses: ['not_configured', 'ok'], verdict: 'healthy' },
+  ] as const)('verdict with $name: $verdict', async ({ statuses, verdict }) => {
+    const [first, second] = statuses;
+    const report = await runHealthChecks(
+      [check('critical', outcome(first), true), check('other', outcome(second))],
+      { timeoutMs: 1_000 },
+    );
+    expect(report.verdict).toBe(verdict);
+  });
+
+  it('cuts a check that ignores its signal at the timeout', async () => {
+    let sawAbort = false;
+    const stubborn = check(
+      'stubborn',
+      (signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            sawAbort = true;
+          });
+          setTimeout(() => resolve({ status: 'ok', detail: 'too late' }), 3_000).unref();
+        }),
+    );
+    const report = await runHealthChecks([stubborn, check('quick', outcome('ok'))], { timeoutMs: 200 });
+    expect(report.durationMs).toBeLessThan(1_000);
+    expect(sawAbort).toBe(true);
+    expect(report.checks[0]).toMatchObject({
+      name: 'stubborn',
+      status: 'failed',
+      detail: 'no answer within 200 ms',
+    });
+    expect(report.checks[0]?.durationMs).toBeLessThan(1_000);
+    expect(report.verdict).toBe('degraded');
+  });
+
+  it('reports the timeout, not the error the aborted check throws', async () => {
+    const obedient = check('obedient', async (signal) => {
+      await sleep(10_000, undefined, { signal });
+      return { status: 'ok', detail: 'never' };
+    });
+    const report = await runHealthChecks([obedient], { timeoutMs: 1_000 });
+    expect(report.checks[0]).toMatchObject({ status: 'failed', detail: 'no answer within 1 s' });
+  });
+
+  it('reports a check that throws as failed, with its message redacted and on one line', async () => {
+    const throwing = check('db', async () => {
+      throw new Error('could not connect to\npostgres://fleet:hunter2@db:5432/fleet');
+    });
+    const report = await runHealthChecks([throwing], { timeoutMs: 1_000 });
+    expect(report.checks[0]?.status).toBe('failed');
+    expect(report.checks[0]?.detail).toBe('could not connect to postgres://fleet:[REDACTED]@db:5432/fleet');
+  });
+
+  it("reports a FleetbotError's hint after its message", async () => {
+    const throwing = check('telemetry', async () => {
+      throw new FleetbotError('forbidden', 'not allowed', { hint: 'grant the role' });
+    });
+    const report = await runHealthChecks([throwing], { timeoutMs: 1_000 });
+    expect(report.checks[0]?.detail).toBe('not allowed — grant the role');
+  });
+
+  it('rejects with the reason when the caller cancels, without waiting for the checks', async () => {
+    const controller = new AbortController();
+    const stubborn = check('stubborn', () => new Promise(() => {}));
+    setTimeout(() => controller.abort(new Error('shutting down')), 100);
+    const started = performance.now();
+    await expect(
+      runHealthChecks([stubborn], { timeoutMs: 5_000, signal: controller.signal }),
+    ).rejects.toThrow('shutting down');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('takes durations from the given clock', async () => {
+    let tick = 0;
+    const report = await runHealthChecks([check('a', outcome('ok'))], {
+      timeoutMs: 1_000,
+      now: () => (tick += 7),
+    });
+    expect(report.checks[0]?.durationMs).toBe(7);
+    expect(report.durationMs).toBe(21);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [5_000, '5 s'],
+    [1_500, '1.5 s'],
+    [300, '300 ms'],
+  ])('%d ms reads %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
