@@ -17,6 +17,9 @@ const commands: readonly CliCommand[] = [
   runCommand,
 ];
 
+/** Mistakes in what was typed or configured: exit 2 with what to fix. */
+const USAGE_CODES = new Set(['config', 'usage', 'invalid_params', 'unknown_service']);
+
 /** Parses argv (without node and the script), runs the command, returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -44,7 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(error.message);
       return EXIT.usage;
     }
-    if (error instanceof FleetbotError && (error.code === 'config' || error.code === 'usage')) {
+    if (error instanceof FleetbotError && USAGE_CODES.has(error.code)) {
       io.err(describeError(error));
       return EXIT.usage;
     }

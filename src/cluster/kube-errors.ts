@@ -116,12 +116,15 @@ function parseStatus(body: unknown): StatusBody {
   }
 }
 
+/** The most telling part of a network failure: a code such as ECONNREFUSED, else the innermost message. */
 function networkCode(error: unknown): string | undefined {
   let current: unknown = error;
+  let message: string | undefined;
   for (let depth = 0; current && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') return code;
+    if (current instanceof Error) message = current.message;
     current = (current as { cause?: unknown }).cause;
   }
-  return error instanceof Error ? error.message : undefined;
+  return message;
 }

@@ -1,0 +1,159 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { type RunningApp, startApp } from '../../src/main.ts';
+import { requestAction } from '../../src/services/request-action.ts';
+import { createTestDatabase, uniqueNamespace } from '../support/databases.ts';
+import { eventually } from '../support/eventually.ts';
+import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
+import { captureLogs } from '../support/log-capture.ts';
+import { requestsNotAllowed } from '../support/rbac-coverage.ts';
+
+const SECRET_VALUE =
+  'InstrumentationKey=7f3c9e21-fake-s3cr3t-value;IngestionEndpoint=https://eastus2.in.applicationinsights.azure.com/';
+const SECRET_FRAGMENT = '7f3c9e21-fake-s3cr3t-value';
+
+let kube: FakeKube;
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let app: RunningApp;
+let client: pg.Client;
+const namespace = uniqueNamespace();
+const capture = captureLogs('debug');
+
+beforeAll(async () => {
+  kube = await startFakeKube();
+  database = await createTestDatabase();
+  const config = loadConfig({ env: { DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'debug' } });
+  const cluster = createKubeCluster({
+    config,
+    logger: capture.logger,
+    kubeconfigPath: kube.kubeconfigPath,
+    pollIntervalMs: 40,
+    failFastAfterMs: 400,
+  });
+  app = await startApp(
+    config,
+    { web: true, worker: true },
+    { logger: capture.logger, host: '127.0.0.1', queueNamespace: namespace, cluster },
+  );
+  client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+});
+afterAll(async () => {
+  expect(requestsNotAllowed(kube.requests)).toEqual([]);
+  await client.end();
+  await app.stop();
+  await kube.close();
+  await database.drop();
+});
+
+async function finished(runId: string) {
+  return eventually(
+    async () => {
+      const row = (await client.query('SELECT * FROM action_runs WHERE id = $1', [runId])).rows[0];
+      return row && !['queued', 'running'].includes(row.status) ? row : undefined;
+    },
+    20_000,
+    `run ${runId} to finish`,
+  );
+}
+
+describe('actions through the queue', () => {
+  it('a requested restart is recorded, run by the worker against the cluster, and its outcome recorded', async () => {
+    const prepared = app.runner.prepare('restart', ['api']);
+    const { runId } = await requestAction({ runner: app.runner, queue: app.queue }, prepared, {
+      requestId: 'Ev-restart-1',
+      requestedBy: 'U0000ONCALL',
+      origin: 'slack',
+    });
+    const row = await finished(runId);
+    expect(row).toMatchObject({
+      action: 'restart',
+      status: 'ok',
+      requested_by: 'U0000ONCALL',
+      target: 'Deployment/fleet-api',
+    });
+    expect(row.summary).toMatch(/^fleet-api restarted in/);
+    expect(row.started_at).not.toBeNull();
+    expect(row.finished_at.getTime()).toBeGreaterThanOrEqual(row.started_at.getTime());
+    expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  });
+
+  it('the same request twice (a Slack retry) records and runs once', async () => {
+    kube.clearRequests();
+    const prepared = app.runner.prepare('restart', ['frontend']);
+    const deps = { runner: app.runner, queue: app.queue };
+    const invocation = { requestId: 'Ev-retry-1', requestedBy: 'U0000ONCALL', origin: 'slack' as const };
+    const [first, second] = await Promise.all([
+      requestAction(deps, prepared, invocation),
+      requestAction(deps, prepared, invocation),
+    ]);
+    expect(second.runId).toBe(first.runId);
+    await finished(first.runId);
+    const again = await requestAction(deps, prepared, invocation);
+    expect(again).toEqual({ runId: first.runId, duplicate: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    const rows = await client.query(
+      "SELECT count(*)::int AS n FROM action_runs WHERE request_id = 'Ev-retry-1'",
+    );
+    expect(rows.rows[0].n).toBe(1);
+  });
+
+  it('a redelivered job never repeats a mutation that had started', async () => {
+    kube.clearRequests();
+    const prepared = app.runner.prepare('restart', ['redis']);
+    const invocation = { requestId: 'Ev-crash-1', requestedBy: 'U0000ONCALL', origin: 'slack' as const };
+    const { row } = await app.runner.record(prepared, invocation, 'queued');
+    // As if a worker had started it and died.
+    await client.query("UPDATE action_runs SET status = 'running', started_at = now() WHERE id = $1", [
+      row.id,
+    ]);
+    const result = await app.runner.execute(prepared, invocation, row.id);
+    expect(result.status).toBe('failed');
+    expect(result.summary).toContain('interrupted');
+    expect(kube.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+  });
+
+  it('a secret value never reaches logs, results, the audit row or the queue store', async () => {
+    const prepared = app.runner.prepare(
+      'secret',
+      ['set', 'fleet-api-secrets', 'APPLICATIONINSIGHTS_CONNECTION_STRING', '--restart'],
+      {
+        value: SECRET_VALUE,
+      },
+    );
+    const { runId } = await requestAction({ runner: app.runner, queue: app.queue }, prepared, {
+      requestId: 'Ev-secret-1',
+      requestedBy: 'U0000ADMIN',
+      origin: 'slack',
+    });
+    const row = await finished(runId);
+    expect(row.status).toBe('ok');
+    expect(row.summary).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING updated');
+    expect(row.params.value).toBe('[REDACTED]');
+
+    // The cluster did get it — that is the point — as merge-patched stringData.
+    const patch = kube.requests.find(
+      (r) => r.method === 'PATCH' && r.path.endsWith('/secrets/fleet-api-secrets'),
+    );
+    expect(patch?.contentType).toBe('application/merge-patch+json');
+    expect(patch?.body).toEqual({ stringData: { APPLICATIONINSIGHTS_CONNECTION_STRING: SECRET_VALUE } });
+
+    expect(capture.text()).not.toContain(SECRET_FRAGMENT);
+    const audit = await client.query('SELECT row_to_json(a)::text AS text FROM action_runs a');
+    for (const { text } of audit.rows) expect(text).not.toContain(SECRET_FRAGMENT);
+    const tables = await client.query(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+      [namespace],
+    );
+    expect(tables.rows.length).toBeGreaterThan(0);
+    for (const { table_name } of tables.rows) {
+      const rows = await client.query(
+        `SELECT row_to_json(t)::text AS text FROM "${namespace}"."${table_name}" t`,
+      );
+      for (const { text } of rows.rows) expect(text).not.toContain(SECRET_FRAGMENT);
+    }
+  });
+});
