@@ -65,13 +65,19 @@ export const runCommand: CliCommand = {
           onProgress: (progress) => io.err(`… ${progress.message}`),
         })
         .finally(() => process.off('SIGINT', cancel));
-      io.out(json ? JSON.stringify({ action: name, ...result }, null, 2) : renderText(result));
+      io.out(json ? JSON.stringify(toJson(name, result), null, 2) : renderText(result));
       return failed(result, prepared) ? EXIT.failed : EXIT.ok;
     } finally {
       await pool?.end();
     }
   },
 };
+
+/** Stable keys first: action, status, summary, then the action's own data (health: verdict, checks). */
+function toJson(action: string, result: ActionResult) {
+  const { status, summary, data, sections, attachment } = result;
+  return { action, status, summary, ...data, sections, ...(attachment ? { attachment } : {}) };
+}
 
 function take(words: string[], flag: string): boolean {
   const at = words.indexOf(flag);

@@ -8,6 +8,7 @@ import type {
 } from '../actions/action.ts';
 import { parseArguments } from '../actions/arguments.ts';
 import { findAction } from '../actions/registry.ts';
+import { resolveService } from '../actions/services.ts';
 import type { Config } from '../config/index.ts';
 import type { ActionRunStore, RunOrigin } from '../db/action-run-store.ts';
 import { ClusterError } from '../domain/cluster.ts';
@@ -71,7 +72,10 @@ export class ActionRunner {
       const problems = parsed.error.issues.map((issue) => issue.message);
       throw new FleetbotError('invalid_params', problems.join('; '), { hint: `Usage: ${usage}` });
     }
-    return { action, params: parsed.data, classification: action.classify(parsed.data, this.options.config) };
+    const params = parsed.data as Record<string, unknown>;
+    // Every action naming a service gets the same answer for an unknown one, before anything runs.
+    if (typeof params.service === 'string') resolveService(this.options.config, params.service);
+    return { action, params, classification: action.classify(params, this.options.config) };
   }
 
   /** The parameters as the audit log keeps them. */
