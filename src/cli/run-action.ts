@@ -7,7 +7,6 @@ import { ActionRunStore } from '../db/action-run-store.ts';
 import { createPool } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../logging/logger.ts';
-import { buildActionRunner } from '../main.ts';
 import type { ActionRunner, PreparedAction } from '../services/action-runner.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 import { renderText } from './render-text.ts';
@@ -47,6 +46,8 @@ export const runCommand: CliCommand = {
     const pool = config.runtime.databaseUrl ? createPool(config.runtime.databaseUrl, logger, 2) : undefined;
     try {
       if (pool) await migrate(pool, logger);
+      // Loaded here, not at the top: the Kubernetes client alone takes most of a second to import.
+      const { buildActionRunner } = await import('../main.ts');
       const runner = buildActionRunner(config, logger, pool ? new ActionRunStore({ pool }) : undefined);
       const prepared = runner.prepare(name, args, await secretInputs(name, io));
       if (prepared.classification.destructive && !(await confirm(runner, prepared, yes, io))) {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/index.ts';
-import { type AppRoles, startApp } from '../main.ts';
+import type { AppRoles } from '../main.ts';
 import { type CliCommand, type CliIo, EXIT } from './command.ts';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -7,6 +7,7 @@ const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /** Runs until SIGINT/SIGTERM, then stops in order: HTTP, workers (drained), database. */
 async function serve(roles: AppRoles, io: CliIo): Promise<number> {
   const config = loadConfig({ env: io.env });
+  const { startApp } = await import('../main.ts');
   const app = await startApp(config, roles);
   const signal = await new Promise<string>((resolve) => {
     for (const name of SHUTDOWN_SIGNALS) process.once(name, () => resolve(name));
