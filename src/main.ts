@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/identity';
 import { checkRegistry } from './actions/registry.ts';
 import { createKubeCluster } from './cluster/kube-cluster.ts';
 import type { Config } from './config/index.ts';
@@ -127,9 +128,10 @@ export function buildActionRunner(
   logger: Logger,
   store?: ActionRunStore,
   cluster: Cluster = createKubeCluster({ config, logger }),
+  azureCredential?: TokenCredential,
 ): ActionRunner {
   checkRegistry();
-  const checks = runbookHealthChecks(config, cluster);
+  const checks = runbookHealthChecks(config, cluster, azureCredential ? { azureCredential } : {});
   return new ActionRunner({
     config,
     logger,

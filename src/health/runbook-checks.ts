@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/identity';
 import { AppInsights } from '../adapters/app-insights.ts';
 import type { Config } from '../config/index.ts';
 import type { Cluster } from '../domain/cluster.ts';
@@ -8,8 +9,15 @@ import type { HealthCheck } from './health-check.ts';
 import { redisCheck } from './redis-check.ts';
 import { telemetryCheck } from './telemetry-check.ts';
 
-/** The seven checks of the runbook's `scripts/health-check.sh`, in its order. */
-export function runbookHealthChecks(config: Config, cluster: Cluster): readonly HealthCheck[] {
+/**
+ * The seven checks of the runbook's `scripts/health-check.sh`, in its order.
+ * Built once per process: the App Insights client keeps its credential's token.
+ */
+export function runbookHealthChecks(
+  config: Config,
+  cluster: Cluster,
+  options: { azureCredential?: TokenCredential } = {},
+): readonly HealthCheck[] {
   const api = Object.values(config.services).find((service) => service.healthPath);
   return [
     clusterCheck(cluster, config.cluster.name),
@@ -24,6 +32,7 @@ export function runbookHealthChecks(config: Config, cluster: Cluster): readonly 
             appInsights: new AppInsights({
               resourceId: config.appInsights.resourceId,
               ...(config.appInsights.endpoint ? { endpoint: config.appInsights.endpoint } : {}),
+              ...(options.azureCredential ? { credential: options.azureCredential } : {}),
             }),
           }
         : {}),

@@ -28,7 +28,10 @@ export interface ActionHarness {
  * locks), the real client-node cluster adapter — against the fake API server,
  * with short poll intervals so rollouts finish in a test's time.
  */
-export async function startActionHarness(env: Record<string, string> = {}): Promise<ActionHarness> {
+export async function startActionHarness(
+  env: Record<string, string> = {},
+  options: { kubeconfigPath?: string } = {},
+): Promise<ActionHarness> {
   const kube = await startFakeKube();
   const database = await createTestDatabase();
   const { logger, text } = captureLogs('info');
@@ -38,13 +41,13 @@ export async function startActionHarness(env: Record<string, string> = {}): Prom
   const cluster = createKubeCluster({
     config,
     logger,
-    kubeconfigPath: kube.kubeconfigPath,
+    kubeconfigPath: options.kubeconfigPath ?? kube.kubeconfigPath,
     pollIntervalMs: 40,
     failFastAfterMs: 400,
     requestTimeoutMs: 2_000,
   });
   const store = new ActionRunStore({ pool });
-  const runner = buildActionRunner(config, logger, store, cluster);
+  const runner = buildActionRunner(config, logger, store, cluster, FAKE_AZURE_CREDENTIAL);
   return {
     kube,
     cluster,
@@ -62,6 +65,11 @@ export async function startActionHarness(env: Record<string, string> = {}): Prom
 }
 
 let counter = 0;
+
+/** Stands in for DefaultAzureCredential against the fake Azure Monitor (which only checks a token is sent). */
+export const FAKE_AZURE_CREDENTIAL = {
+  getToken: async () => ({ token: 'fake-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
 
 /** Runs `line` (e.g. `restart api`) as the CLI does, recording progress messages. */
 export async function runAction(harness: ActionHarness, line: string, extra: Record<string, unknown> = {}) {
