@@ -84,8 +84,21 @@ export interface Syntax {
   secret?: readonly string[];
 }
 
+/** The groups `help` lists commands under, in this order. */
+export const HELP_GROUPS = [
+  'Health & status',
+  'Logs',
+  'Changes',
+  'Database',
+  'Incidents',
+  'On-call',
+  'Maintenance',
+] as const;
+export type HelpGroup = (typeof HELP_GROUPS)[number];
+
 export interface ActionDefinition<P = unknown> {
   readonly name: string;
+  readonly group: HelpGroup;
   /** One line for `help` and `--list`. */
   readonly summary: string;
   /** Usage after the verb, e.g. `<service> [--tail N] [--grep TEXT]`. */

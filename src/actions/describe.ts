@@ -6,6 +6,7 @@ import { eventTime } from './events.ts';
 /** `kubectl describe pod`: where it runs, each container's state and last termination, conditions, events. */
 export const describe = defineAction({
   name: 'describe',
+  group: 'Health & status',
   summary: 'A pod in detail: node, containers (image, state, restarts, last exit), conditions and events',
   usage: '<pod>',
   example: 'describe fleet-api-7c9d8f6b5-w7t4m',

@@ -39,6 +39,7 @@ type Params = z.infer<typeof params>;
 /** The runbook's "Update Configuration": `kubectl set env` (which rolls the pods) and a look at the result. */
 export const env = defineAction({
   name: 'env',
+  group: 'Changes',
   summary: 'List, set or unset environment variables of a service; a change rolls its pods',
   usage: '<service> list | <service> set KEY=VALUE… | <service> unset KEY…',
   example: 'env api set LOG_LEVEL=debug',

@@ -9,6 +9,7 @@ const MAX_EVENTS = 40;
 /** The troubleshooting section's `kubectl get events` (pull errors, scheduling, crash loops). */
 export const events = defineAction({
   name: 'events',
+  group: 'Health & status',
   summary: 'Recent Kubernetes events in the namespace, or of one service and its pods',
   usage: '[service] [--warnings]',
   example: 'events api --warnings',

@@ -7,6 +7,7 @@ const VERDICT_STATUS: Record<string, ResultStatus> = { healthy: 'ok', degraded: 
 /** The runbook's `scripts/health-check.sh`: seven checks in parallel, each bounded by its own timeout. */
 export const health = defineAction({
   name: 'health',
+  group: 'Health & status',
   summary: 'Run the seven runbook health checks (cluster, pods, endpoints, API, database, Redis, telemetry)',
   usage: '[--timeout SECONDS]',
   example: 'health',

@@ -8,6 +8,7 @@ import { shortImage } from './status.ts';
 /** `kubectl rollout history`, with the image each revision ran. */
 export const history = defineAction({
   name: 'history',
+  group: 'Changes',
   summary: 'Rollout history of a Deployment: revisions, change-cause and images',
   usage: '<service>',
   example: 'history api',

@@ -31,6 +31,7 @@ const params = z.object({
 /** The runbook's "View Logs": `kubectl logs --tail`, `| grep -i error`, `--previous`. */
 export const logs = defineAction({
   name: 'logs',
+  group: 'Logs',
   summary: 'Recent log lines of a service (one pod, as kubectl picks it), optionally filtered',
   usage: '<service> [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME]',
   example: 'logs api --tail 200 --grep error',

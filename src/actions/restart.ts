@@ -10,6 +10,7 @@ const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 /** The runbook's "Restart Services": `rollout restart` then `rollout status`. */
 export const restart = defineAction({
   name: 'restart',
+  group: 'Changes',
   summary: 'Restart a service pod by pod (rollout restart) and follow the rollout',
   usage: '<service>',
   example: 'restart api',

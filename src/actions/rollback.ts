@@ -9,6 +9,7 @@ const params = z.object({ service: z.string(), toRevision: z.number().int().min(
 /** The runbook's "Rollback Procedure": `rollout undo [--to-revision]`, then `rollout status`. */
 export const rollback = defineAction({
   name: 'rollback',
+  group: 'Changes',
   summary: 'Roll a Deployment back to its previous revision (or --to-revision N) and follow the rollout',
   usage: '<service> [--to-revision N]',
   example: 'rollback api',

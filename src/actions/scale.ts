@@ -14,6 +14,7 @@ const params = z.object({
 /** The runbook's "Scale Services", within the per-service limits of fleetbot.yml. */
 export const scale = defineAction({
   name: 'scale',
+  group: 'Changes',
   summary: 'Set the number of replicas of a service (within its configured limits)',
   usage: '<service> <replicas>',
   example: 'scale api 3',

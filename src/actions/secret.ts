@@ -19,6 +19,7 @@ const params = z.object({
 /** The runbook's "Secrets": update one key of a Secret, then (optionally) restart what uses it. */
 export const secret = defineAction({
   name: 'secret',
+  group: 'Changes',
   summary: 'Set one key of a Secret (value never shown or logged); --restart rolls the services using it',
   usage: 'set <secret> <key> [--restart]',
   example: 'secret set fleet-api-secrets APPLICATIONINSIGHTS_CONNECTION_STRING --restart',

@@ -6,6 +6,7 @@ import { defineAction, type ResultStatus } from './action.ts';
 /** `kubectl get pods`, `get svc` and `rollout status` for every configured workload, in one report. */
 export const status = defineAction({
   name: 'status',
+  group: 'Health & status',
   summary: 'Workloads (ready/desired, rollout state, images), pods (restarts, age) and services',
   usage: '',
   example: 'status',

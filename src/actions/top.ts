@@ -4,6 +4,7 @@ import { defineAction } from './action.ts';
 /** `kubectl top pods|nodes`, built from the raw metrics (client-node's top helpers report requests, not usage). */
 export const top = defineAction({
   name: 'top',
+  group: 'Health & status',
   summary: 'CPU and memory in use by pods (default) or nodes',
   usage: '[pods|nodes]',
   example: 'top nodes',
