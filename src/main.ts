@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { checkRegistry } from './actions/registry.ts';
 import { createKubeCluster } from './cluster/kube-cluster.ts';
 import type { Config } from './config/index.ts';
@@ -16,6 +17,11 @@ import type { JobDefinition } from './queue/job-definition.ts';
 import { JobQueue } from './queue/job-queue.ts';
 import { openQueueBackend } from './queue/queue-backend.ts';
 import { ActionRunner } from './services/action-runner.ts';
+import { Authorizer } from './services/authorizer.ts';
+import { confirmJob } from './slack/confirmations.ts';
+import { Notifier } from './slack/notifier.ts';
+import { createSlackApp } from './slack/slack-app.ts';
+import { SlackRunReporter } from './slack/slack-run-reporter.ts';
 
 /** Which parts run in this process: `start` runs both, `web` and `worker` one each. */
 export interface AppRoles {
@@ -83,12 +89,13 @@ export async function startApp(
       new ActionRunStore({ pool: database.pool }),
       overrides.cluster,
     );
-    const queue = new JobQueue({
-      backend,
-      jobs: [actionJob(runner), ...(overrides.jobs ?? [])],
-      logger,
-      metrics,
-    });
+    const slack = slackParts(config, logger, runner);
+    const jobs = [
+      actionJob({ runner, ...slack?.jobDeps }),
+      ...(slack?.jobs ?? []),
+      ...(overrides.jobs ?? []),
+    ];
+    const queue = new JobQueue({ backend, jobs, logger, metrics });
     stack.push(() => queue.close());
     if (roles.worker) queue.startWorkers();
 
@@ -101,10 +108,20 @@ export async function startApp(
       ],
       metrics,
     );
+    const slackApp =
+      roles.web && slack && (config.slack.signingSecret || config.slack.appToken)
+        ? createSlackApp({ config, logger, runner, queue, ...slack.appDeps })
+        : undefined;
+    slackApp?.mount(http);
     const port = await http.listen();
     stack.push(() => http.close());
-
-    if (roles.web) logSlackStatus(config, logger);
+    if (slackApp) {
+      await slackApp.start();
+      stack.push(() => slackApp.stop());
+      logger.info({ mode: slackApp.mode }, 'Slack connected');
+    } else if (roles.web) {
+      logSlackStatus(config, logger);
+    }
     logger.info(
       {
         port,
@@ -138,6 +155,32 @@ export function buildActionRunner(
     ...(store ? { store } : {}),
     context: { config, cluster, logger, healthChecks: () => checks },
   });
+}
+
+/**
+ * The Slack side, when a bot token is configured: the Web API client and what
+ * is built on it (who may do what, where results go, the confirmation job).
+ */
+function slackParts(config: Config, logger: Logger, runner: ActionRunner) {
+  const token = config.slack.botToken;
+  if (!token) return undefined;
+  const clientOptions: WebClientOptions = {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    // A 429 waits Retry-After and counts as a retry; a few are enough for one message.
+    retryConfig: { retries: 4, factor: 2, minTimeout: 1_000, maxTimeout: 30_000 },
+  };
+  const client = new WebClient(token, clientOptions);
+  const notifier = new Notifier({ client, logger });
+  const authorizer = new Authorizer({
+    config,
+    groupMembers: async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [],
+  });
+  const reporter = new SlackRunReporter({ notifier, logger });
+  return {
+    jobDeps: { authorizer, reporter },
+    jobs: [confirmJob({ runner, notifier, twoPerson: config.permissions.twoPerson })],
+    appDeps: { authorizer, notifier, clientOptions },
+  };
 }
 
 function logSlackStatus(config: Config, logger: Logger): void {

@@ -1,6 +1,5 @@
-import type { ActionResult, Field, Section } from '../actions/action.ts';
-
-const MARK: Record<string, string> = { ok: '✓', warning: '⚠', failed: '✗', not_configured: '–' };
+import type { ActionResult, Section } from '../actions/action.ts';
+import { fieldLines, MARK, tableLines } from '../actions/result-columns.ts';
 
 /** A result as a terminal shows it: the summary line, aligned fields and columns, then any long output. */
 export function renderText(result: ActionResult): string {
@@ -16,28 +15,18 @@ export function renderText(result: ActionResult): string {
 function renderSection(section: Section): string[] {
   const out: string[] = [''];
   if (section.title) out.push(section.title);
-  if (section.fields) out.push(...renderFields(section.fields));
-  if (section.table) out.push(...renderTable(section.table.headers, section.table.rows));
-  if (section.text) out.push(...section.text.split('\n').map((line) => `  ${line}`));
+  if (section.fields) out.push(...indent(fieldLines(section.fields)));
+  if (section.table) {
+    out.push(
+      ...(section.table.rows.length === 0
+        ? ['  (none)']
+        : indent(tableLines(section.table.headers, section.table.rows))),
+    );
+  }
+  if (section.text) out.push(...indent(section.text.split('\n')));
   return out;
 }
 
-function renderFields(fields: readonly Field[]): string[] {
-  const labelWidth = Math.max(...fields.map((f) => f.label.length));
-  const valueWidth = Math.max(...fields.map((f) => f.value.length));
-  return fields.map((field) => {
-    const mark = field.status ? `${MARK[field.status] ?? ' '} ` : '';
-    const note = field.note ? `  ${field.note.padStart(7)}` : '';
-    return `  ${mark}${field.label.padEnd(labelWidth)}  ${field.note ? field.value.padEnd(valueWidth) : field.value}${note}`.trimEnd();
-  });
-}
-
-function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  if (rows.length === 0) return ['  (none)'];
-  const widths = headers.map((header, i) =>
-    Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('   ')}`.trimEnd();
-  return [line(headers), ...rows.map(line)];
+function indent(lines: readonly string[]): string[] {
+  return lines.map((line) => `  ${line}`);
 }

@@ -32,6 +32,11 @@ export interface ActionRunRow extends ActionRunRecord {
   finishedAt: Date | null;
 }
 
+export type ConfirmOutcome =
+  | { confirmed: true; row: ActionRunRow; params: unknown }
+  | { confirmed: false; reason: 'unknown' }
+  | { confirmed: false; reason: 'not_pending' | 'expired'; row: ActionRunRow };
+
 export type StartOutcome =
   | { started: true }
   | { started: false; reason: 'busy'; holder: ActionRunRow }
@@ -119,6 +124,81 @@ export class ActionRunStore {
     } finally {
       client.release();
     }
+  }
+
+  /** Keeps the parameters a destructive run will use until it is confirmed (or not) by `expiresAt`. */
+  async awaitConfirmation(runId: string, params: unknown, expiresAt: Date): Promise<void> {
+    await this.pool.query(
+      `UPDATE action_runs SET pending_params = $2, confirmation_expires_at = $3
+       WHERE id = $1 AND status = 'awaiting_confirmation'`,
+      [runId, JSON.stringify(params), expiresAt],
+    );
+  }
+
+  /**
+   * Moves a run from awaiting_confirmation to queued, once: the first click
+   * wins, a second finds it no longer pending. An expired one is cancelled.
+   */
+  async confirm(runId: string, by: string): Promise<ConfirmOutcome> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const found = await client.query('SELECT * FROM action_runs WHERE id = $1 FOR UPDATE', [runId]);
+      const raw = found.rows[0] as Record<string, unknown> | undefined;
+      if (!raw) {
+        await client.query('COMMIT');
+        return { confirmed: false, reason: 'unknown' };
+      }
+      const row = toRow(raw);
+      if (row.status !== 'awaiting_confirmation') {
+        await client.query('COMMIT');
+        return { confirmed: false, reason: 'not_pending', row };
+      }
+      const expiresAt = raw.confirmation_expires_at as Date | null;
+      if (!expiresAt || expiresAt.getTime() < Date.now()) {
+        await client.query(
+          `UPDATE action_runs SET status = 'cancelled', summary = 'confirmation expired', pending_params = NULL,
+             finished_at = now() WHERE id = $1`,
+          [runId],
+        );
+        await client.query('COMMIT');
+        return { confirmed: false, reason: 'expired', row };
+      }
+      await client.query(
+        `UPDATE action_runs SET status = 'queued', confirmed_by = $2, pending_params = NULL WHERE id = $1`,
+        [runId, by],
+      );
+      await client.query('COMMIT');
+      return {
+        confirmed: true,
+        row: { ...row, status: 'queued', confirmedBy: by },
+        params: raw.pending_params,
+      };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Cancels a run still waiting for its confirmation; false when it was not waiting any more. */
+  async cancel(runId: string, by: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE action_runs SET status = 'cancelled', summary = $2, pending_params = NULL, finished_at = now()
+       WHERE id = $1 AND status = 'awaiting_confirmation'`,
+      [runId, `cancelled by ${by}`],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /** The audit log, newest first. */
+  async list(since: Date, limit = 500): Promise<ActionRunRow[]> {
+    const result = await this.pool.query(
+      'SELECT * FROM action_runs WHERE requested_at >= $1 ORDER BY requested_at DESC LIMIT $2',
+      [since, limit],
+    );
+    return result.rows.map(toRow);
   }
 
   async finish(

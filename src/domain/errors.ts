@@ -27,6 +27,8 @@ export type FleetbotErrorCode =
   | 'unknown_service'
   | 'invalid_params'
   | 'busy'
+  | 'slack'
+  | 'denied'
   // Kubernetes API failures (ClusterError)
   | 'forbidden'
   | 'not_found'

@@ -108,6 +108,25 @@ export class ActionRunner {
     });
   }
 
+  /** Records a request refused for lack of a role: the audit log keeps refusals too. */
+  async recordDenied(prepared: PreparedAction, invocation: Invocation, summary: string): Promise<void> {
+    const store = this.options.store;
+    if (!store) return;
+    const { row, created } = await this.record(prepared, invocation, 'queued');
+    if (created) await store.finish(row.id, { status: 'denied', summary, result: null });
+  }
+
+  /** The store, for the confirmation flow (Slack buttons) that moves runs between states. */
+  get runs(): ActionRunStore {
+    if (!this.options.store) throw new Error('this runner has no action-run store');
+    return this.options.store;
+  }
+
+  /** Closes a recorded run that may not run (permission lost before the worker reached it). */
+  async deny(runId: string, summary: string): Promise<void> {
+    await this.options.store?.finish(runId, { status: 'denied', summary, result: null });
+  }
+
   /**
    * Runs a prepared action now. With a store, `runId` names a recorded run
    * (the worker) or one is recorded here (the CLI).

@@ -2,6 +2,7 @@ import { ACTION_JOB } from '../queue/action-job.ts';
 import { jobId } from '../queue/job-definition.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { ActionRunner, Invocation, PreparedAction } from './action-runner.ts';
+import type { RunReply } from './run-reporter.ts';
 
 /**
  * Accepts a prepared action for the workers: records the run (the audit row),
@@ -11,7 +12,7 @@ import type { ActionRunner, Invocation, PreparedAction } from './action-runner.t
 export async function requestAction(
   deps: { runner: ActionRunner; queue: JobQueue },
   prepared: PreparedAction,
-  invocation: Omit<Invocation, 'signal' | 'onProgress'>,
+  invocation: Omit<Invocation, 'signal' | 'onProgress'> & { reply?: RunReply; args?: string },
 ): Promise<{ runId: string; duplicate: boolean }> {
   const { row, created } = await deps.runner.record(prepared, invocation, 'queued');
   // Enqueue even when the row existed: a crash between the insert and the enqueue is repaired by the retry.
@@ -25,6 +26,8 @@ export async function requestAction(
       requestedBy: invocation.requestedBy,
       origin: invocation.origin,
       ...(invocation.confirmedBy ? { confirmedBy: invocation.confirmedBy } : {}),
+      ...(invocation.reply ? { reply: invocation.reply } : {}),
+      ...(invocation.args ? { args: invocation.args } : {}),
     },
     {
       jobId: jobId('action', invocation.requestId),

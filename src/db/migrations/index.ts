@@ -1,4 +1,5 @@
 import { sql as initialSchema } from './0001-initial-schema.ts';
+import { sql as pendingConfirmations } from './0002-pending-confirmations.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,7 @@ export interface Migration {
  * edited (the runner refuses a database whose recorded names differ).
  * Kept as TypeScript modules so `tsc` ships them in dist/ with no copy step.
  */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial-schema', sql: initialSchema }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial-schema', sql: initialSchema },
+  { version: 2, name: 'pending-confirmations', sql: pendingConfirmations },
+];

@@ -1,0 +1,71 @@
+import type { Permission } from '../actions/action.ts';
+import type { Config } from '../config/index.ts';
+
+export interface AuthorizerOptions {
+  config: Config;
+  /** Members of a Slack user group (usergroups.users.list). */
+  groupMembers: (groupId: string) => Promise<readonly string[]>;
+  /** How long a group's membership is trusted before it is read again. @defaultValue 60 s */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** The user's roles, by id. */
+  roles: string[];
+  /** Names of the roles that grant the permission (what a denial tells the user to get). */
+  granting: string[];
+}
+
+/**
+ * Who may do what: roles from fleetbot.yml hold Slack users and user groups;
+ * each permission class lists the roles (or `*`) that may use it. Group
+ * membership is cached briefly — a removed on-call engineer loses access within
+ * the TTL, and Slack is not asked on every click.
+ */
+export class Authorizer {
+  private readonly options: AuthorizerOptions;
+  private readonly groups = new Map<string, { members: Set<string>; until: number }>();
+
+  constructor(options: AuthorizerOptions) {
+    this.options = options;
+  }
+
+  async check(userId: string, permission: Permission): Promise<Decision> {
+    const { config } = this.options;
+    const allowedRoles = config.permissions[permission];
+    const roles = await this.rolesOf(userId);
+    const granting = allowedRoles.includes('*')
+      ? ['anyone in the workspace']
+      : allowedRoles.map((id) => config.roles[id]?.name ?? id);
+    const allowed = allowedRoles.includes('*') || roles.some((role) => allowedRoles.includes(role));
+    return { allowed, roles, granting };
+  }
+
+  async rolesOf(userId: string): Promise<string[]> {
+    const held: string[] = [];
+    for (const [id, role] of Object.entries(this.options.config.roles)) {
+      if (role.slack.users.includes(userId)) {
+        held.push(id);
+        continue;
+      }
+      for (const group of role.slack.groups) {
+        if ((await this.members(group)).has(userId)) {
+          held.push(id);
+          break;
+        }
+      }
+    }
+    return held;
+  }
+
+  private async members(groupId: string): Promise<Set<string>> {
+    const now = (this.options.now ?? Date.now)();
+    const cached = this.groups.get(groupId);
+    if (cached && cached.until > now) return cached.members;
+    const members = new Set(await this.options.groupMembers(groupId));
+    this.groups.set(groupId, { members, until: now + (this.options.ttlMs ?? 60_000) });
+    return members;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Block Kit for every message fleetbot posts: pure functions from domain values to
+ * `{ text, blocks }`, within Slack's limits (see `limits.ts`). No Slack client here.
+ */
+export type { KnownBlock, SlackMessage } from './blocks.ts';
+export {
+  type ButtonTarget,
+  confirmStyle,
+  type RenderConfirmationClosedInput,
+  type RenderConfirmationInput,
+  renderConfirmation,
+  renderConfirmationClosed,
+} from './confirmation.ts';
+export { renderCommandHelp, renderHelp } from './help.ts';
+export { LIMITS, limitViolations } from './limits.ts';
+export {
+  type RenderAcceptedInput,
+  type RenderDeniedInput,
+  type RenderErrorInput,
+  renderAccepted,
+  renderDenied,
+  renderError,
+} from './notices.ts';
+export { type RenderProgressInput, renderProgress } from './progress.ts';
+export { INLINE_OUTPUT_LINES, type RenderResultInput, renderResult } from './result.ts';
