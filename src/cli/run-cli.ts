@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/index.ts';
 import { describeError, FleetbotError } from '../domain/errors.ts';
 import { closest } from '../lib/closest.ts';
+import { auditCommand } from './audit.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 import { configCheckCommand } from './config-check.ts';
 import { migrateCommand } from './migrate.ts';
@@ -15,6 +16,7 @@ const commands: readonly CliCommand[] = [
   migrateCommand,
   configCheckCommand,
   runCommand,
+  auditCommand,
 ];
 
 /** Mistakes in what was typed or configured: exit 2 with what to fix. */
