@@ -21,6 +21,7 @@ import { Authorizer } from './services/authorizer.ts';
 import { confirmJob } from './slack/confirmations.ts';
 import { Notifier } from './slack/notifier.ts';
 import { createSlackApp } from './slack/slack-app.ts';
+import { toSlackLogger } from './slack/slack-logger.ts';
 import { SlackRunReporter } from './slack/slack-run-reporter.ts';
 
 /** Which parts run in this process: `start` runs both, `web` and `worker` one each. */
@@ -168,6 +169,7 @@ function slackParts(config: Config, logger: Logger, runner: ActionRunner) {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     // A 429 waits Retry-After and counts as a retry; a few are enough for one message.
     retryConfig: { retries: 4, factor: 2, minTimeout: 1_000, maxTimeout: 30_000 },
+    logger: toSlackLogger(logger.child({ component: 'slack-web-api' })),
   };
   const client = new WebClient(token, clientOptions);
   const notifier = new Notifier({ client, logger });

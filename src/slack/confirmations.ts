@@ -156,6 +156,7 @@ export async function handleConfirmClick(deps: ClickDeps, click: ButtonClick): P
       requestId: run.requestId,
       action: run.action,
       params: outcome.params as Record<string, unknown>,
+      args: argsOf(outcome.params),
       requestedBy: run.requestedBy,
       origin: 'slack',
       confirmedBy: click.userId,
@@ -178,6 +179,13 @@ export async function handleCancelClick(deps: ClickDeps, click: ButtonClick): Pr
   }
   if (await deps.runner.runs.cancel(click.runId, click.userId))
     await closeWith(deps, click, run, 'cancelled');
+}
+
+/** `{ service: 'api', replicas: 3 }` → `api 3`: how the progress header names a confirmed run. */
+function argsOf(params: unknown): string {
+  return Object.values((params ?? {}) as Record<string, unknown>)
+    .filter((value) => typeof value === 'string' || typeof value === 'number')
+    .join(' ');
 }
 
 function classificationOf(deps: ClickDeps, run: ActionRunRow) {

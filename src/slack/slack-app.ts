@@ -14,6 +14,7 @@ import {
   handleConfirmClick,
 } from './confirmations.ts';
 import type { Notifier } from './notifier.ts';
+import { toSlackLogger } from './slack-logger.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -43,7 +44,7 @@ export interface SlackApp {
  */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { config, logger } = options;
-  const boltLogger = toBoltLogger(logger.child({ component: 'slack' }));
+  const boltLogger = toSlackLogger(logger.child({ component: 'slack' }));
   const appToken = config.slack.appToken;
   const signingSecret = config.slack.signingSecret;
   const http =
@@ -128,20 +129,5 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async stop() {
       if (!http) await app.stop();
     },
-  };
-}
-
-function toBoltLogger(logger: Logger): BoltLogger {
-  let level = LogLevel.INFO;
-  return {
-    debug: (...msg) => logger.debug(msg.map(String).join(' ')),
-    info: (...msg) => logger.info(msg.map(String).join(' ')),
-    warn: (...msg) => logger.warn(msg.map(String).join(' ')),
-    error: (...msg) => logger.error(msg.map(String).join(' ')),
-    setLevel: (next) => {
-      level = next;
-    },
-    getLevel: () => level,
-    setName: () => {},
   };
 }

@@ -1,0 +1,90 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { type RunningApp, startApp } from '../../src/main.ts';
+import { createTestDatabase, uniqueNamespace } from './databases.ts';
+import { type FakeKube, startFakeKube } from './fake-kube/index.ts';
+import { type FakeSlack, startFakeSlack } from './fake-slack/index.ts';
+import { captureLogs } from './log-capture.ts';
+
+export const SIGNING_SECRET = '00000000fakefakefakefake00000000';
+export const ONCALL = 'U0000ONCALL';
+export const LEAD = 'U0000LEAD';
+export const VIEWER = 'U0000VIEWER';
+
+/** Roles as a team would configure them: the on-call engineer by id, the leads through a user group. */
+const FLEETBOT_YML = `
+roles:
+  oncall:
+    slack: { users: [${ONCALL}] }
+  teamLead:
+    slack: { groups: [S0000LEADS] }
+`;
+
+export interface SlackHarness {
+  app: RunningApp;
+  slack: FakeSlack;
+  kube: FakeKube;
+  db: pg.Client;
+  events: string;
+  logs: () => string;
+  close(): Promise<void>;
+}
+
+/**
+ * fleetbot as deployed — Bolt on its HTTP server, real Postgres, the queue and
+ * workers — with the fake Slack and the fake Kubernetes API server behind it.
+ */
+export async function startSlackHarness(env: Record<string, string> = {}): Promise<SlackHarness> {
+  const [slack, kube, database] = await Promise.all([
+    startFakeSlack(),
+    startFakeKube(),
+    createTestDatabase(),
+  ]);
+  slack.setUsergroup('S0000LEADS', [LEAD]);
+  const file = join(tmpdir(), `fleetbot-${process.pid}-${Date.now()}.yml`);
+  await writeFile(file, FLEETBOT_YML);
+  const config = loadConfig({
+    env: {
+      DATABASE_URL: database.url,
+      PORT: '0',
+      FLEETBOT_CONFIG: file,
+      SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-fakefakefakefakefakefake',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      ...env,
+    },
+  });
+  const capture = captureLogs('debug');
+  const cluster = createKubeCluster({
+    config,
+    logger: capture.logger,
+    kubeconfigPath: kube.kubeconfigPath,
+    pollIntervalMs: 40,
+    failFastAfterMs: 400,
+  });
+  const app = await startApp(
+    config,
+    { web: true, worker: true },
+    { logger: capture.logger, host: '127.0.0.1', queueNamespace: uniqueNamespace(), cluster },
+  );
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  return {
+    app,
+    slack,
+    kube,
+    db,
+    events: `http://127.0.0.1:${app.port}/slack/events`,
+    logs: capture.text,
+    async close() {
+      await db.end();
+      await app.stop();
+      await Promise.all([slack.close(), kube.close()]);
+      await database.drop();
+    },
+  };
+}
