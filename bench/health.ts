@@ -46,7 +46,11 @@ const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-bench-health-'));
 const postgres = new EmbeddedPostgres({ dataDir, logger });
 const databaseUrl = await postgres.start();
 const redisPort = await freePort();
-const redis: ChildProcess = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
+const redis: ChildProcess = spawn(
+  'redis-server',
+  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', ''],
+  { stdio: 'ignore' },
+);
 await new Promise((resolve) => setTimeout(resolve, 300));
 
 const env = {
@@ -54,7 +58,8 @@ const env = {
   FLEET_API_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
   FLEET_DATABASE_URL: databaseUrl,
   FLEET_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-  APPINSIGHTS_RESOURCE_ID: '/subscriptions/00000000-0000-0000-0000-00000000f1ee/resourceGroups/rg/providers/microsoft.insights/components/fleet',
+  APPINSIGHTS_RESOURCE_ID:
+    '/subscriptions/00000000-0000-0000-0000-00000000f1ee/resourceGroups/rg/providers/microsoft.insights/components/fleet',
   AZURE_MONITOR_LOGS_ENDPOINT: azure.url,
   LOG_LEVEL: 'warn',
 };
@@ -77,24 +82,35 @@ try {
   const checks = checksFor();
   const single: Record<string, number> = {};
   for (const check of checks) {
-    single[check.name] = (await median(async () => (await runHealthChecks([check], { timeoutMs: 5_000 })).durationMs)).p50;
+    single[check.name] = (
+      await median(async () => (await runHealthChecks([check], { timeoutMs: 5_000 })).durationMs)
+    ).p50;
   }
   const all = await median(async () => {
     const report = await runHealthChecks(checks, { timeoutMs: 5_000 });
-    if (report.verdict !== 'healthy') throw new Error(`expected healthy, got ${JSON.stringify(report.checks)}`);
+    if (report.verdict !== 'healthy')
+      throw new Error(`expected healthy, got ${JSON.stringify(report.checks)}`);
     return report.durationMs;
   });
   const slowest = Math.max(...Object.values(single));
   const hanging = checksFor({ FLEET_API_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
-  const hung = await median(async () => (await runHealthChecks(hanging, { timeoutMs: HANG_TIMEOUT_MS })).durationMs);
+  const hung = await median(
+    async () => (await runHealthChecks(hanging, { timeoutMs: HANG_TIMEOUT_MS })).durationMs,
+  );
   const rss = await peakRss();
 
-  console.log(`\nnode ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · medians of ${ROUNDS} rounds\n`);
+  console.log(
+    `\nnode ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · medians of ${ROUNDS} rounds\n`,
+  );
   console.log('| check alone | p50 |\n|---|---:|');
   for (const [name, ms] of Object.entries(single)) console.log(`| ${name} | ${ms.toFixed(1)} ms |`);
   console.log('\n| measurement | p50 | max | target |\n|---|---:|---:|---|');
-  console.log(`| all seven, healthy | ${all.p50.toFixed(1)} ms | ${all.max.toFixed(1)} ms | ≤ slowest single (${slowest.toFixed(1)} ms) + 100 ms |`);
-  console.log(`| Fleet API hanging, timeout ${HANG_TIMEOUT_MS} ms | ${hung.p50.toFixed(1)} ms | ${hung.max.toFixed(1)} ms | ≤ ${HANG_TIMEOUT_MS + 100} ms |`);
+  console.log(
+    `| all seven, healthy | ${all.p50.toFixed(1)} ms | ${all.max.toFixed(1)} ms | ≤ slowest single (${slowest.toFixed(1)} ms) + 100 ms |`,
+  );
+  console.log(
+    `| Fleet API hanging, timeout ${HANG_TIMEOUT_MS} ms | ${hung.p50.toFixed(1)} ms | ${hung.max.toFixed(1)} ms | ≤ ${HANG_TIMEOUT_MS + 100} ms |`,
+  );
   console.log(`| peak RSS of \`fleetbot run health --json\` | ${rss} MB | | |`);
 } finally {
   for (const socket of sockets) socket.destroy();
@@ -110,16 +126,23 @@ try {
 /** `fleetbot run health` as a user runs it; the child reports its own peak RSS (getrusage) on exit. */
 function peakRss(): Promise<number> {
   const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-  const report = "process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))";
-  const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(report)}`, cli, 'run', 'health', '--json'], {
-    env: { ...process.env, ...env, APPINSIGHTS_RESOURCE_ID: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const report =
+    "process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))";
+  const child = spawn(
+    process.execPath,
+    ['--import', `data:text/javascript,${encodeURIComponent(report)}`, cli, 'run', 'health', '--json'],
+    {
+      env: { ...process.env, ...env, APPINSIGHTS_RESOURCE_ID: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += String(chunk);
   });
   return new Promise((resolve) =>
-    child.once('close', () => resolve(Math.round(Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? Number.NaN) / 1024))),
+    child.once('close', () =>
+      resolve(Math.round(Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? Number.NaN) / 1024)),
+    ),
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeError } from '../domain/errors.ts';
 import type { ActionRunner } from '../services/action-runner.ts';
 import type { Authorizer } from '../services/authorizer.ts';
 import type { RunReporter } from '../services/run-reporter.ts';
@@ -76,8 +77,13 @@ export function actionJob({ runner, authorizer, reporter }: ActionJobDeps) {
               requestedBy: data.requestedBy,
               reply: data.reply,
             })
-            .catch((error: unknown) => {
+            .catch(async (error: unknown) => {
               job.logger.warn({ err: error }, 'could not show the run in Slack; running it anyway');
+              if (data.reply) {
+                await reporter
+                  ?.tell(data.reply, { text: `The result cannot be posted here: ${describeError(error)}` })
+                  .catch(() => undefined);
+              }
               return undefined;
             })
         : undefined;

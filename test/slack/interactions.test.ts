@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
+import { loadSlackFixture } from '../support/fake-slack/index.ts';
+import { ONCALL, SIGNING_SECRET, type SlackHarness, startSlackHarness } from '../support/slack-harness.ts';
+import {
+  appMentionEvent,
+  blockActionsBody,
+  eventBody,
+  postSigned,
+  slashCommandBody,
+} from '../support/slack-requests.ts';
+
+function textOf(message: { text?: unknown; blocks?: unknown }): string {
+  return `${String(message.text ?? '')}\n${JSON.stringify(message.blocks ?? [])}`;
+}
+
+describe('over HTTP', () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await startSlackHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  beforeEach(() => h.slack.clearCalls());
+
+  const send = (body: string) => postSigned(h.events, body, { secret: SIGNING_SECRET });
+  const command = async (text: string) =>
+    (await send(slashCommandBody({ text, user_id: ONCALL, channel_id: 'C0000INCIDENT' }))).text;
+
+  it('help lists the commands by group; help <verb> gives usage and an example', async () => {
+    const help = await command('help');
+    for (const group of ['Health &amp; status', 'Logs', 'Changes']) expect(help).toContain(group);
+    expect(help).toContain('/fleet restart');
+    const restart = await command('help restart');
+    expect(restart).toContain('/fleet restart api');
+  });
+
+  it('an unknown verb suggests the closest; a bad argument says what was expected', async () => {
+    expect(await command('restrat api')).toContain(
+      'Unknown command `/fleet restrat`. Did you mean `restart`?',
+    );
+    expect(await command('scale api lots')).toContain('whole number');
+    expect(await command('logs nope')).toContain('Unknown service \\"nope\\"');
+    expect(await command('secret set fleet-api-secrets KEY')).toContain('must not be typed into a channel');
+  });
+
+  it('@fleetbot health works like /fleet health', async () => {
+    const response = await send(
+      eventBody(appMentionEvent({ text: '<@U0000FLEETBOT> health', user: ONCALL, channel: 'C0000INCIDENT' })),
+    );
+    expect(response.status).toBe(200);
+    const report = await h.slack.waitFor(
+      'chat.postMessage',
+      (call) => Boolean(call.args.thread_ts) && textOf(call.args).includes('fleet-management is'),
+      15_000,
+    );
+    expect(report.args.channel).toBe('C0000INCIDENT');
+  });
+
+  it('tells the requester what to fix when fleetbot is not in the channel', async () => {
+    h.slack.failNext('chat.postMessage', 'not_in_channel', 1);
+    const responseUrl = h.slack.responseUrl();
+    await send(
+      slashCommandBody({
+        text: 'status',
+        user_id: ONCALL,
+        channel_id: 'C0000PRIVATE',
+        response_url: responseUrl,
+      }),
+    );
+    const told = await h.slack.waitForResponse(
+      (post) => textOf(post.body).includes('/invite @fleetbot'),
+      15_000,
+    );
+    expect(told.body.response_type).toBe('ephemeral');
+  });
+
+  it('an expired confirmation cannot be confirmed', async () => {
+    await send(
+      slashCommandBody({
+        text: 'restart frontend',
+        user_id: ONCALL,
+        channel_id: 'C0000INCIDENT',
+        response_url: h.slack.responseUrl(),
+      }),
+    );
+    const run = await eventually(
+      async () =>
+        (
+          await h.db.query(
+            "SELECT * FROM action_runs WHERE action = 'restart' AND params->>'service' = 'frontend'",
+          )
+        ).rows[0],
+    );
+    await h.db.query(
+      "UPDATE action_runs SET confirmation_expires_at = now() - interval '1 minute' WHERE id = $1",
+      [run.id],
+    );
+    const responseUrl = h.slack.responseUrl();
+    await send(
+      blockActionsBody({
+        user: { id: ONCALL },
+        channel: { id: 'C0000INCIDENT' },
+        response_url: responseUrl,
+        actions: [{ action_id: 'fleet.confirm', value: run.id, type: 'button' }],
+      }),
+    );
+    await h.slack.waitForResponse(
+      (post) => post.url === responseUrl && /expired/i.test(textOf(post.body)),
+      10_000,
+    );
+    const after = (
+      await h.db.query('SELECT status, summary, pending_params FROM action_runs WHERE id = $1', [run.id])
+    ).rows[0];
+    expect(after).toEqual({ status: 'cancelled', summary: 'confirmation expired', pending_params: null });
+    expect(h.kube.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+  });
+});
+
+describe('Socket Mode', () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await startSlackHarness({
+      SLACK_APP_TOKEN: 'xapp-1-A0000FLEET-0000000000000-fakefakefakefake',
+      SLACK_SIGNING_SECRET: '',
+    });
+    await h.slack.socket.connected();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('receives a slash-command envelope and acknowledges it with the reply', async () => {
+    const envelope = loadSlackFixture<
+      Parameters<typeof h.slack.socket.send>[0] & { payload: Record<string, unknown> }
+    >('socket-mode-envelope-slash-command.json');
+    const id = h.slack.socket.send({ ...envelope, payload: { ...envelope.payload, text: 'health' } });
+    const ack = await h.slack.socket.ack(id);
+    expect(ack.envelope_id).toBe(id);
+    expect(JSON.stringify(ack.payload)).toContain('Running');
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (call) => textOf(call.args).includes('fleet-management is'),
+      15_000,
+    );
+  });
+});
