@@ -96,12 +96,18 @@ export async function handleFleetCommand(deps: CommandDeps, command: FleetComman
       requestedBy: command.userId,
     });
   }
-  await requestAction({ runner: deps.runner, queue: deps.queue }, prepared, invocation);
+  await requestAction({ queue: deps.queue }, prepared, invocation);
   return renderAccepted({ action: verb, args: invocation.args, requestedBy: command.userId });
 }
 
+/** The registry does not change while running: the help message is rendered once. */
+let overview: SlackMessage | undefined;
+
 function help(topic: string | undefined): SlackMessage {
-  if (!topic) return renderHelp(actions);
+  if (!topic) {
+    overview ??= renderHelp(actions);
+    return overview;
+  }
   const action: ActionDefinition | undefined = actions.find((candidate) => candidate.name === topic);
   if (action) return renderCommandHelp(action);
   const guess = closest(

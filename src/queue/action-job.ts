@@ -14,8 +14,11 @@ export const runReply = z.object({
 });
 
 export const actionJobData = z.object({
-  /** The action_runs row recorded when the request was accepted. */
-  runId: z.uuid(),
+  /**
+   * The action_runs row, when it was recorded before the job (confirmed runs).
+   * Absent: the worker records it, keyed by requestId, so a redelivery finds it.
+   */
+  runId: z.uuid().optional(),
   requestId: z.string(),
   action: z.string(),
   /** Validated parameters; re-validated here because a deploy may have changed the schema meanwhile. */
@@ -57,11 +60,12 @@ export function actionJob({ runner, authorizer, reporter }: ActionJobDeps) {
         origin: data.origin,
         ...(data.confirmedBy ? { confirmedBy: data.confirmedBy } : {}),
       };
+      const runId = data.runId ?? (await runner.record(prepared, invocation, 'queued')).row.id;
       if (data.origin === 'slack' && authorizer) {
         const decision = await authorizer.check(data.requestedBy, prepared.classification.permission);
         if (!decision.allowed) {
           const summary = `denied at run time: needs ${decision.granting.join(' or ')}`;
-          await runner.deny(data.runId, summary);
+          await runner.deny(runId, summary);
           if (data.reply)
             await reporter?.tell(data.reply, {
               text: `You no longer may run \`${data.action}\`: ${summary}.`,
@@ -98,7 +102,7 @@ export function actionJob({ runner, authorizer, reporter }: ActionJobDeps) {
             void job.progress({ ...progress }).catch(() => undefined);
           },
         },
-        data.runId,
+        runId,
       );
       await shown?.finished(result, performance.now() - started).catch((error: unknown) => {
         job.logger.error({ err: error }, 'the run finished but its result could not be posted to Slack');

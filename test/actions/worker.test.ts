@@ -48,26 +48,27 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function finished(runId: string) {
+async function finished(requestId: string) {
   return eventually(
     async () => {
-      const row = (await client.query('SELECT * FROM action_runs WHERE id = $1', [runId])).rows[0];
+      const row = (await client.query('SELECT * FROM action_runs WHERE request_id = $1', [requestId]))
+        .rows[0];
       return row && !['queued', 'running'].includes(row.status) ? row : undefined;
     },
     20_000,
-    `run ${runId} to finish`,
+    `request ${requestId} to finish`,
   );
 }
 
 describe('actions through the queue', () => {
   it('a requested restart is recorded, run by the worker against the cluster, and its outcome recorded', async () => {
     const prepared = app.runner.prepare('restart', ['api']);
-    const { runId } = await requestAction({ runner: app.runner, queue: app.queue }, prepared, {
+    await requestAction({ queue: app.queue }, prepared, {
       requestId: 'Ev-restart-1',
       requestedBy: 'U0000ONCALL',
       origin: 'slack',
     });
-    const row = await finished(runId);
+    const row = await finished('Ev-restart-1');
     expect(row).toMatchObject({
       action: 'restart',
       status: 'ok',
@@ -83,16 +84,16 @@ describe('actions through the queue', () => {
   it('the same request twice (a Slack retry) records and runs once', async () => {
     kube.clearRequests();
     const prepared = app.runner.prepare('restart', ['frontend']);
-    const deps = { runner: app.runner, queue: app.queue };
+    const deps = { queue: app.queue };
     const invocation = { requestId: 'Ev-retry-1', requestedBy: 'U0000ONCALL', origin: 'slack' as const };
     const [first, second] = await Promise.all([
       requestAction(deps, prepared, invocation),
       requestAction(deps, prepared, invocation),
     ]);
-    expect(second.runId).toBe(first.runId);
-    await finished(first.runId);
+    expect(second.jobId).toBe(first.jobId);
+    await finished('Ev-retry-1');
     const again = await requestAction(deps, prepared, invocation);
-    expect(again).toEqual({ runId: first.runId, duplicate: true });
+    expect(again.jobId).toBe(first.jobId);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
     const rows = await client.query(
@@ -124,12 +125,12 @@ describe('actions through the queue', () => {
         value: SECRET_VALUE,
       },
     );
-    const { runId } = await requestAction({ runner: app.runner, queue: app.queue }, prepared, {
+    await requestAction({ queue: app.queue }, prepared, {
       requestId: 'Ev-secret-1',
       requestedBy: 'U0000ADMIN',
       origin: 'slack',
     });
-    const row = await finished(runId);
+    const row = await finished('Ev-secret-1');
     expect(row.status).toBe('ok');
     expect(row.summary).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING updated');
     expect(row.params.value).toBe('[REDACTED]');

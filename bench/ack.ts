@@ -1,0 +1,175 @@
+/**
+ * npm run bench:ack — how fast a signed slash command is acknowledged, 50 connections, 10 s each:
+ * (a) bare node:http that only verifies the signature (the physical limit),
+ * (b) a minimal Bolt app whose /fleet handler only acks,
+ * (c) fleetbot answering `/fleet help` (no enqueue),
+ * (d) fleetbot answering `/fleet health` (audit insert + enqueue) on the PostgreSQL and Redis queues.
+ * Every request is signed as Slack signs it, with its own trigger_id. Loopback only.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EmbeddedPostgres } from '../src/db/embedded-postgres.ts';
+import { freePort } from '../src/lib/free-port.ts';
+import { createLogger } from '../src/logging/logger.ts';
+import { startFakeKube } from '../test/support/fake-kube/index.ts';
+import { startFakeSlack } from '../test/support/fake-slack/index.ts';
+
+const SECRET = '00000000fakefakefakefake00000000';
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const THREADS = 2;
+const target = fileURLToPath(new URL('./ack-target.ts', import.meta.url));
+const script = fileURLToPath(new URL('./signed-requests.lua', import.meta.url));
+
+function signedCommand(text: string) {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const body = new URLSearchParams({
+    token: 'FAKEverificationTOKEN000',
+    team_id: 'T0000FLEET',
+    channel_id: 'C0000INCIDENT',
+    user_id: 'U0000ONCALL',
+    command: '/fleet',
+    text,
+    response_url: 'https://hooks.slack.com/commands/T0000FLEET/1/x',
+    trigger_id: `${Date.now()}.${randomBytes(8).toString('hex')}`,
+  }).toString();
+  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return {
+    method: 'POST' as const,
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signature,
+    },
+  };
+}
+
+async function startTarget(
+  variant: string,
+  env: Record<string, string> = {},
+): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [target, variant], {
+    env: { ...process.env, SLACK_SIGNING_SECRET: SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.on('data', (chunk) => {
+      const match = /READY (\d+)/.exec(String(chunk));
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${variant} exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+/** Distinct signed requests for one load run, in the file format signed-requests.lua reads. */
+async function requestFile(text: string, count: number): Promise<string> {
+  const file = join(dataDir, `requests-${text}-${randomBytes(4).toString('hex')}.tsv`);
+  const lines = Array.from({ length: count }, () => {
+    const request = signedCommand(text);
+    return `${request.headers['x-slack-request-timestamp']}\t${request.headers['x-slack-signature']}\t${request.body}`;
+  });
+  await writeFile(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/**
+ * wrk (C, from Debian's packages) as the load: a JavaScript load generator on the same two
+ * cores would measure itself as much as the server.
+ */
+async function load(port: number, text: string) {
+  const file = await requestFile(text, 40_000);
+  const child = spawn('wrk', [
+    `-t${THREADS}`,
+    `-c${CONNECTIONS}`,
+    `-d${DURATION_S}s`,
+    '--latency',
+    '-s',
+    script,
+    `http://127.0.0.1:${port}/slack/events`,
+    '--',
+    file,
+    String(THREADS),
+  ]);
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  await new Promise((resolve) => child.once('exit', resolve));
+  const percentile = (p: string) => toMs(new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(output));
+  return {
+    rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN)),
+    p50: percentile('50'),
+    p99: percentile('99'),
+    errors:
+      Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) +
+      Number(/Socket errors:.*?timeout (\d+)/.exec(output)?.[1] ?? 0),
+  };
+}
+
+function toMs(match: RegExpExecArray | null): number {
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return Math.round((match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value) * 10) / 10;
+}
+
+const logger = createLogger({ level: 'warn' });
+const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-bench-ack-'));
+const postgres = new EmbeddedPostgres({ dataDir, logger });
+const databaseUrl = await postgres.start();
+const redisPort = await freePort();
+const redis = spawn(
+  'redis-server',
+  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--hz', '100'],
+  { stdio: 'ignore' },
+);
+const [slack, kube] = await Promise.all([startFakeSlack(), startFakeKube()]);
+const fleetbotEnv = {
+  DATABASE_URL: databaseUrl,
+  SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-fakefakefakefakefakefake',
+  SLACK_API_URL: slack.url,
+  KUBECONFIG: kube.kubeconfigPath,
+};
+
+const rows: [string, Awaited<ReturnType<typeof load>>][] = [];
+try {
+  for (const [name, variant, text, env] of [
+    ['(a) bare node:http, signature only', 'bare', 'help', {}],
+    ['(b) minimal Bolt app, ack only', 'bolt', 'help', {}],
+    ['(c) fleetbot /fleet help', 'fleetbot', 'help', fleetbotEnv],
+    ['(d) fleetbot /fleet health, PostgreSQL queue', 'fleetbot', 'health', fleetbotEnv],
+    [
+      '(d) fleetbot /fleet health, Redis queue',
+      'fleetbot',
+      'health',
+      { ...fleetbotEnv, REDIS_URL: `redis://127.0.0.1:${redisPort}` },
+    ],
+  ] as const) {
+    const { port, child } = await startTarget(variant, env);
+    await load(port, text).catch(() => undefined); // warm-up round, discarded
+    rows.push([name, await load(port, text)]);
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+} finally {
+  redis.kill('SIGTERM');
+  await Promise.all([slack.close(), kube.close()]);
+  await postgres.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+const bolt = rows[1]?.[1];
+console.log(
+  `\nnode ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${CONNECTIONS} connections · ${DURATION_S} s each (after a warm-up round)\n`,
+);
+console.log('| server | req/s | ack p50 | ack p99 | vs Bolt req/s | non-2xx/errors |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const [name, r] of rows) {
+  const ratio = bolt ? `${Math.round((r.rps / bolt.rps) * 100)} %` : '';
+  console.log(`| ${name} | ${r.rps} | ${r.p50} ms | ${r.p99} ms | ${ratio} | ${r.errors} |`);
+}
