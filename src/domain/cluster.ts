@@ -7,7 +7,7 @@ import type {
   V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node';
-import { FleetbotError, type FleetbotErrorCode } from './errors.ts';
+import { type ClusterErrorCode, FleetbotError } from './errors.ts';
 
 /**
  * The cluster as the runbook actions see it: kubectl's client-side behaviour
@@ -168,20 +168,7 @@ export interface Cluster {
   nodeMetrics(signal?: AbortSignal): Promise<NodeMetrics[]>;
 }
 
-export type ClusterErrorCode = Extract<
-  FleetbotErrorCode,
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unreachable'
-  | 'timeout'
-  | 'server_error'
-  | 'invalid'
-  | 'paused'
-  | 'no_previous_revision'
-  | 'revision_not_found'
-  | 'unsupported'
->;
+export type { ClusterErrorCode };
 
 /**
  * A Kubernetes failure translated into what to do about it: 403 names the verb

@@ -15,6 +15,22 @@ export class FleetbotError extends Error {
   }
 }
 
+/** Kubernetes API failures, as ClusterError reports them. */
+export const CLUSTER_ERROR_CODES = [
+  'forbidden',
+  'not_found',
+  'conflict',
+  'unreachable',
+  'timeout',
+  'server_error',
+  'invalid',
+  'paused',
+  'no_previous_revision',
+  'revision_not_found',
+  'unsupported',
+] as const;
+export type ClusterErrorCode = (typeof CLUSTER_ERROR_CODES)[number];
+
 export type FleetbotErrorCode =
   | 'usage'
   | 'config'
@@ -29,18 +45,7 @@ export type FleetbotErrorCode =
   | 'busy'
   | 'slack'
   | 'denied'
-  // Kubernetes API failures (ClusterError)
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unreachable'
-  | 'timeout'
-  | 'server_error'
-  | 'invalid'
-  | 'paused'
-  | 'no_previous_revision'
-  | 'revision_not_found'
-  | 'unsupported';
+  | ClusterErrorCode;
 
 /** `message` and, when there is one, the hint on the next line — the form users read. */
 export function describeError(error: unknown): string {
