@@ -99,10 +99,7 @@ describe('reads', () => {
 
   it('answers unknown names and paths with a NotFound Status shaped like the fixture', async () => {
     const fixture = JSON.parse(
-      await readFile(
-        new URL('../../../shared/fixtures/k8s/status-404-notfound.json', import.meta.url),
-        'utf8',
-      ),
+      await readFile(new URL('../fixtures/k8s/status-404-notfound.json', import.meta.url), 'utf8'),
     );
     const missing = await call('GET', `/apis/apps/v1/namespaces/${NS}/deployments/fleet-ap`);
     expect(missing).toEqual({ status: 404, body: fixture });
@@ -112,7 +109,7 @@ describe('reads', () => {
 
   it('serves the scale subresource as autoscaling/v1 Scale, like the fixture', async () => {
     const fixture = JSON.parse(
-      await readFile(new URL('../../../shared/fixtures/k8s/scale-fleet-api.json', import.meta.url), 'utf8'),
+      await readFile(new URL('../fixtures/k8s/scale-fleet-api.json', import.meta.url), 'utf8'),
     );
     const scale = await call('GET', `${DEPLOY}/scale`);
     expect(scale.body).toEqual({
@@ -169,10 +166,7 @@ describe('reads', () => {
 describe('writes', () => {
   it('PUT honours metadata.resourceVersion with the fixture Conflict, and ignores status', async () => {
     const fixture = JSON.parse(
-      await readFile(
-        new URL('../../../shared/fixtures/k8s/status-409-conflict.json', import.meta.url),
-        'utf8',
-      ),
+      await readFile(new URL('../fixtures/k8s/status-409-conflict.json', import.meta.url), 'utf8'),
     );
     const current = kube.store.get<Deployment>('deployments', 'fleet-api');
     if (!current) throw new Error('seed missing');

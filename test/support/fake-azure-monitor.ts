@@ -5,8 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
 /**
  * The Azure Monitor Logs query API (`POST /v1/workspaces/{id}/query` and the
  * resource-centric `POST /v1/{resource id}/query`) on 127.0.0.1, answering
- * with the shared fixtures (`shared/fixtures/appinsights/`, beside the
- * repository). Like the real service it answers 401 when the Authorization
+ * with the fixtures in `test/fixtures/appinsights/` (a copy of the workspace's
+ * shared fixtures). Like the real service it answers 401 when the Authorization
  * header is missing and 404 on any other path. A test sets the answer; it holds
  * until changed.
  */
@@ -35,7 +35,7 @@ export interface RecordedQuery {
   bearer: boolean;
 }
 
-const FIXTURES_DIR = new URL('../../../shared/fixtures/appinsights/', import.meta.url);
+const FIXTURES_DIR = new URL('../fixtures/appinsights/', import.meta.url);
 const WORKSPACE_PATH = /^\/v1\/workspaces\/[0-9a-f-]{36}\/query$/i;
 const RESOURCE_PATH =
   /^\/v1\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+\/query$/i;

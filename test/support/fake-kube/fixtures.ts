@@ -1,11 +1,11 @@
 /**
- * Reads the shared Kubernetes fixtures (`shared/fixtures/k8s/*.json`, beside the repository) with their
+ * Reads the shared Kubernetes fixtures (`test/fixtures/k8s/*.json`, a copy of the workspace's shared fixtures) with their
  * namespace rewritten, so the seed and the scenarios start from real API JSON.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const FIXTURES_DIR = fileURLToPath(new URL('../../../../shared/fixtures/k8s/', import.meta.url));
+const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/k8s/', import.meta.url));
 
 /** The fixtures' namespace, replaced by the fake's namespace wherever it appears. */
 const FIXTURE_NAMESPACE = 'fleet-management';
@@ -18,7 +18,7 @@ export function loadFixture<T>(file: string, namespace: string): T {
   const path = `${FIXTURES_DIR}${file}`;
   if (!existsSync(path)) {
     throw new Error(
-      `fake-kube: fixture ${path} is missing; the shared/ folder must sit beside the repository`,
+      `fake-kube: fixture ${path} is missing; test/fixtures/ is a copy of the workspace's shared/fixtures/`,
     );
   }
   return JSON.parse(readFileSync(path, 'utf8').replaceAll(FIXTURE_NAMESPACE, namespace)) as T;
