@@ -125,6 +125,15 @@ describe('rollback and history', () => {
     }
   });
 
+  it('rolling back to the revision already running is a clear no-op', async () => {
+    const current = (await harness.cluster.history({ kind: 'Deployment', name: 'fleet-api' })).find((r) => r.current);
+    harness.kube.clearRequests();
+    const { result } = await runAction(harness, `rollback api --to-revision ${current?.revision}`);
+    expect(result.status).toBe('ok');
+    expect(result.summary).toContain(`already runs revision ${current?.revision}`);
+    expect(patches()).toEqual([]);
+  });
+
   it('lists revisions with change-cause and images', async () => {
     const { result } = await runAction(harness, 'history api');
     expect(result.status).toBe('ok');
