@@ -1,7 +1,7 @@
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/index.ts';
-import { handleFleetCommand } from '../handlers/fleet-command.ts';
+import { handleFleetCommand, handleSecretSubmission } from '../handlers/fleet-command.ts';
 import type { HttpServer } from '../http/http-server.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
@@ -14,6 +14,13 @@ import {
   handleConfirmClick,
 } from './confirmations.ts';
 import type { Notifier } from './notifier.ts';
+import {
+  SECRET_MODAL_ID,
+  SECRET_RESTART_ACTION,
+  SECRET_RESTART_BLOCK,
+  SECRET_VALUE_ACTION,
+  SECRET_VALUE_BLOCK,
+} from './render/index.ts';
 import { toSlackLogger } from './slack-logger.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -74,19 +81,34 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const deps = { runner: options.runner, queue: options.queue, authorizer: options.authorizer };
   const clickDeps = { ...deps, notifier: options.notifier, twoPerson: config.permissions.twoPerson };
 
-  app.command('/fleet', async ({ command, ack }) => {
-    const message = await handleFleetCommand(deps, {
+  app.command('/fleet', async ({ command, ack, client }) => {
+    const outcome = await handleFleetCommand(deps, {
       text: command.text,
       userId: command.user_id,
       channelId: command.channel_id,
       requestId: `slash.${command.trigger_id}`,
       responseUrl: command.response_url,
+      triggerId: command.trigger_id,
     });
-    await ack(message);
+    await ack(outcome.message);
+    // The trigger_id lives 3 s: the form opens right after the ack, before anything slow.
+    if (outcome.modal) await client.views.open({ trigger_id: command.trigger_id, view: outcome.modal });
+  });
+
+  app.view(SECRET_MODAL_ID, async ({ ack, body, view }) => {
+    const values = view.state.values;
+    const error = await handleSecretSubmission(deps, {
+      userId: body.user.id,
+      viewId: view.id,
+      privateMetadata: view.private_metadata,
+      value: values[SECRET_VALUE_BLOCK]?.[SECRET_VALUE_ACTION]?.value ?? '',
+      restart: (values[SECRET_RESTART_BLOCK]?.[SECRET_RESTART_ACTION]?.selected_options ?? []).length > 0,
+    });
+    await ack(error ? { response_action: 'errors', errors: { [SECRET_VALUE_BLOCK]: error } } : undefined);
   });
 
   app.event('app_mention', async ({ event, body }) => {
-    const message = await handleFleetCommand(deps, {
+    const { message } = await handleFleetCommand(deps, {
       text: event.text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim(),
       userId: event.user ?? '',
       channelId: event.channel,

@@ -126,7 +126,9 @@ describe('rollback and history', () => {
   });
 
   it('rolling back to the revision already running is a clear no-op', async () => {
-    const current = (await harness.cluster.history({ kind: 'Deployment', name: 'fleet-api' })).find((r) => r.current);
+    const current = (await harness.cluster.history({ kind: 'Deployment', name: 'fleet-api' })).find(
+      (r) => r.current,
+    );
     harness.kube.clearRequests();
     const { result } = await runAction(harness, `rollback api --to-revision ${current?.revision}`);
     expect(result.status).toBe('ok');

@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { loadSlackFixture } from '../support/fake-slack/index.ts';
-import { ONCALL, SIGNING_SECRET, type SlackHarness, startSlackHarness } from '../support/slack-harness.ts';
+import {
+  LEAD,
+  ONCALL,
+  SIGNING_SECRET,
+  type SlackHarness,
+  startSlackHarness,
+} from '../support/slack-harness.ts';
 import {
   appMentionEvent,
   blockActionsBody,
   eventBody,
   postSigned,
   slashCommandBody,
+  viewSubmissionBody,
 } from '../support/slack-requests.ts';
 
 function textOf(message: { text?: unknown; blocks?: unknown }): string {
@@ -22,7 +29,10 @@ describe('over HTTP', () => {
   afterAll(async () => {
     await h.close();
   });
-  beforeEach(() => h.slack.clearCalls());
+  beforeEach(() => {
+    h.slack.clearCalls();
+    h.kube.clearRequests();
+  });
 
   const send = (body: string) => postSigned(h.events, body, { secret: SIGNING_SECRET });
   const command = async (text: string) =>
@@ -42,7 +52,6 @@ describe('over HTTP', () => {
     );
     expect(await command('scale api lots')).toContain('whole number');
     expect(await command('logs nope')).toContain('Unknown service \\"nope\\"');
-    expect(await command('secret set fleet-api-secrets KEY')).toContain('must not be typed into a channel');
   });
 
   it('@fleetbot health works like /fleet health', async () => {
@@ -74,6 +83,66 @@ describe('over HTTP', () => {
       15_000,
     );
     expect(told.body.response_type).toBe('ephemeral');
+  });
+
+  it('secret set opens a private form; the submitted value reaches the cluster and nothing else', async () => {
+    const SECRET =
+      'InstrumentationKey=5ec2e7-modal-s3cr3t;IngestionEndpoint=https://eastus2.in.applicationinsights.azure.com/';
+    const denied = await send(
+      slashCommandBody({
+        text: 'secret set fleet-api-secrets APPLICATIONINSIGHTS_CONNECTION_STRING',
+        user_id: ONCALL,
+        channel_id: 'C0000INCIDENT',
+      }),
+    );
+    expect(denied.text).toContain('Team Lead');
+
+    const accepted = await send(
+      slashCommandBody({
+        text: 'secret set fleet-api-secrets APPLICATIONINSIGHTS_CONNECTION_STRING',
+        user_id: LEAD,
+        channel_id: 'C0000INCIDENT',
+      }),
+    );
+    expect(accepted.status).toBe(200);
+    const opened = await h.slack.waitFor('views.open', undefined, 5_000);
+    const view = (typeof opened.args.view === 'string' ? JSON.parse(opened.args.view) : opened.args.view) as {
+      callback_id: string;
+      private_metadata: string;
+    };
+    expect(view.callback_id).toBe('fleet.secret');
+    expect(view.private_metadata).not.toContain('entered-in-the-form');
+
+    const submitted = await send(
+      viewSubmissionBody({
+        user: { id: LEAD },
+        view: {
+          id: 'V0000SECRET1',
+          callback_id: 'fleet.secret',
+          private_metadata: view.private_metadata,
+          state: { values: { secret_value: { value: { type: 'plain_text_input', value: SECRET } } } },
+        },
+      }),
+    );
+    expect(submitted.status).toBe(200);
+    const patch = await eventually(
+      () =>
+        h.kube.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/secrets/fleet-api-secrets')),
+      15_000,
+      'the secret patch',
+    );
+    expect(patch?.body).toEqual({ stringData: { APPLICATIONINSIGHTS_CONNECTION_STRING: SECRET } });
+    await h.slack.waitFor(
+      'chat.postMessage',
+      (call) => textOf(call.args).includes('APPLICATIONINSIGHTS_CONNECTION_STRING updated'),
+      15_000,
+    );
+
+    const fragment = '5ec2e7-modal-s3cr3t';
+    expect(h.logs()).not.toContain(fragment);
+    for (const call of h.slack.calls) expect(JSON.stringify(call.args)).not.toContain(fragment);
+    const audit = await h.db.query('SELECT row_to_json(a)::text AS text FROM action_runs a');
+    for (const { text } of audit.rows) expect(text).not.toContain(fragment);
   });
 
   it('an expired confirmation cannot be confirmed', async () => {

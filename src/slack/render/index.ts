@@ -23,3 +23,12 @@ export {
 } from './notices.ts';
 export { type RenderProgressInput, renderProgress } from './progress.ts';
 export { INLINE_OUTPUT_LINES, type RenderResultInput, renderResult } from './result.ts';
+export {
+  renderSecretModal,
+  SECRET_MODAL_ID,
+  SECRET_RESTART_ACTION,
+  SECRET_RESTART_BLOCK,
+  SECRET_VALUE_ACTION,
+  SECRET_VALUE_BLOCK,
+  type SecretModalInput,
+} from './secret-modal.ts';
