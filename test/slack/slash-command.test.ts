@@ -162,6 +162,36 @@ describe('/fleet restart api', () => {
   });
 });
 
+describe('two-person actions', () => {
+  it('a rollback marked two-person is shown in the channel and needs someone other than the requester', async () => {
+    await send(slashCommandBody({ text: 'rollback api', user_id: ONCALL, channel_id: 'C0000INCIDENT' }));
+    const confirmation = await h.slack.waitFor(
+      'chat.postMessage',
+      (call) => textOf(call.args).includes('second person'),
+      10_000,
+    );
+    expect(confirmation.args.channel).toBe('C0000INCIDENT');
+    const [run] = await runs(`action = 'rollback'`);
+    const click = (user: string, responseUrl: string) =>
+      send(
+        blockActionsBody({
+          user: { id: user },
+          channel: { id: 'C0000INCIDENT' },
+          response_url: responseUrl,
+          actions: [{ action_id: 'fleet.confirm', value: run.id, type: 'button' }],
+        }),
+      );
+    const own = h.slack.responseUrl();
+    await click(ONCALL, own);
+    await h.slack.waitForResponse(
+      (post) => post.url === own && textOf(post.body).includes('A second person must confirm'),
+    );
+    await click(LEAD, h.slack.responseUrl());
+    await eventually(async () => (await runs(`id = '${run.id}'`))[0].status === 'ok', 20_000, 'the rollback');
+    expect((await runs(`id = '${run.id}'`))[0]).toMatchObject({ requested_by: ONCALL, confirmed_by: LEAD });
+  });
+});
+
 describe('/fleet logs api --tail 2000', () => {
   it('uploads the output as a file and shows the first lines inline', async () => {
     const pods = await h.kube.store.list('pods');

@@ -22,6 +22,8 @@ roles:
     slack: { users: [${ONCALL}] }
   teamLead:
     slack: { groups: [S0000LEADS] }
+permissions:
+  twoPerson: [rollback]
 `;
 
 export interface SlackHarness {
