@@ -82,7 +82,7 @@ export function confirmJob(deps: { runner: ActionRunner; notifier: Notifier; two
           confirm: { actionId: CONFIRM_ACTION_ID, value: data.runId },
           cancel: { actionId: CANCEL_ACTION_ID, value: data.runId },
           ...(deps.twoPerson.includes(data.action)
-            ? { secondPerson: { role: prepared.classification.permission } }
+            ? { secondPerson: { role: rolesGranting(deps.runner, prepared) } }
             : {}),
         });
       } catch (error) {
@@ -92,6 +92,13 @@ export function confirmJob(deps: { runner: ActionRunner; notifier: Notifier; two
       await deliver(deps.notifier, data.reply, message, deps.twoPerson.includes(data.action));
     },
   });
+}
+
+/** `Team Lead or DevOps Lead`: the roles whose holders may confirm. */
+function rolesGranting(runner: ActionRunner, prepared: PreparedAction): string {
+  const { config } = runner.previewContext();
+  const ids = config.permissions[prepared.classification.permission];
+  return ids.includes('*') ? 'any' : ids.map((id) => config.roles[id]?.name ?? id).join(' or ');
 }
 
 /** Ephemeral to the requester; in the channel when a second person must see it to confirm. */
