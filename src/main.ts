@@ -18,7 +18,7 @@ import { JobQueue } from './queue/job-queue.ts';
 import { openQueueBackend } from './queue/queue-backend.ts';
 import { ActionRunner } from './services/action-runner.ts';
 import { Authorizer } from './services/authorizer.ts';
-import { confirmJob } from './slack/confirmations.ts';
+import { confirmJob, expireJob } from './slack/confirmations.ts';
 import { Notifier } from './slack/notifier.ts';
 import { createSlackApp } from './slack/slack-app.ts';
 import { toSlackLogger } from './slack/slack-logger.ts';
@@ -180,7 +180,10 @@ function slackParts(config: Config, logger: Logger, runner: ActionRunner) {
   const reporter = new SlackRunReporter({ notifier, logger });
   return {
     jobDeps: { authorizer, reporter },
-    jobs: [confirmJob({ runner, notifier, twoPerson: config.permissions.twoPerson })],
+    jobs: [
+      confirmJob({ runner, notifier, twoPerson: config.permissions.twoPerson }),
+      expireJob({ runner, notifier }),
+    ],
     appDeps: { authorizer, notifier, clientOptions },
   };
 }

@@ -182,6 +182,17 @@ export class ActionRunStore {
     }
   }
 
+  /** Closes a run whose confirmation lapsed unanswered, dropping its pending parameters; false when already answered. */
+  async expire(runId: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE action_runs SET status = 'cancelled', summary = 'confirmation expired', pending_params = NULL,
+         finished_at = now()
+       WHERE id = $1 AND status = 'awaiting_confirmation' AND confirmation_expires_at <= now()`,
+      [runId],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
   /** Cancels a run still waiting for its confirmation; false when it was not waiting any more. */
   async cancel(runId: string, by: string): Promise<boolean> {
     const result = await this.pool.query(

@@ -18,6 +18,7 @@ import {
 /** A confirmation lapses after this long; pressing the button later does nothing but say so. */
 export const CONFIRMATION_TTL_MS = 5 * 60_000;
 export const CONFIRM_JOB = 'slack.confirm';
+export const EXPIRE_JOB = 'slack.confirm-expire';
 export const CONFIRM_ACTION_ID = 'fleet.confirm';
 export const CANCEL_ACTION_ID = 'fleet.cancel';
 
@@ -55,7 +56,37 @@ export async function requestConfirmation(
     },
     { jobId: jobId('confirm', invocation.requestId) },
   );
+  // The timer lives in the queue, not in memory: it fires after a restart too.
+  await deps.queue.enqueue(
+    EXPIRE_JOB,
+    { runId: row.id, reply: invocation.reply },
+    { jobId: jobId('expire', row.id), delayMs: CONFIRMATION_TTL_MS + 1_000 },
+  );
   return row.id;
+}
+
+/**
+ * A confirmation nobody answered: the run is cancelled, its pending parameters
+ * dropped, and the buttons replaced so they cannot be pressed later.
+ */
+export function expireJob(deps: { runner: ActionRunner; notifier: Notifier }) {
+  return defineJob({
+    name: EXPIRE_JOB,
+    queue: 'actions',
+    data: z.object({ runId: z.uuid(), reply: runReply }),
+    retry: { attempts: 3, backoffMs: 1_000 },
+    async handle(data) {
+      if (!(await deps.runner.runs.expire(data.runId))) return;
+      const run = await deps.runner.runs.get(data.runId);
+      if (!data.reply.responseUrl || !run) return;
+      const message = renderConfirmationClosed({
+        preview: { question: `/fleet ${run.action}`, details: [], warnings: [], verb: '' },
+        outcome: 'expired',
+        at: new Date(),
+      });
+      await deps.notifier.respond(data.reply.responseUrl, { ...message, replace_original: true });
+    },
+  });
 }
 
 /** Reads the current state and shows the requester what Confirm will do, with the buttons. */

@@ -187,6 +187,54 @@ describe('over HTTP', () => {
   });
 });
 
+describe('unanswered confirmations', () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await startSlackHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('expire by themselves: the run is cancelled, its pending parameters dropped, the buttons replaced', async () => {
+    const responseUrl = h.slack.responseUrl();
+    await postSigned(
+      h.events,
+      slashCommandBody({
+        text: 'env api set LOG_LEVEL=debug',
+        user_id: ONCALL,
+        channel_id: 'C0000INCIDENT',
+        response_url: responseUrl,
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    const run = await eventually(
+      async () => (await h.db.query("SELECT * FROM action_runs WHERE action = 'env'")).rows[0],
+    );
+    expect(run.pending_params).toEqual({
+      service: 'api',
+      operation: 'set',
+      assignments: ['LOG_LEVEL=debug'],
+    });
+    const timer = await h.app.queue.job('actions', `expire.${run.id}`);
+    expect(timer?.opts.delay).toBe(5 * 60_000 + 1_000);
+    // Five minutes pass: rather than wait, the deadline is moved and the timer fired now.
+    await h.db.query(
+      "UPDATE action_runs SET confirmation_expires_at = now() - interval '1 second' WHERE id = $1",
+      [run.id],
+    );
+    await timer?.promote();
+    await h.slack.waitForResponse(
+      (post) =>
+        post.url === responseUrl && /expired/i.test(textOf(post.body)) && post.body.replace_original === true,
+      10_000,
+    );
+    const after = (await h.db.query('SELECT status, pending_params FROM action_runs WHERE id = $1', [run.id]))
+      .rows[0];
+    expect(after).toEqual({ status: 'cancelled', pending_params: null });
+  });
+});
+
 describe('Socket Mode', () => {
   let h: SlackHarness;
   beforeAll(async () => {
