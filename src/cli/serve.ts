@@ -28,7 +28,7 @@ export const startCommand: CliCommand = {
   summary: 'Run everything in one process: HTTP server, Slack handlers and workers',
   usage: 'start',
   details: envHelp,
-  run: () => serve({ web: true, worker: true }, processIo()),
+  run: (_args, io) => serve({ web: true, worker: true }, io),
 };
 
 export const webCommand: CliCommand = {
@@ -36,7 +36,7 @@ export const webCommand: CliCommand = {
   summary: 'Run only the HTTP side (Slack, alerts, probes); jobs go to the queue for workers',
   usage: 'web',
   details: `${envHelp}\nRun several web and worker processes against one DATABASE_URL (and REDIS_URL at scale).`,
-  run: () => serve({ web: true, worker: false }, processIo()),
+  run: (_args, io) => serve({ web: true, worker: false }, io),
 };
 
 export const workerCommand: CliCommand = {
@@ -44,13 +44,5 @@ export const workerCommand: CliCommand = {
   summary: 'Run only the queue workers (actions, escalation timers, notifications)',
   usage: 'worker',
   details: `${envHelp}\nThe worker also serves /healthz, /readyz and /metrics on PORT for its probes.`,
-  run: () => serve({ web: false, worker: true }, processIo()),
+  run: (_args, io) => serve({ web: false, worker: true }, io),
 };
-
-function processIo(): CliIo {
-  return {
-    env: process.env,
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
-  };
-}
