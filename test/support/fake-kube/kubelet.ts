@@ -192,15 +192,7 @@ export class Kubelet {
     });
     if (!firstStart) return;
     for (const c of pod.spec.containers) {
-      this.#kubeletEvent(
-        pod,
-        c,
-        'Normal',
-        'Pulled',
-        `Container image "${c.image}" already present on machine`,
-      );
-      this.#kubeletEvent(pod, c, 'Normal', 'Created', `Created container ${c.name}`);
-      this.#kubeletEvent(pod, c, 'Normal', 'Started', `Started container ${c.name}`);
+      this.#containerStarted(pod, c);
       this.#logs.append(
         pod.metadata.namespace ?? '',
         pod.metadata.name,
@@ -208,6 +200,13 @@ export class Kubelet {
         `${timestamp(now)} INFO ${c.name} started (image ${c.image})`,
       );
     }
+  }
+
+  /** The kubelet's three events for a container (re)started from a present image. */
+  #containerStarted(pod: Pod, c: Container): void {
+    this.#kubeletEvent(pod, c, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+    this.#kubeletEvent(pod, c, 'Normal', 'Created', `Created container ${c.name}`);
+    this.#kubeletEvent(pod, c, 'Normal', 'Started', `Started container ${c.name}`);
   }
 
   #stall(pod: Pod, run: PodRun, now: number): void {
@@ -241,15 +240,7 @@ export class Kubelet {
     });
     const { name, namespace, uid } = pod.metadata;
     for (const c of pod.spec.containers) {
-      this.#kubeletEvent(
-        pod,
-        c,
-        'Normal',
-        'Pulled',
-        `Container image "${c.image}" already present on machine`,
-      );
-      this.#kubeletEvent(pod, c, 'Normal', 'Created', `Created container ${c.name}`);
-      this.#kubeletEvent(pod, c, 'Normal', 'Started', `Started container ${c.name}`);
+      this.#containerStarted(pod, c);
       this.#kubeletEvent(
         pod,
         c,
