@@ -1,21 +1,11 @@
 // Scripted faults as the real WebClient experiences them: 429 + Retry-After (waited out by the default
 // retry policy, or rejected at once on request) and ok:false errors it throws as platform errors.
-import { type Logger, LogLevel, WebClient, WebClientEvent } from '@slack/web-api';
+import { WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, loadSlackFixture, startFakeSlack } from '../support/fake-slack/index.ts';
+import { quietSlackLogger } from '../support/fake-slack/quiet-logger.ts';
 
 const TOKEN = 'xoxb-0000-fake-bot-token';
-
-/** WebClient logs each rate limit and failed attempt at info/warn; the tests provoke them on purpose. */
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 let fake: FakeSlack;
 beforeEach(async () => {
@@ -45,7 +35,7 @@ describe('rateLimitNext', () => {
   });
 
   it('is waited out by the default retry policy: the retry comes at least Retry-After later', async () => {
-    const client = new WebClient(TOKEN, { slackApiUrl: fake.url, logger: quiet });
+    const client = new WebClient(TOKEN, { slackApiUrl: fake.url, logger: quietSlackLogger });
     const rateLimited: number[] = [];
     client.on(WebClientEvent.RATE_LIMITED, (seconds: number) => rateLimited.push(seconds));
     fake.rateLimitNext('chat.postMessage', 1);
@@ -63,7 +53,7 @@ describe('rateLimitNext', () => {
     const client = new WebClient(TOKEN, {
       slackApiUrl: fake.url,
       retryConfig: { retries: 0 },
-      logger: quiet,
+      logger: quietSlackLogger,
     });
     fake.rateLimitNext('chat.postMessage', 1);
     const started = Date.now();
@@ -77,7 +67,7 @@ describe('rateLimitNext', () => {
     const client = new WebClient(TOKEN, {
       slackApiUrl: fake.url,
       rejectRateLimitedCalls: true,
-      logger: quiet,
+      logger: quietSlackLogger,
     });
     fake.rateLimitNext('chat.update', 30, 2);
     const started = Date.now();
@@ -98,7 +88,7 @@ describe('failNext', () => {
     const client = new WebClient(TOKEN, {
       slackApiUrl: fake.url,
       retryConfig: { retries: 0 },
-      logger: quiet,
+      logger: quietSlackLogger,
     });
     fake.failNext('chat.postMessage', 'not_in_channel', 2);
     for (let i = 0; i < 2; i++) {
@@ -120,7 +110,7 @@ describe('failNext', () => {
     const client = new WebClient(TOKEN, {
       slackApiUrl: fake.url,
       retryConfig: { retries: 0 },
-      logger: quiet,
+      logger: quietSlackLogger,
     });
     fake.failNext('conversations.create', 'missing_scope');
     fake.failNext('conversations.invite', 'user_not_found', 1, {

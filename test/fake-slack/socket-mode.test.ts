@@ -1,7 +1,7 @@
 // The Socket Mode stand-in with the real @slack/socket-mode client (what Bolt runs with socketMode: true):
 // connection through apps.connections.open, hello, envelopes and acks, refresh, and a clean disconnect.
 import { App } from '@slack/bolt';
-import { type Logger, LogLevel, SocketModeClient } from '@slack/socket-mode';
+import { SocketModeClient } from '@slack/socket-mode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
@@ -10,19 +10,9 @@ import {
   type SocketEnvelope,
   startFakeSlack,
 } from '../support/fake-slack/index.ts';
+import { quietSlackLogger } from '../support/fake-slack/quiet-logger.ts';
 
 const APP_TOKEN = 'xapp-1-A0000FLEET-0000-fake';
-
-/** The client logs its reconnects and the refused start at warn/error; the tests provoke them on purpose. */
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 interface SlashCommandEvent {
   envelope_id: string;
@@ -46,7 +36,7 @@ function socketClient(options: { appToken?: string; clientPingTimeout?: number }
     appToken: options.appToken ?? APP_TOKEN,
     clientOptions: { slackApiUrl: fake.url },
     clientPingTimeout: options.clientPingTimeout,
-    logger: quiet,
+    logger: quietSlackLogger,
   });
   return client;
 }
@@ -156,7 +146,7 @@ describe('Socket Mode', () => {
       appToken: APP_TOKEN,
       token: 'xoxb-0000-fake-bot-token',
       clientOptions: { slackApiUrl: fake.url },
-      logger: quiet,
+      logger: quietSlackLogger,
     });
     app.command('/fleet', async ({ command, ack }) => {
       await ack({ response_type: 'ephemeral', text: `queued: ${command.text}` });

@@ -1,7 +1,7 @@
 // The fake's Web API as the real @slack/web-api WebClient sees it: URL joining, form bodies with JSON
 // arguments, Slack's answer shapes and errors, and the three-step file upload of files.uploadV2.
 import type { types } from '@slack/bolt';
-import { type Logger, LogLevel, WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BOT,
@@ -11,19 +11,9 @@ import {
   manifestBotScopes,
   startFakeSlack,
 } from '../support/fake-slack/index.ts';
+import { quietSlackLogger } from '../support/fake-slack/quiet-logger.ts';
 
 const TOKEN = 'xoxb-0000-fake-bot-token';
-
-/** WebClient logs Slack's `[ERROR]` response lines; these tests provoke them on purpose. */
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 const incident = loadSlackFixture<{ message: { text: string; blocks: types.KnownBlock[] } }>(
   'chat-postMessage-response.json',
@@ -33,7 +23,11 @@ let fake: FakeSlack;
 let client: WebClient;
 beforeEach(async () => {
   fake = await startFakeSlack();
-  client = new WebClient(TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, logger: quiet });
+  client = new WebClient(TOKEN, {
+    slackApiUrl: fake.url,
+    retryConfig: { retries: 0 },
+    logger: quietSlackLogger,
+  });
 });
 afterEach(async () => {
   await fake.close();
@@ -271,13 +265,13 @@ describe('authentication and scopes', () => {
     const anonymous = new WebClient(undefined, {
       slackApiUrl: fake.url,
       retryConfig: { retries: 0 },
-      logger: quiet,
+      logger: quietSlackLogger,
     });
     expect((await slackError(anonymous.auth.test())).error).toBe('not_authed');
     const appLevel = new WebClient('xapp-1-fake', {
       slackApiUrl: fake.url,
       retryConfig: { retries: 0 },
-      logger: quiet,
+      logger: quietSlackLogger,
     });
     expect((await slackError(appLevel.chat.postMessage({ channel: 'C1', text: 'x' }))).error).toBe(
       'not_allowed_token_type',
@@ -290,13 +284,13 @@ describe('authentication and scopes', () => {
       const other = new WebClient('xoxb-revoked', {
         slackApiUrl: strict.url,
         retryConfig: { retries: 0 },
-        logger: quiet,
+        logger: quietSlackLogger,
       });
       expect((await slackError(other.auth.test())).error).toBe('invalid_auth');
       const bot = new WebClient(TOKEN, {
         slackApiUrl: strict.url,
         retryConfig: { retries: 0 },
-        logger: quiet,
+        logger: quietSlackLogger,
       });
       expect(await bot.auth.test()).toMatchObject({
         team_id: 'T0000FLEET',
@@ -314,7 +308,7 @@ describe('authentication and scopes', () => {
       const bot = new WebClient(TOKEN, {
         slackApiUrl: narrow.url,
         retryConfig: { retries: 0 },
-        logger: quiet,
+        logger: quietSlackLogger,
       });
       const refused = await slackError(bot.usergroups.users.list({ usergroup: 'S0000ONCALL' }));
       expect(refused).toMatchObject({
