@@ -165,6 +165,7 @@ describe('database check', () => {
   });
 });
 
+// Skipped only where redis-server is missing outside CI; global setup prints why, and CI fails instead.
 describe.skipIf(redisUrl === null)('redis check', () => {
   const url = redisUrl ?? '';
 
@@ -252,6 +253,7 @@ describe('telemetry check', () => {
   });
 });
 
+// Skipped only where redis-server is missing outside CI; global setup prints why, and CI fails instead.
 describe.skipIf(redisUrl === null)('the four checks together', () => {
   const checks = (broken?: string) => [
     apiCheck({ url: fleetApi.url, healthPath: '/api/health' }),
@@ -289,6 +291,7 @@ describe.skipIf(redisUrl === null)('the four checks together', () => {
   );
 });
 
+// Skipped only where redis-server is missing outside CI; global setup prints why, and CI fails instead.
 describe.skipIf(redisUrl === null)('secrets', () => {
   it('no FLEET_DATABASE_URL or FLEET_REDIS_URL password reaches a detail, whatever happens', async () => {
     const realDatabase = new URL(postgresUrl);
