@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AppsV1Api,
   type ConfigurationOptions,
@@ -251,7 +252,7 @@ class KubeCluster implements Cluster {
         };
       }
       if (Date.now() + interval > deadline) return state;
-      await sleep(interval, options.signal);
+      await sleep(interval, undefined, options.signal ? { signal: options.signal } : {});
     }
   }
 
@@ -577,19 +578,4 @@ function containerOf(workload: Workload, ref: WorkloadRef, name?: string) {
     });
   }
   return found;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
