@@ -117,6 +117,7 @@ export async function startApp(
     const port = await http.listen();
     stack.push(() => http.close());
     if (slackApp) {
+      await slack?.appDeps.authorizer.warm();
       await slackApp.start();
       stack.push(() => slackApp.stop());
       logger.info({ mode: slackApp.mode }, 'Slack connected');

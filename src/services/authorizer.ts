@@ -21,12 +21,15 @@ export interface Decision {
 /**
  * Who may do what: roles from fleetbot.yml hold Slack users and user groups;
  * each permission class lists the roles (or `*`) that may use it. Group
- * membership is cached briefly — a removed on-call engineer loses access within
- * the TTL, and Slack is not asked on every click.
+ * membership is read at start (`warm`) and then served from memory, refreshed
+ * in the background once it is older than the TTL: a removed on-call engineer
+ * loses access within about the TTL, and no acknowledgement waits on Slack
+ * (only a group that could never be read is awaited).
  */
 export class Authorizer {
   private readonly options: AuthorizerOptions;
   private readonly groups = new Map<string, { members: Set<string>; until: number }>();
+  private readonly refreshing = new Set<string>();
 
   constructor(options: AuthorizerOptions) {
     this.options = options;
@@ -60,12 +63,31 @@ export class Authorizer {
     return held;
   }
 
+  /** Reads every configured group now, so the first requests find them in memory. */
+  async warm(): Promise<void> {
+    const groups = new Set(Object.values(this.options.config.roles).flatMap((role) => role.slack.groups));
+    await Promise.all([...groups].map((group) => this.refresh(group).catch(() => undefined)));
+  }
+
   private async members(groupId: string): Promise<Set<string>> {
     const now = (this.options.now ?? Date.now)();
     const cached = this.groups.get(groupId);
-    if (cached && cached.until > now) return cached.members;
-    const members = new Set(await this.options.groupMembers(groupId));
-    this.groups.set(groupId, { members, until: now + (this.options.ttlMs ?? 60_000) });
-    return members;
+    if (!cached) return this.refresh(groupId);
+    // Stale while revalidating: answer from memory, refresh behind the request.
+    if (cached.until <= now && !this.refreshing.has(groupId))
+      void this.refresh(groupId).catch(() => undefined);
+    return cached.members;
+  }
+
+  private async refresh(groupId: string): Promise<Set<string>> {
+    this.refreshing.add(groupId);
+    try {
+      const members = new Set(await this.options.groupMembers(groupId));
+      const now = (this.options.now ?? Date.now)();
+      this.groups.set(groupId, { members, until: now + (this.options.ttlMs ?? 60_000) });
+      return members;
+    } finally {
+      this.refreshing.delete(groupId);
+    }
   }
 }

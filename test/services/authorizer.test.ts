@@ -1,0 +1,69 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
+import { Authorizer } from '../../src/services/authorizer.ts';
+
+async function configWithRoles() {
+  const file = join(tmpdir(), `authorizer-${process.pid}-${Date.now()}.yml`);
+  await writeFile(
+    file,
+    'roles:\n  oncall:\n    slack: { users: [U0000ONCALL] }\n  teamLead:\n    slack: { groups: [S0000LEADS] }\n',
+  );
+  return loadConfig({ file, env: {} });
+}
+
+describe('Authorizer', () => {
+  it('names the roles that grant a permission, from users and user groups', async () => {
+    const authorizer = new Authorizer({
+      config: await configWithRoles(),
+      groupMembers: async () => ['U0000LEAD'],
+    });
+    expect(await authorizer.check('U0000ONCALL', 'operate')).toMatchObject({
+      allowed: true,
+      roles: ['oncall'],
+    });
+    expect(await authorizer.check('U0000LEAD', 'admin')).toMatchObject({
+      allowed: true,
+      roles: ['teamLead'],
+    });
+    const denied = await authorizer.check('U0000VIEWER', 'operate');
+    expect(denied).toEqual({
+      allowed: false,
+      roles: [],
+      granting: ['On-Call Engineer', 'Team Lead', 'DevOps Lead'],
+    });
+    expect((await authorizer.check('U0000VIEWER', 'read')).allowed).toBe(true);
+  });
+
+  it('answers from memory after warm(), and refreshes an expired group behind the request', async () => {
+    let now = 0;
+    let members = ['U0000LEAD'];
+    let calls = 0;
+    let release: () => void = () => {};
+    const authorizer = new Authorizer({
+      config: await configWithRoles(),
+      ttlMs: 60_000,
+      now: () => now,
+      groupMembers: async () => {
+        calls++;
+        if (calls > 1) await new Promise<void>((resolve) => (release = resolve));
+        return members;
+      },
+    });
+    await authorizer.warm();
+    expect(calls).toBe(1);
+    expect((await authorizer.check('U0000LEAD', 'admin')).allowed).toBe(true);
+    expect(calls).toBe(1);
+
+    // The lead leaves the group; past the TTL the old answer is served while Slack is asked again.
+    members = [];
+    now = 61_000;
+    expect((await authorizer.check('U0000LEAD', 'admin')).allowed).toBe(true);
+    expect(calls).toBe(2);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await authorizer.check('U0000LEAD', 'admin')).allowed).toBe(false);
+  });
+});
