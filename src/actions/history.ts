@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Revision } from '../domain/cluster.ts';
 import { FleetbotError } from '../domain/errors.ts';
+import { shortImage } from '../domain/pods.ts';
 import { defineAction } from './action.ts';
 import { resolveService } from './services.ts';
-import { shortImage } from './status.ts';
 
 /** `kubectl rollout history`, with the image each revision ran. */
 export const history = defineAction({

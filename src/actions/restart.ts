@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { ago, templateImages } from '../domain/pods.ts';
+import { ago, shortImage, templateImages } from '../domain/pods.ts';
 import { defineAction } from './action.ts';
 import { followRollout, ROLLOUT_WAIT_MS } from './follow-rollout.ts';
 import { describeRef, resolveService } from './services.ts';
-import { shortImage } from './status.ts';
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 

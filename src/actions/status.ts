@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RolloutState } from '../domain/cluster.ts';
-import { age, podReady, podRestarts, podStatus, templateImages } from '../domain/pods.ts';
+import { age, podReady, podRestarts, podStatus, shortImage, templateImages } from '../domain/pods.ts';
 import { defineAction, type ResultStatus } from './action.ts';
 
 /** `kubectl get pods`, `get svc` and `rollout status` for every configured workload, in one report. */
@@ -114,9 +114,4 @@ function rolloutLabel(rollout: RolloutState): string {
   if (rollout.phase === 'complete') return 'complete';
   const problem = rollout.problems[0];
   return problem ? `${rollout.phase}: ${problem.reason}` : rollout.phase;
-}
-
-/** `crfleet0000.azurecr.io/fleet-api:1.4.2` → `fleet-api:1.4.2`. */
-export function shortImage(image: string): string {
-  return image.split('/').at(-1) ?? image;
 }

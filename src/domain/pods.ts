@@ -88,3 +88,8 @@ export function pickPodForLogs(pods: readonly V1Pod[]): V1Pod | undefined {
         new Date(b.metadata?.creationTimestamp ?? 0).getTime(),
   )[0];
 }
+
+/** `crfleet0000.azurecr.io/fleet-api:1.4.2` → `fleet-api:1.4.2`. */
+export function shortImage(image: string): string {
+  return image.split('/').at(-1) ?? image;
+}

@@ -32,8 +32,6 @@ export const actionJobData = z.object({
   reply: runReply.optional(),
 });
 
-export type ActionJobData = z.input<typeof actionJobData>;
-
 export interface ActionJobDeps {
   runner: ActionRunner;
   /** Re-checks Slack users' permission at run time (roles may have changed since the request). */
