@@ -142,6 +142,13 @@ describe('actions through the queue', () => {
     expect(patch?.contentType).toBe('application/merge-patch+json');
     expect(patch?.body).toEqual({ stringData: { APPLICATIONINSIGHTS_CONNECTION_STRING: SECRET_VALUE } });
 
+    // The run row is finished just before the worker hands the job back to the queue, which
+    // then removes it; the store is only clean from that moment.
+    await eventually(
+      async () => ((await app.queue.job('actions', 'action.Ev-secret-1')) ? undefined : true),
+      5_000,
+      'the secret job to be removed from the queue store',
+    );
     expect(capture.text()).not.toContain(SECRET_FRAGMENT);
     const audit = await client.query('SELECT row_to_json(a)::text AS text FROM action_runs a');
     for (const { text } of audit.rows) expect(text).not.toContain(SECRET_FRAGMENT);
