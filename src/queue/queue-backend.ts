@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { FleetbotError } from '../domain/errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { AddBatcher, type JobToAdd } from './add-batcher.ts';
 
 export type QueueBackendKind = 'redis' | 'postgres';
 
@@ -100,7 +101,21 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
         await client.end();
       }
     },
-    queue: (name) => new classes.Queue(name, { connection: connection(10) }) as unknown as BackendQueue,
+    queue: (name) => {
+      const queue = new classes.Queue(name, { connection: connection(10) }) as unknown as BackendQueue & {
+        addBulk(jobs: JobToAdd[]): Promise<Job[]>;
+      };
+      // Each add is a commit with a NOTIFY, and NOTIFY serialises commits: concurrent adds
+      // share one bulk insert instead. (Redis pipelines single adds already; MULTI measured slower.)
+      const batcher = new AddBatcher((jobs) => queue.addBulk(jobs));
+      return {
+        add: (name, data, opts = {}) => batcher.add({ name, data, opts }),
+        getJobCounts: (...types) => queue.getJobCounts(...types),
+        getJob: (id) => queue.getJob(id),
+        close: () => queue.close(),
+        on: (event, listener) => queue.on(event, listener),
+      };
+    },
     worker: (name, processor, { concurrency }) =>
       new classes.Worker(name, processor, {
         connection: connection(concurrency + 2),

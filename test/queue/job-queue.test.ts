@@ -101,12 +101,21 @@ for (const backend of backends) {
       return { queue, seen };
     }
 
-    it('runs every job enqueued', async () => {
+    it('runs every job enqueued, however many arrive at once', async () => {
       const { queue, seen } = await harness();
       expect(queue.backendKind).toBe(backend.kind);
-      await Promise.all(Array.from({ length: 25 }, (_, value) => queue.enqueue('test.record', { value })));
-      await eventually(() => seen.length === 25, 10_000, '25 jobs');
-      expect(seen.map((s) => s.value).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+      // More than one bulk insert holds (500), with some delayed, so batches mix options.
+      const count = 600;
+      const ids = await Promise.all(
+        Array.from({ length: count }, (_, value) =>
+          queue.enqueue('test.record', { value }, value % 100 === 0 ? { delayMs: 50 } : {}),
+        ),
+      );
+      expect(new Set(ids).size).toBe(count);
+      await eventually(() => seen.length === count, 20_000, `${count} jobs`);
+      expect(seen.map((s) => s.value).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: count }, (_, i) => i),
+      );
     });
 
     it('runs a delayed job only after its delay', async () => {
@@ -120,8 +129,11 @@ for (const backend of backends) {
 
     it('de-duplicates by job id: the same request enqueued twice runs once', async () => {
       const { queue, seen } = await harness();
-      const first = await queue.enqueue('test.record', { value: 1 }, { jobId: jobId('action', 'req:42') });
-      const second = await queue.enqueue('test.record', { value: 1 }, { jobId: jobId('action', 'req:42') });
+      // Enqueued in the same tick, so both land in one bulk insert.
+      const [first, second] = await Promise.all([
+        queue.enqueue('test.record', { value: 1 }, { jobId: jobId('action', 'req:42') }),
+        queue.enqueue('test.record', { value: 1 }, { jobId: jobId('action', 'req:42') }),
+      ]);
       expect(second).toBe(first);
       expect(first).toBe('action.req_42');
       await eventually(() => seen.length === 1);
