@@ -2,11 +2,12 @@
 // also pins down the exact requests kubectl sends, which is what fleetbot's cluster actions must match.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
 import type { Deployment, Pod, ReplicaSet, Secret, StatefulSet } from '../support/fake-kube/k8s-types.ts';
 import { kubectl, kubectlAvailable } from '../support/fake-kube/kubectl.ts';
+import { requestsNotAllowed } from '../support/rbac-coverage.ts';
 
 const NS = 'fleet-management';
 const DEPLOYMENTS = `/apis/apps/v1/namespaces/${NS}/deployments`;
@@ -22,7 +23,19 @@ describe.skipIf(!kubectlPresent)('fake-kube with the real kubectl', () => {
     kube = await startFakeKube();
   });
   afterEach(async () => {
+    for (const denied of requestsNotAllowed(kube.requests)) outsideRole.add(denied.replace(/ \(.*\)$/, ''));
     await kube.close();
+  });
+  // What kubectl asks beyond fleetbot's Role in deploy/kubernetes/rbac.yaml, and why that is fine:
+  // `rollout status` watches where fleetbot polls, and `replace` (PUT) only proves the fake's
+  // resourceVersion conflicts. Anything new here is a request fleetbot may be copying without the Role.
+  const outsideRole = new Set<string>();
+  afterAll(() => {
+    expect([...outsideRole].sort()).toEqual([
+      'update core/secrets in fleet-management',
+      'watch apps/deployments in fleet-management',
+      'watch apps/statefulsets in fleet-management',
+    ]);
   });
 
   /** Requests after discovery: what kubectl sent for the command itself. */
