@@ -7,7 +7,7 @@ import {
   type TokenCredential,
 } from '@azure/identity';
 import { LogsQueryClient, type LogsQueryResult, LogsQueryResultStatus } from '@azure/monitor-query-logs';
-import { FleetbotError, type FleetbotErrorCode } from '../domain/errors.ts';
+import { FleetbotError, type FleetbotErrorCode, type FleetbotErrorOptions } from '../domain/errors.ts';
 
 export interface AppInsightsOptions {
   /**
@@ -40,17 +40,10 @@ export type AppInsightsErrorCode = Extract<
  */
 export class AppInsightsError extends FleetbotError {
   declare readonly code: AppInsightsErrorCode;
-  /** HTTP status from Azure Monitor, when there was an answer. */
-  readonly status: number | undefined;
+  override name = 'AppInsightsError';
 
-  constructor(
-    code: AppInsightsErrorCode,
-    message: string,
-    options: { hint?: string; status?: number; cause?: unknown } = {},
-  ) {
+  constructor(code: AppInsightsErrorCode, message: string, options?: FleetbotErrorOptions) {
     super(code, message, options);
-    this.name = 'AppInsightsError';
-    this.status = options.status;
   }
 }
 

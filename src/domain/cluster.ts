@@ -7,7 +7,7 @@ import type {
   V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node';
-import { type ClusterErrorCode, FleetbotError } from './errors.ts';
+import { type ClusterErrorCode, FleetbotError, type FleetbotErrorOptions } from './errors.ts';
 
 /**
  * The cluster as the runbook actions see it: kubectl's client-side behaviour
@@ -177,17 +177,10 @@ export type { ClusterErrorCode };
  */
 export class ClusterError extends FleetbotError {
   declare readonly code: ClusterErrorCode;
-  /** HTTP status from the API server, when there was one. */
-  readonly status: number | undefined;
+  override name = 'ClusterError';
 
-  constructor(
-    code: ClusterErrorCode,
-    message: string,
-    options: { hint?: string; status?: number; cause?: unknown } = {},
-  ) {
+  constructor(code: ClusterErrorCode, message: string, options?: FleetbotErrorOptions) {
     super(code, message, options);
-    this.name = 'ClusterError';
-    this.status = options.status;
   }
 
   /** 5xx and timeouts: a read may be retried with backoff; a mutation never blindly. */

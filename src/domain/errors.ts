@@ -1,3 +1,9 @@
+export interface FleetbotErrorOptions {
+  hint?: string;
+  status?: number;
+  cause?: unknown;
+}
+
 /**
  * The one error type that crosses module boundaries. `code` is stable (tests and
  * the Slack/CLI renderers switch on it); `message` says what went wrong; `hint`
@@ -7,11 +13,14 @@ export class FleetbotError extends Error {
   override name = 'FleetbotError';
   readonly code: FleetbotErrorCode;
   readonly hint: string | undefined;
+  /** HTTP status from the service that failed (Kubernetes, Azure Monitor), when it answered at all. */
+  readonly status: number | undefined;
 
-  constructor(code: FleetbotErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(code: FleetbotErrorCode, message: string, options: FleetbotErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.hint = options.hint;
+    this.status = options.status;
   }
 }
 
