@@ -16,7 +16,7 @@ import { semanticEqual } from './json.ts';
 import type { Condition, Deployment, DeploymentStatus, PodTemplate, ReplicaSet } from './k8s-types.ts';
 import type { RolloutSettings } from './kubelet.ts';
 import { templateHash, timestamp } from './names.ts';
-import { isControlledBy } from './replicaset-controller.ts';
+import { controllerReference, isControlledBy } from './owner-references.ts';
 import type { ObjectStore } from './store.ts';
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -222,16 +222,7 @@ export class DeploymentController {
           [MAX_REPLICAS]: String(replicas + fenceposts(d).maxSurge),
           [REVISION]: revision,
         },
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: d.metadata.name,
-            uid: d.metadata.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerReference(d, 'apps/v1', 'Deployment')],
       },
       spec: {
         replicas: 0,

@@ -5,6 +5,7 @@
  */
 import type { Container, KubeObject, Pod, Service } from './k8s-types.ts';
 import { randomSuffix } from './names.ts';
+import { controllerReference } from './owner-references.ts';
 import { isPodReady } from './pod-status.ts';
 import { parseLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
@@ -89,16 +90,7 @@ export class EndpointsController {
         'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
         [SERVICE_NAME]: name,
       },
-      ownerReferences: [
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          name,
-          uid: service.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(service, 'v1', 'Service')],
     };
     this.#store.put('endpointslices', {
       metadata,

@@ -13,6 +13,7 @@ import type {
   PodTemplate,
 } from './k8s-types.ts';
 import { timestamp } from './names.ts';
+import { controllerReference } from './owner-references.ts';
 
 const hex64 = (seed: string) => createHash('sha256').update(seed).digest('hex');
 
@@ -59,16 +60,7 @@ export function podFromTemplate(
       ...(options.generateName ? { generateName: options.generateName } : {}),
       namespace: owner.metadata.namespace,
       labels: options.labels,
-      ownerReferences: [
-        {
-          apiVersion: owner.apiVersion ?? 'apps/v1',
-          kind: owner.kind ?? '',
-          name: owner.metadata.name,
-          uid: owner.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(owner, owner.apiVersion ?? 'apps/v1', owner.kind ?? '')],
     },
     spec: {
       ...structuredClone(template.spec),

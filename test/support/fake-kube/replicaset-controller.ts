@@ -4,14 +4,12 @@
  * and writes its status counts.
  */
 import type { EventRecorder } from './events.ts';
-import type { KubeObject, Pod, ReplicaSet, ReplicaSetStatus } from './k8s-types.ts';
+import type { Pod, ReplicaSet, ReplicaSetStatus } from './k8s-types.ts';
 import type { Kubelet } from './kubelet.ts';
+import { isControlledBy } from './owner-references.ts';
 import { isPodReady, podFromTemplate } from './pod-status.ts';
 import { matchesLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
-
-export const isControlledBy = (object: KubeObject, owner: KubeObject) =>
-  object.metadata.ownerReferences?.some((o) => o.controller && o.uid === owner.metadata.uid) ?? false;
 
 /** Deletion order: unscheduled, then not ready, then the most recently created. */
 function deletionRank(a: Pod, b: Pod): number {

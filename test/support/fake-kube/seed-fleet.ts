@@ -19,6 +19,7 @@ import type {
   StatefulSet,
 } from './k8s-types.ts';
 import { timestamp } from './names.ts';
+import { controllerReference } from './owner-references.ts';
 import type { PodLogs } from './pod-logs.ts';
 import { runningStatus, setPodCondition } from './pod-status.ts';
 import { boundClaim } from './statefulset-controller.ts';
@@ -109,16 +110,7 @@ function replicaSetFor(
         'deployment.kubernetes.io/max-replicas': String(replicas),
         'deployment.kubernetes.io/revision': revision,
       },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          name: d.metadata.name,
-          uid: d.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(d, 'apps/v1', 'Deployment')],
     },
     spec: {
       replicas,
@@ -205,16 +197,7 @@ function revisionFor(set: StatefulSet, revision: number): ControllerRevision {
         ...set.spec.selector.matchLabels,
         'controller.kubernetes.io/hash': name.slice(set.metadata.name.length + 1),
       },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'StatefulSet',
-          name: set.metadata.name,
-          uid: set.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(set, 'apps/v1', 'StatefulSet')],
     },
     data: { spec: { template: { ...structuredClone(set.spec.template), $patch: 'replace' } } },
     revision,

@@ -22,8 +22,8 @@ import type {
 } from './k8s-types.ts';
 import type { Kubelet } from './kubelet.ts';
 import { templateHash } from './names.ts';
+import { controllerReference, isControlledBy } from './owner-references.ts';
 import { isPodReady, podFromTemplate } from './pod-status.ts';
-import { isControlledBy } from './replicaset-controller.ts';
 import type { ObjectStore } from './store.ts';
 
 const REVISION_LABEL = 'controller-revision-hash';
@@ -166,16 +166,7 @@ export class StatefulSetController {
         name: `${set.metadata.name}-${hash}`,
         namespace: set.metadata.namespace,
         labels: { ...set.spec.selector.matchLabels, 'controller.kubernetes.io/hash': hash },
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'StatefulSet',
-            name: set.metadata.name,
-            uid: set.metadata.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerReference(set, 'apps/v1', 'StatefulSet')],
       },
       data: { spec: { template: { ...structuredClone(set.spec.template), $patch: 'replace' } } },
       revision: newest + 1,
