@@ -1,6 +1,17 @@
 #!/usr/bin/env node
-import { runCli } from './cli/run-cli.ts';
+// The Node.js version is checked before anything is imported: on an older Node a dependency fails while
+// loading, with an error that says nothing about the version (Node 20: "Cannot read properties of
+// undefined (reading 'bind')"). Only syntax every Node.js since 14 parses may appear above the import.
+const NEEDED_MAJOR = 24;
+const found = process.versions.node;
+if (Number(found.split('.')[0]) < NEEDED_MAJOR) {
+  process.stderr.write(
+    `fleetbot needs Node.js ${NEEDED_MAJOR} or newer, found ${found}: run it through npm (npm start, npx fleetbot …), which uses the Node.js ${NEEDED_MAJOR} that npm ci installs into node_modules, or install Node.js ${NEEDED_MAJOR} (nvm install ${NEEDED_MAJOR}).\n`,
+  );
+  process.exit(2);
+}
 
+const { runCli } = await import('./cli/run-cli.ts');
 const code = await runCli(process.argv.slice(2), {
   env: process.env,
   out: (text) => process.stdout.write(`${text}\n`),

@@ -62,7 +62,8 @@ export async function startApp(
   roles: AppRoles,
   overrides: AppOverrides = {},
 ): Promise<RunningApp> {
-  const logger = overrides.logger ?? createLogger({ level: config.runtime.logLevel });
+  const logger =
+    overrides.logger ?? createLogger({ level: config.runtime.logLevel, format: config.runtime.logFormat });
   const metrics = createMetrics();
   const database = await openDatabase({
     databaseUrl: config.runtime.databaseUrl,

@@ -1,6 +1,8 @@
 import { loadConfig } from '../config/index.ts';
+import { resolveLogFormat } from '../logging/logger.ts';
 import type { AppRoles } from '../main.ts';
 import { type CliCommand, type CliIo, EXIT } from './command.ts';
+import { whatNext } from './what-next.ts';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -9,6 +11,8 @@ async function serve(roles: AppRoles, io: CliIo): Promise<number> {
   const config = loadConfig({ env: io.env });
   const { startApp } = await import('../main.ts');
   const app = await startApp(config, roles);
+  // For a person at a terminal; machines reading JSON lines have the 'fleetbot started' entry.
+  if (resolveLogFormat(config.runtime.logFormat) === 'pretty') io.out(whatNext(config, roles, app.port));
   const signal = await new Promise<string>((resolve) => {
     for (const name of SHUTDOWN_SIGNALS) process.once(name, () => resolve(name));
   });
@@ -21,7 +25,8 @@ async function serve(roles: AppRoles, io: CliIo): Promise<number> {
 }
 
 const envHelp = `Environment: DATABASE_URL (else embedded PostgreSQL in FLEETBOT_DATA_DIR, default ./.fleetbot),
-REDIS_URL (else the queue runs on PostgreSQL), PORT (3000), FLEETBOT_CONFIG (./fleetbot.yml), LOG_LEVEL.`;
+REDIS_URL (else the queue runs on PostgreSQL), PORT (3000), FLEETBOT_CONFIG (./fleetbot.yml), LOG_LEVEL,
+LOG_FORMAT (pretty in a terminal, json otherwise).`;
 
 export const startCommand: CliCommand = {
   name: 'start',

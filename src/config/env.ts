@@ -61,6 +61,16 @@ const logLevel = z
     }),
   );
 
+const LOG_FORMATS = ['json', 'pretty'] as const;
+const logFormat = z
+  .string()
+  .transform((value) => value.toLowerCase())
+  .pipe(
+    z.enum(LOG_FORMATS, {
+      error: (issue) => `expected json or pretty, got ${JSON.stringify(issue.input)}`,
+    }),
+  );
+
 const AZURE_RESOURCE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const appInsightsId = z.string().refine((value) => AZURE_RESOURCE_ID.test(value) || GUID.test(value), {
@@ -98,6 +108,8 @@ const envSchema = z.object({
   AZURE_MONITOR_LOGS_ENDPOINT: url(HTTP).optional(),
   /** @defaultValue `info` */
   LOG_LEVEL: logLevel.default('info'),
+  /** @defaultValue `pretty` when stdout is a terminal, `json` otherwise */
+  LOG_FORMAT: logFormat.optional(),
 });
 
 /** The Config's environment-derived parts. Optional values are undefined when the variable is unset or blank. */
@@ -113,6 +125,8 @@ export interface EnvConfig {
     redisUrl?: string;
     /** pino level. @defaultValue `info` */
     logLevel: LogLevel;
+    /** Log line format; absent = `pretty` when stdout is a terminal, `json` otherwise. */
+    logFormat?: (typeof LOG_FORMATS)[number];
   };
   slack: {
     botToken?: string;
@@ -167,6 +181,7 @@ export function parseEnv(
         databaseUrl: vars.DATABASE_URL,
         redisUrl: vars.REDIS_URL,
         logLevel: vars.LOG_LEVEL,
+        logFormat: vars.LOG_FORMAT,
       },
       slack: {
         botToken: vars.SLACK_BOT_TOKEN,

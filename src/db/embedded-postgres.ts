@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -65,8 +65,11 @@ export class EmbeddedPostgres {
     const binaries = await getBinaries();
     const owner = await osUser();
     await mkdir(this.dataDir, { recursive: true });
-    // The server's user must be able to enter fleetbot's data folder.
-    if (owner) await chmod(this.dataDir, 0o755);
+    if (owner) {
+      // The server's user must be able to enter fleetbot's data folder and every folder above it.
+      await chmod(this.dataDir, 0o755);
+      await assertReachable(this.dataDir, owner);
+    }
     await this.stopOrphan();
     const password = await this.password();
     if (!(await exists(join(this.clusterDir, 'PG_VERSION')))) {
@@ -293,6 +296,27 @@ async function osUser(): Promise<OsUser | undefined> {
       },
     );
     return lookup();
+  }
+}
+
+/**
+ * Fails with what to do when `owner` cannot enter `dir` or a folder above it: as root, a clone in
+ * /root (mode 700) is the usual case, and initdb would otherwise fail with no output at all.
+ */
+async function assertReachable(dir: string, owner: OsUser): Promise<void> {
+  for (let folder = dir; ; folder = dirname(folder)) {
+    const { mode, uid, gid } = await stat(folder);
+    const search = uid === owner.uid ? 0o100 : gid === owner.gid ? 0o010 : 0o001;
+    if ((mode & search) === 0) {
+      throw new FleetbotError(
+        'database_unavailable',
+        `Embedded PostgreSQL cannot use ${dir}: as root, fleetbot runs PostgreSQL as the OS user "${OS_USER}", which may not enter ${folder} (mode ${(mode & 0o777).toString(8)}).`,
+        {
+          hint: `Set FLEETBOT_DATA_DIR to a folder that user can reach (e.g. /var/lib/fleetbot), let it in (chmod o+x ${folder}), run fleetbot as another user, or set DATABASE_URL.`,
+        },
+      );
+    }
+    if (folder === dirname(folder)) return;
   }
 }
 

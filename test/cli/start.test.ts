@@ -17,9 +17,9 @@ afterAll(async () => {
 });
 
 /** `fleetbot start` with nothing configured but where to keep data and which port to use. */
-async function startWithNoEnv() {
+async function startWithNoEnv(env: Record<string, string> = {}) {
   const port = await freePort();
-  const child = startFleetbot(['start'], { FLEETBOT_DATA_DIR: dataDir, PORT: String(port) });
+  const child = startFleetbot(['start'], { FLEETBOT_DATA_DIR: dataDir, PORT: String(port), ...env });
   const exit = finished(child);
   await eventually(
     async () => {
@@ -60,16 +60,32 @@ describe('fleetbot start with no environment at all', () => {
     first.child.kill('SIGINT');
     const { code, stdout } = await first.exit;
     expect(code).toBe(0);
+    // Not a terminal: JSON lines, and no what-next text for a person.
+    expect(stdout).toMatch(/^\{"level":"info".*"msg":"fleetbot started"/m);
+    expect(stdout).not.toContain('fleetbot is ready on');
     expect(stdout).toContain('embedded PostgreSQL stopped');
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
     expect(() => process.kill(serverPid, 0)).toThrow();
     // Slack credentials are absent: one warning, not a failure.
     expect(stdout).toContain('Slack is disabled');
 
-    const second = await startWithNoEnv();
+    // Readable lines this time, as a terminal gets them, and what to do next once ready.
+    const second = await startWithNoEnv({ LOG_FORMAT: 'pretty' });
     const rows = await query('SELECT title FROM incidents');
     expect(rows.rows).toEqual([{ title: 'survives restarts' }]);
     second.child.kill('SIGTERM');
-    expect((await second.exit).code).toBe(0);
+    const { code: secondCode, stdout: secondOut } = await second.exit;
+    expect(secondCode).toBe(0);
+    expect(secondOut).not.toMatch(/^\{"level"/m);
+    expect(secondOut).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: fleetbot started/m);
+    expect(secondOut).toContain(
+      `fleetbot is ready on http://localhost:${second.port} (readiness: http://localhost:${second.port}/readyz`,
+    );
+    expect(secondOut).toContain(`embedded PostgreSQL in ${dataDir}`);
+    expect(secondOut).toMatch(
+      /Slack +off\. Create the Slack app from manifest\.yml.*SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/,
+    );
+    expect(secondOut).toMatch(/Alerts +off\. Set ALERTS_TOKEN/);
+    expect(secondOut).toContain('npx fleetbot run health');
   });
 });
