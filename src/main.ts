@@ -1,28 +1,39 @@
 import type { TokenCredential } from '@azure/identity';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { checkRegistry } from './actions/registry.ts';
+import { systemClock } from './adapters/clock.ts';
 import { createKubeCluster } from './cluster/kube-cluster.ts';
 import type { Config } from './config/index.ts';
 import { ActionRunStore } from './db/action-run-store.ts';
 import { type Database, openDatabase } from './db/database.ts';
+import { PgMessageStore } from './db/message-store.ts';
 import { migrate } from './db/migrate.ts';
+import type { RunStore } from './domain/action-runs.ts';
+import type { Clock } from './domain/clock.ts';
 import type { Cluster } from './domain/cluster.ts';
+import type { Jobs } from './domain/jobs.ts';
+import { createSlackApp } from './handlers/slack-app.ts';
 import { runbookHealthChecks } from './health/runbook-checks.ts';
 import { HttpServer } from './http/http-server.ts';
 import { mountProbes } from './http/probes.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createMetrics } from './metrics.ts';
-import { actionJob } from './queue/action-job.ts';
 import type { JobDefinition } from './queue/job-definition.ts';
 import { JobQueue } from './queue/job-queue.ts';
+import { handleActionRun } from './queue/jobs/action-run.ts';
+import { handleConfirmExpire, handleConfirmPreview } from './queue/jobs/confirmations.ts';
+import { jobDefinitions } from './queue/jobs/index.ts';
+import { handleMessageDeliver, handleMessageSweep } from './queue/jobs/message-delivery.ts';
 import { openQueueBackend } from './queue/queue-backend.ts';
+import { ActionRequests } from './services/action-requests.ts';
 import { ActionRunner } from './services/action-runner.ts';
 import { Authorizer } from './services/authorizer.ts';
-import { confirmJob, expireJob } from './slack/confirmations.ts';
-import { Notifier } from './slack/notifier.ts';
-import { createSlackApp } from './slack/slack-app.ts';
+import { Confirmations } from './services/confirmations.ts';
+import { MessageDelivery } from './services/message-delivery.ts';
+import { MessageOutbox } from './services/message-outbox.ts';
+import { RunReporter } from './services/run-reporter.ts';
 import { toSlackLogger } from './slack/slack-logger.ts';
-import { SlackRunReporter } from './slack/slack-run-reporter.ts';
+import { SlackWebApi, unconfiguredSlackApi } from './slack/web-api.ts';
 
 /** Which parts run in this process: `start` runs both, `web` and `worker` one each. */
 export interface AppRoles {
@@ -41,6 +52,7 @@ export interface AppOverrides {
   jobs?: readonly JobDefinition<any>[];
   /** The cluster to act on; by default the kube context from KUBECONFIG or in-cluster. */
   cluster?: Cluster;
+  clock?: Clock;
 }
 
 export interface RunningApp {
@@ -49,9 +61,14 @@ export interface RunningApp {
   readonly database: Database;
   readonly queue: JobQueue;
   readonly runner: ActionRunner;
+  /** Asking for actions as Slack does: authorise, queue or confirm. */
+  readonly requests: ActionRequests;
   /** Stops taking requests, drains the workers, closes connections, stops embedded PostgreSQL. */
   stop(): Promise<void>;
 }
+
+/** How often the delivery sweep looks for recorded Slack messages whose delivery job was lost. */
+const SWEEP_EVERY_MS = 30_000;
 
 /**
  * The composition root: builds every part from the config and wires them
@@ -64,7 +81,7 @@ export async function startApp(
 ): Promise<RunningApp> {
   const logger =
     overrides.logger ?? createLogger({ level: config.runtime.logLevel, format: config.runtime.logFormat });
-  const metrics = createMetrics();
+  const clock = overrides.clock ?? systemClock;
   const database = await openDatabase({
     databaseUrl: config.runtime.databaseUrl,
     dataDir: config.runtime.dataDir,
@@ -85,21 +102,53 @@ export async function startApp(
       ...(overrides.queueNamespace ? { namespace: overrides.queueNamespace } : {}),
     });
     await backend.prepare();
-    const runner = buildActionRunner(
+    const runs = new ActionRunStore({ pool: database.pool });
+    const messages = new PgMessageStore({ pool: database.pool });
+    const metrics = createMetrics({ messageBacklog: () => messages.backlog(clock.now()) });
+    const runner = buildActionRunner(config, logger, runs, overrides.cluster, undefined, clock);
+
+    // The services enqueue through this; the queue is built once the handlers (which need the services) are.
+    const jobs: Jobs = { enqueue: (name, data, options) => queue.enqueue(name, data, options) };
+    const slack = slackClients(config, logger);
+    const notifier = new MessageOutbox({ store: messages, jobs, clock, metrics: metrics.delivery });
+    const delivery = new MessageDelivery({
+      store: messages,
+      slack: slack ? new SlackWebApi({ client: slack.client }) : unconfiguredSlackApi,
+      notifier,
+      jobs,
+      clock,
+      logger: logger.child({ component: 'slack-delivery' }),
+      metrics: metrics.delivery,
+    });
+    const authorizer = new Authorizer({
       config,
+      clock,
+      groupMembers: async (usergroup) =>
+        slack ? ((await slack.client.usergroups.users.list({ usergroup })).users ?? []) : [],
+    });
+    const reporter = new RunReporter({ notifier, clock, logger });
+    const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
+    const requests = new ActionRequests({ runner, authorizer, confirmations, jobs });
+    const queue = new JobQueue({
+      backend,
+      jobs: [
+        ...jobDefinitions({
+          'action.run': handleActionRun({ runner, authorizer, reporter }),
+          'confirm.preview': handleConfirmPreview(confirmations),
+          'confirm.expire': handleConfirmExpire(confirmations),
+          'message.deliver': handleMessageDeliver(delivery),
+          'message.sweep': handleMessageSweep(delivery),
+        }),
+        ...(overrides.jobs ?? []),
+      ],
       logger,
-      new ActionRunStore({ pool: database.pool }),
-      overrides.cluster,
-    );
-    const slack = slackParts(config, logger, runner);
-    const jobs = [
-      actionJob({ runner, ...slack?.jobDeps }),
-      ...(slack?.jobs ?? []),
-      ...(overrides.jobs ?? []),
-    ];
-    const queue = new JobQueue({ backend, jobs, logger, metrics });
+      metrics,
+    });
     stack.push(() => queue.close());
-    if (roles.worker) queue.startWorkers();
+    if (roles.worker) {
+      queue.startWorkers();
+      await queue.schedule('message.sweep', SWEEP_EVERY_MS);
+    }
 
     const http = new HttpServer({ port: config.runtime.port, host: overrides.host, logger, metrics });
     mountProbes(
@@ -112,13 +161,21 @@ export async function startApp(
     );
     const slackApp =
       roles.web && slack && (config.slack.signingSecret || config.slack.appToken)
-        ? createSlackApp({ config, logger, runner, queue, ...slack.appDeps })
+        ? createSlackApp({
+            config,
+            logger,
+            runner,
+            requests,
+            confirmations,
+            notifier,
+            clientOptions: slack.options,
+          })
         : undefined;
     slackApp?.mount(http);
     const port = await http.listen();
     stack.push(() => http.close());
     if (slackApp) {
-      await slack?.appDeps.authorizer.warm();
+      await authorizer.warm();
       await slackApp.start();
       stack.push(() => slackApp.stop());
       logger.info({ mode: slackApp.mode }, 'Slack connected');
@@ -135,7 +192,7 @@ export async function startApp(
       },
       'fleetbot started',
     );
-    return { port, logger, database, queue, runner, stop };
+    return { port, logger, database, queue, runner, requests, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -146,9 +203,10 @@ export async function startApp(
 export function buildActionRunner(
   config: Config,
   logger: Logger,
-  store?: ActionRunStore,
+  store?: RunStore,
   cluster: Cluster = createKubeCluster({ config, logger }),
   azureCredential?: TokenCredential,
+  clock: Clock = systemClock,
 ): ActionRunner {
   checkRegistry();
   const checks = runbookHealthChecks(config, cluster, azureCredential ? { azureCredential } : {});
@@ -156,38 +214,25 @@ export function buildActionRunner(
     config,
     logger,
     ...(store ? { store } : {}),
-    context: { config, cluster, logger, healthChecks: () => checks },
+    context: { config, cluster, logger, clock, healthChecks: () => checks },
   });
 }
 
 /**
- * The Slack side, when a bot token is configured: the Web API client and what
- * is built on it (who may do what, where results go, the confirmation job).
+ * The Slack Web API client, when a bot token is configured. One attempt per call: the delivery path
+ * decides about retries (and waits out Retry-After itself), so no call hides minutes of waiting.
  */
-function slackParts(config: Config, logger: Logger, runner: ActionRunner) {
+function slackClients(config: Config, logger: Logger) {
   const token = config.slack.botToken;
   if (!token) return undefined;
-  const clientOptions: WebClientOptions = {
+  const options: WebClientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-    // A 429 waits Retry-After and counts as a retry; a few are enough for one message.
-    retryConfig: { retries: 4, factor: 2, minTimeout: 1_000, maxTimeout: 30_000 },
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
     logger: toSlackLogger(logger.child({ component: 'slack-web-api' })),
   };
-  const client = new WebClient(token, clientOptions);
-  const notifier = new Notifier({ client, logger });
-  const authorizer = new Authorizer({
-    config,
-    groupMembers: async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [],
-  });
-  const reporter = new SlackRunReporter({ notifier, logger });
-  return {
-    jobDeps: { authorizer, reporter },
-    jobs: [
-      confirmJob({ runner, notifier, twoPerson: config.permissions.twoPerson }),
-      expireJob({ runner, notifier }),
-    ],
-    appDeps: { authorizer, notifier, clientOptions },
-  };
+  return { client: new WebClient(token, options), options };
 }
 
 function logSlackStatus(config: Config, logger: Logger): void {

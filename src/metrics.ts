@@ -1,14 +1,58 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface MetricsSources {
+  /** The delivery path's backlog, read at each scrape. */
+  messageBacklog?: () => Promise<{ pending: number; oldestAgeSeconds: number }>;
+}
 
 /**
  * The Prometheus registry and every `fleetbot_*` instrument. One registry per
  * app instance (not prom-client's global) so tests can run several apps in one
  * process. Later features add their instruments here.
  */
-export function createMetrics() {
+export function createMetrics(sources: MetricsSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const slackMessages = new Counter({
+    name: 'fleetbot_slack_messages_total',
+    help: 'Slack messages through the delivery path, by event: queued (recorded), delivered, retried (an attempt failed and will be repeated), failed (given up).',
+    labelNames: ['event'] as const,
+    registers: [registry],
+  });
+  const backlog = sources.messageBacklog;
+  if (backlog) {
+    // One query per scrape feeds both gauges.
+    let reading: Promise<{ pending: number; oldestAgeSeconds: number }> | undefined;
+    const read = () => {
+      reading ??= backlog().finally(() => {
+        reading = undefined;
+      });
+      return reading;
+    };
+    new Gauge({
+      name: 'fleetbot_slack_messages_undelivered',
+      help: 'Slack messages recorded and not yet delivered (or edits not yet applied).',
+      registers: [registry],
+      async collect() {
+        this.set((await read()).pending);
+      },
+    });
+    new Gauge({
+      name: 'fleetbot_slack_oldest_undelivered_seconds',
+      help: 'Age of the oldest Slack message not yet delivered; 0 when none waits.',
+      registers: [registry],
+      async collect() {
+        this.set((await read()).oldestAgeSeconds);
+      },
+    });
+  }
   return {
+    delivery: {
+      queued: () => slackMessages.inc({ event: 'queued' }),
+      delivered: () => slackMessages.inc({ event: 'delivered' }),
+      retried: () => slackMessages.inc({ event: 'retried' }),
+      failed: () => slackMessages.inc({ event: 'failed' }),
+    },
     registry,
     httpRequests: new Counter({
       name: 'fleetbot_http_requests_total',
@@ -31,7 +75,7 @@ export function createMetrics() {
     }),
     jobsProcessed: new Counter({
       name: 'fleetbot_jobs_processed_total',
-      help: 'Job attempts finished, by outcome (completed, retried, failed).',
+      help: 'Job attempts finished, by outcome (completed, retried, failed, delayed: put back to run later).',
       labelNames: ['queue', 'job', 'outcome'] as const,
       registers: [registry],
     }),

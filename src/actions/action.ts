@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { Config } from '../config/index.ts';
-import type { Cluster, WorkloadRef } from '../domain/cluster.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Cluster } from '../domain/cluster.ts';
+import type { Classification } from '../domain/permissions.ts';
 import type { HealthCheck } from '../health/health-check.ts';
 import type { Logger } from '../logging/logger.ts';
 
-/** Who may run an action: every configured role maps to a set of these (config `permissions`). */
-export type Permission = 'read' | 'operate' | 'admin';
+export type { Classification, Permission } from '../domain/permissions.ts';
 
 export type ResultStatus = 'ok' | 'warning' | 'failed';
 
@@ -62,17 +63,10 @@ export interface ActionContext {
   readonly config: Config;
   readonly cluster: Cluster;
   readonly logger: Logger;
+  readonly clock: Clock;
   /** The runbook's health checks, built from config by the composition root. */
   readonly healthChecks: () => readonly HealthCheck[];
   progress(update: Progress): void;
-}
-
-/** How an invocation is classified before it runs: decides role, confirmation and the workload lock. */
-export interface Classification {
-  permission: Permission;
-  destructive: boolean;
-  /** The workload a mutation changes; at most one mutation per workload runs at a time. */
-  target?: WorkloadRef;
 }
 
 /** Positional arguments and flags as typed after the verb (`logs api --tail 100`). */

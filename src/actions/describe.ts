@@ -15,12 +15,12 @@ export const describe = defineAction({
   retryable: true,
   timeoutMs: 20_000,
   classify: () => ({ permission: 'read', destructive: false }),
-  async run({ cluster }, input, signal) {
+  async run({ cluster, clock }, input, signal) {
     const [pod, podEvents] = await Promise.all([
       cluster.getPod(input.pod, signal),
       cluster.listEvents({ name: input.pod, kind: 'Pod' }, signal),
     ]);
-    const now = new Date();
+    const now = clock.now();
     const status = podStatus(pod);
     const { ready, total } = podReady(pod);
     const containers = (pod.spec?.containers ?? []).map((container) => {

@@ -18,7 +18,7 @@ export const events = defineAction({
   retryable: true,
   timeoutMs: 20_000,
   classify: () => ({ permission: 'read', destructive: false }),
-  async run({ cluster, config }, input, signal) {
+  async run({ cluster, config, clock }, input, signal) {
     const workload = input.service ? resolveService(config, input.service).ref.name : undefined;
     const all = await cluster.listEvents(undefined, signal);
     // A workload's events are on it, its ReplicaSets and its pods, all named after it.
@@ -27,7 +27,7 @@ export const events = defineAction({
       .filter((event) => !input.warnings || event.type === 'Warning')
       .sort((a, b) => eventTime(a) - eventTime(b));
     const shown = matching.slice(-MAX_EVENTS);
-    const now = new Date();
+    const now = clock.now();
     const warnings = matching.filter((event) => event.type === 'Warning').length;
     return {
       status: warnings > 0 ? 'warning' : 'ok',

@@ -15,7 +15,7 @@ export async function followRollout(
   what: { done: string; failed: string },
   signal: AbortSignal,
 ): Promise<Pick<ActionResult, 'status' | 'summary' | 'sections' | 'data'>> {
-  const started = Date.now();
+  const started = performance.now();
   const state = await context.cluster.waitForRollout(ref, {
     timeoutMs: ROLLOUT_WAIT_MS,
     signal,
@@ -25,7 +25,7 @@ export async function followRollout(
         fraction: progress.desired > 0 ? progress.updated / progress.desired : 0,
       }),
   });
-  const took = formatElapsed(Date.now() - started);
+  const took = formatElapsed(performance.now() - started);
   const facts = rolloutFields(state);
   if (state.phase === 'complete') {
     return {

@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { runHealthChecks } from '../health/health-check.ts';
+import { runHealthChecks, type Verdict } from '../health/health-check.ts';
+import { healthSummary } from '../health/health-summary.ts';
 import { defineAction, type ResultStatus } from './action.ts';
 
-const VERDICT_STATUS: Record<string, ResultStatus> = { healthy: 'ok', degraded: 'warning', down: 'failed' };
+/**
+ * `unknown` (no check ran) is a warning: nothing is known to be broken, but it is not a pass, so
+ * the CLI exits 1 (`warningIsFailure`) and Slack shows ⚠️ rather than ✅.
+ */
+const VERDICT_STATUS: Record<Verdict, ResultStatus> = {
+  healthy: 'ok',
+  degraded: 'warning',
+  down: 'failed',
+  unknown: 'warning',
+};
 
 /** The runbook's `scripts/health-check.sh`: seven checks in parallel, each bounded by its own timeout. */
 export const health = defineAction({
@@ -22,12 +32,9 @@ export const health = defineAction({
       timeoutMs: params.timeout * 1000,
       signal,
     });
-    const passed = report.checks.filter((check) => check.status === 'ok').length;
-    const counted = report.checks.filter((check) => check.status !== 'not_configured').length;
-    const namespace = context.config.cluster.namespace;
     return {
-      status: VERDICT_STATUS[report.verdict] ?? 'failed',
-      summary: `${namespace} is ${report.verdict} · ${passed}/${counted} checks · ${Math.round(report.durationMs)} ms`,
+      status: VERDICT_STATUS[report.verdict],
+      summary: healthSummary(context.config.cluster.namespace, report),
       sections: [
         {
           fields: report.checks.map((check) => ({
@@ -40,6 +47,9 @@ export const health = defineAction({
       ],
       data: {
         verdict: report.verdict,
+        ran: report.ran,
+        passed: report.passed,
+        notConfigured: report.notConfigured,
         durationMs: Math.round(report.durationMs),
         checks: report.checks.map((check) => ({
           name: check.name,

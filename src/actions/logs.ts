@@ -43,7 +43,7 @@ export const logs = defineAction({
   retryable: true,
   timeoutMs: 30_000,
   classify: () => ({ permission: 'read', destructive: false }),
-  async run({ cluster, config }, input, signal) {
+  async run({ cluster, config, clock }, input, signal) {
     const { service, ref } = resolveService(config, input.service);
     const pods = await cluster.listPods(ref, signal);
     const pod = input.pod ? pods.find((p) => p.metadata?.name === input.pod) : pickPodForLogs(pods);
@@ -84,7 +84,7 @@ export const logs = defineAction({
         : `${what}: ${lines.length} lines`,
       sections: notes.length > 0 ? [{ text: notes.join(' · ') }] : [],
       attachment: {
-        filename: `logs-${ref.name}-${timestamp()}.txt`,
+        filename: `logs-${ref.name}-${timestamp(clock.now())}.txt`,
         content: lines.join('\n'),
         lines: lines.length,
         ...(notes.length > 0 ? { note: notes.join(' · ') } : {}),
@@ -108,6 +108,7 @@ function safeDuration(text: string): number | undefined {
   }
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').slice(0, 13).replace('T', '-');
+/** `20261130-0904`: when the logs were read, for the file name. */
+function timestamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').slice(0, 13).replace('T', '-');
 }

@@ -1,5 +1,5 @@
 import { FleetbotError } from '../domain/errors.ts';
-import { closest } from '../lib/closest.ts';
+import { didYouMean } from '../lib/did-you-mean.ts';
 import type { ActionDefinition } from './action.ts';
 import { describe } from './describe.ts';
 import { env } from './env.ts';
@@ -38,11 +38,8 @@ export const actions: readonly ActionDefinition<any>[] = [
 export function findAction(name: string): ActionDefinition<any> {
   const action = actions.find((candidate) => candidate.name === name);
   if (action) return action;
-  const guess = closest(
-    name,
-    actions.map((a) => a.name),
-  );
-  throw new FleetbotError('usage', `Unknown action "${name}".${guess ? ` Did you mean "${guess}"?` : ''}`, {
+  const names = actions.map((a) => a.name);
+  throw new FleetbotError('usage', `Unknown action "${name}".${didYouMean(name, names)}`, {
     hint: `Actions: ${actions.map((a) => a.name).join(', ')}.`,
   });
 }

@@ -21,7 +21,7 @@ export const restart = defineAction({
     const { service, ref } = resolveService(config, params.service);
     return { permission: service.restart.permission, destructive: true, target: ref };
   },
-  async preview({ cluster, config }, params, signal) {
+  async preview({ cluster, config, clock }, params, signal) {
     const { service, ref } = resolveService(config, params.service);
     const [workload, rollout] = await Promise.all([
       cluster.getWorkload(ref, signal),
@@ -36,7 +36,7 @@ export const restart = defineAction({
     return {
       question: `Restart ${describeRef(ref)} in ${config.cluster.namespace}?`,
       details: [
-        `${rollout.desired} pods · image ${images} · ${restartedAt ? `last restarted ${ago(restartedAt)}` : 'never restarted by kubectl'} · ${rollout.phase === 'complete' ? 'no rollout in progress' : `rollout ${rollout.phase}: ${rollout.message}`}`,
+        `${rollout.desired} pods · image ${images} · ${restartedAt ? `last restarted ${ago(restartedAt, clock.now())}` : 'never restarted by kubectl'} · ${rollout.phase === 'complete' ? 'no rollout in progress' : `rollout ${rollout.phase}: ${rollout.message}`}`,
         strategy,
       ],
       warnings: service.restart.warning ? [service.restart.warning] : [],

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.ts';
 import type { WorkloadRef } from '../domain/cluster.ts';
 import { FleetbotError } from '../domain/errors.ts';
-import { closest } from '../lib/closest.ts';
+import { didYouMean } from '../lib/did-you-mean.ts';
 
 export type ServiceConfig = Config['services'][string];
 
@@ -24,16 +24,11 @@ export function resolveService(config: Config, name: string): ResolvedService {
     }
   }
   const names = Object.entries(config.services).flatMap(([key, service]) => [key, ...service.aliases]);
-  const guess = closest(wanted, names);
-  throw new FleetbotError(
-    'unknown_service',
-    `Unknown service "${name}".${guess ? ` Did you mean "${guess}"?` : ''}`,
-    {
-      hint: `Known services: ${Object.entries(config.services)
-        .map(([key, service]) => `${key} (${service.kind} ${service.workload})`)
-        .join(', ')}.`,
-    },
-  );
+  throw new FleetbotError('unknown_service', `Unknown service "${name}".${didYouMean(wanted, names)}`, {
+    hint: `Known services: ${Object.entries(config.services)
+      .map(([key, service]) => `${key} (${service.kind} ${service.workload})`)
+      .join(', ')}.`,
+  });
 }
 
 /** `Deployment fleet-api` — how confirmations and results name a workload. */

@@ -17,7 +17,7 @@ export const status = defineAction({
   classify: () => ({ permission: 'read', destructive: false }),
   async run(context, _params, signal) {
     const { cluster, config } = context;
-    const now = new Date();
+    const now = context.clock.now();
     const services = Object.values(config.services);
     const [pods, svcs, rollouts] = await Promise.all([
       cluster.listPods(undefined, signal),

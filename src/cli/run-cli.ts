@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/index.ts';
 import { describeError, FleetbotError } from '../domain/errors.ts';
-import { closest } from '../lib/closest.ts';
+import { didYouMean } from '../lib/did-you-mean.ts';
 import { auditCommand } from './audit.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 import { configCheckCommand } from './config-check.ts';
@@ -69,12 +69,9 @@ function findCommand(argv: readonly string[]): { command: CliCommand; rest: stri
       'Usage: fleetbot config check [FILE]\nRun `fleetbot config check --help` for details.',
     );
   }
-  const guess = closest(
-    argv[0] ?? '',
-    commands.map((command) => command.name.split(' ')[0] ?? ''),
-  );
+  const names = commands.map((command) => command.name.split(' ')[0] ?? '');
   throw new UsageError(
-    `Unknown command "${argv[0]}".${guess ? ` Did you mean \`fleetbot ${guess}\`?` : ''}\nRun \`fleetbot --help\` to see the commands.`,
+    `Unknown command "${argv[0]}".${didYouMean(argv[0] ?? '', names, (name) => `\`fleetbot ${name}\``)}\nRun \`fleetbot --help\` to see the commands.`,
   );
 }
 

@@ -34,7 +34,8 @@ import {
 } from '../domain/cluster.ts';
 import type { Logger } from '../logging/logger.ts';
 import { envPatch } from './env-patch.ts';
-import { type Operation, timeoutError, toClusterError } from './kube-errors.ts';
+import { loadedNoCredentials, refuseRequests } from './kube-credentials.ts';
+import { noCredentialsError, type Operation, timeoutError, toClusterError } from './kube-errors.ts';
 import { bytes, millicores } from './quantity.ts';
 import { currentReplicaSet, ownedReplicaSets, revisions, sameTemplate, undoPatch } from './revisions.ts';
 import {
@@ -77,16 +78,31 @@ class KubeCluster implements Cluster {
   constructor(options: KubeClusterOptions) {
     this.options = options;
     const kc = new KubeConfig();
+    let credentials = true;
     if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
     else if (options.config.kube.kubeconfig) kc.loadFromFile(options.config.kube.kubeconfig);
-    else kc.loadFromDefault();
-    if (options.config.cluster.context) kc.setCurrentContext(options.config.cluster.context);
+    else {
+      kc.loadFromDefault();
+      credentials = !loadedNoCredentials(kc);
+    }
     this.namespace = options.config.cluster.namespace;
-    this.identity = {
-      context: kc.getCurrentContext() || 'in-cluster',
-      server: kc.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)',
-      namespace: this.namespace,
-    };
+    if (credentials) {
+      if (options.config.cluster.context) kc.setCurrentContext(options.config.cluster.context);
+      const context = kc.getCurrentContext();
+      this.identity = {
+        // client-node's name for the service-account context; the domain calls it `in-cluster`.
+        context: context === 'inClusterContext' ? 'in-cluster' : context || '(no current context)',
+        server: kc.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)',
+        namespace: this.namespace,
+      };
+    } else {
+      // Fail each call with the cause rather than the constructor: `fleetbot` still starts, `run
+      // health` shows it in the cluster check, and the context setting is left alone because there
+      // is no kubeconfig for it to name a context in.
+      const { name, resourceGroup } = options.config.cluster;
+      refuseRequests(kc, () => noCredentialsError({ name, resourceGroup }));
+      this.identity = { context: '(no kubeconfig)', server: '(none)', namespace: this.namespace };
+    }
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
     this.discovery = kc.makeApiClient(DiscoveryV1Api);
@@ -98,7 +114,7 @@ class KubeCluster implements Cluster {
     const info = await this.call({ verb: 'get', resource: 'version' }, signal, (o) =>
       this.versionApi.getCode(o),
     );
-    return { gitVersion: info.gitVersion };
+    return { gitVersion: info.gitVersion, context: this.identity.context, server: this.identity.server };
   }
 
   getWorkload(ref: WorkloadRef, signal?: AbortSignal): Promise<Workload> {

@@ -98,6 +98,20 @@ export function toClusterError(error: unknown, operation: Operation, identity: C
   );
 }
 
+/**
+ * Neither a kubeconfig nor a service account: nothing to reach the cluster with. `forbidden`,
+ * as a 401 is, rather than `unreachable`: retrying cannot help, so reads are not retried.
+ */
+export function noCredentialsError(cluster: { name: string; resourceGroup: string }): ClusterError {
+  return new ClusterError(
+    'forbidden',
+    'No Kubernetes credentials: no kubeconfig at ~/.kube/config (or KUBECONFIG) and not running in a cluster.',
+    {
+      hint: `Run az aks get-credentials --resource-group ${cluster.resourceGroup} --name ${cluster.name} (the runbook's Access section), set KUBECONFIG, or run fleetbot in the cluster with its ServiceAccount (${RBAC_MANIFEST}).`,
+    },
+  );
+}
+
 /** A per-request deadline that fired, as opposed to the caller cancelling. */
 export function timeoutError(operation: Operation, identity: ClusterIdentity, ms: number): ClusterError {
   return new ClusterError(

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean, sentence } from '../lib/did-you-mean.ts';
 import { formatDuration } from './duration.ts';
 import type { FileConfig } from './file-schema.ts';
 import { SEVERITY_IDS } from './schema-kit.ts';
@@ -44,7 +44,7 @@ function checkRoleReferences(
   const checkId = (path: PropertyKey[], id: string, everyoneAllowed: boolean) => {
     if (Object.hasOwn(config.roles, id) || (everyoneAllowed && id === '*')) return;
     const expected = everyoneAllowed ? `"*" or ${known}` : known;
-    report(path, `expected ${expected}, got ${JSON.stringify(id)}${didYouMean(id, roleIds)}`);
+    report(path, sentence(`expected ${expected}, got ${JSON.stringify(id)}`, didYouMean(id, roleIds)));
   };
   // Lists are read through `list()` only after the guard: before it, the parent may not even be a mapping.
   const checkList = (path: PropertyKey[], list: () => readonly string[], everyoneAllowed = false) => {

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
+import { didYouMean, sentence } from '../lib/did-you-mean.ts';
 import type { ConfigProblem } from './config-error.ts';
-import { didYouMean } from './did-you-mean.ts';
 
 /** A short, safe rendering of what the file gave: `"fast"`, `-1`, `a list`. */
 export function describeValue(value: unknown): string {
@@ -75,7 +75,7 @@ export const expectedGotErrorMap: z.core.$ZodErrorMap = (issue) => {
               issue.values.filter((value) => typeof value === 'string'),
             )
           : '';
-      return `expected ${expected}, got ${describeValue(issue.input)}${hint}`;
+      return sentence(`expected ${expected}, got ${describeValue(issue.input)}`, hint);
     }
     case 'invalid_key':
       return issue.issues.map((inner) => inner.message).join('; ');

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean, sentence } from '../lib/did-you-mean.ts';
 import { DURATION_EXPECTED, parseDuration } from './duration.ts';
 import { describeValue } from './issue-messages.ts';
 
@@ -29,7 +29,7 @@ export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) 
   return z.strictObject(shape, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => `unknown key${didYouMean(key, known)}`).join('\n')
+        ? issue.keys.map((key) => sentence('unknown key', didYouMean(key, known))).join('\n')
         : undefined,
   });
 }

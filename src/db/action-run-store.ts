@@ -1,53 +1,21 @@
 import type pg from 'pg';
+import type {
+  ActionRunRecord,
+  ActionRunRow,
+  ConfirmOutcome,
+  PendingConfirmation,
+  RunOrigin,
+  RunStatus,
+  RunStore,
+  StartOutcome,
+} from '../domain/action-runs.ts';
+import type { Classification } from '../domain/permissions.ts';
+import type { Requester } from '../domain/requester.ts';
 
-export type RunOrigin = 'slack' | 'cli' | 'alert' | 'system';
-export type RunStatus =
-  | 'denied'
-  | 'awaiting_confirmation'
-  | 'queued'
-  | 'running'
-  | 'ok'
-  | 'warning'
-  | 'failed'
-  | 'cancelled';
+export type { ActionRunRecord, ActionRunRow, RunOrigin, RunStatus } from '../domain/action-runs.ts';
 
-export interface ActionRunRecord {
-  id: string;
-  requestId: string;
-  action: string;
-  /** Already redacted by the caller. */
-  params: unknown;
-  /** `Deployment/fleet-api` for mutations: the workload lock key. */
-  target: string | undefined;
-  requestedBy: string;
-  confirmedBy: string | undefined;
-  origin: RunOrigin;
-  status: RunStatus;
-}
-
-export interface ActionRunRow extends ActionRunRecord {
-  summary: string | null;
-  requestedAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
-
-export type ConfirmOutcome =
-  | { confirmed: true; row: ActionRunRow; params: unknown }
-  | { confirmed: false; reason: 'unknown' }
-  | { confirmed: false; reason: 'not_pending' | 'expired'; row: ActionRunRow };
-
-export type StartOutcome =
-  | { started: true }
-  | { started: false; reason: 'busy'; holder: ActionRunRow }
-  | { started: false; reason: 'already'; current: ActionRunRow };
-
-/**
- * The audit log and the per-workload mutation lock, both in `action_runs`.
- * A run is recorded once per request id; it starts only when no other run
- * holds its target; it finishes with its outcome.
- */
-export class ActionRunStore {
+/** The RunStore in PostgreSQL: the audit log and the per-workload mutation lock, both in `action_runs`. */
+export class ActionRunStore implements RunStore {
   private readonly pool: pg.Pool;
 
   constructor(options: { pool: pg.Pool }) {
@@ -126,20 +94,22 @@ export class ActionRunStore {
     }
   }
 
-  /** Keeps the parameters a destructive run will use until it is confirmed (or not) by `expiresAt`. */
-  async awaitConfirmation(runId: string, params: unknown, expiresAt: Date): Promise<void> {
+  async awaitConfirmation(runId: string, pending: PendingConfirmation): Promise<void> {
+    const { params, expiresAt, ...confirmation } = pending;
     await this.pool.query(
-      `UPDATE action_runs SET pending_params = $2, confirmation_expires_at = $3
+      `UPDATE action_runs SET pending_params = $2, confirmation = $3, confirmation_expires_at = $4
        WHERE id = $1 AND status = 'awaiting_confirmation'`,
-      [runId, JSON.stringify(params), expiresAt],
+      [runId, JSON.stringify(params), JSON.stringify(confirmation), expiresAt],
     );
   }
 
-  /**
-   * Moves a run from awaiting_confirmation to queued, once: the first click
-   * wins, a second finds it no longer pending. An expired one is cancelled.
-   */
-  async confirm(runId: string, by: string): Promise<ConfirmOutcome> {
+  async pendingConfirmation(runId: string) {
+    const found = await this.pool.query('SELECT * FROM action_runs WHERE id = $1', [runId]);
+    const raw = found.rows[0] as Record<string, unknown> | undefined;
+    return raw ? { row: toRow(raw), pending: pendingOf(raw) } : undefined;
+  }
+
+  async confirm(runId: string, by: string, now: Date): Promise<ConfirmOutcome> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -154,12 +124,12 @@ export class ActionRunStore {
         await client.query('COMMIT');
         return { confirmed: false, reason: 'not_pending', row };
       }
-      const expiresAt = raw.confirmation_expires_at as Date | null;
-      if (!expiresAt || expiresAt.getTime() < Date.now()) {
+      const pending = pendingOf(raw);
+      if (!pending || pending.expiresAt.getTime() < now.getTime()) {
         await client.query(
           `UPDATE action_runs SET status = 'cancelled', summary = 'confirmation expired', pending_params = NULL,
-             finished_at = now() WHERE id = $1`,
-          [runId],
+             finished_at = $2 WHERE id = $1`,
+          [runId, now],
         );
         await client.query('COMMIT');
         return { confirmed: false, reason: 'expired', row };
@@ -169,11 +139,7 @@ export class ActionRunStore {
         [runId, by],
       );
       await client.query('COMMIT');
-      return {
-        confirmed: true,
-        row: { ...row, status: 'queued', confirmedBy: by },
-        params: raw.pending_params,
-      };
+      return { confirmed: true, row: { ...row, status: 'queued', confirmedBy: by }, pending };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -182,28 +148,25 @@ export class ActionRunStore {
     }
   }
 
-  /** Closes a run whose confirmation lapsed unanswered, dropping its pending parameters; false when already answered. */
-  async expire(runId: string): Promise<boolean> {
+  async expire(runId: string, now: Date): Promise<boolean> {
     const result = await this.pool.query(
       `UPDATE action_runs SET status = 'cancelled', summary = 'confirmation expired', pending_params = NULL,
-         finished_at = now()
-       WHERE id = $1 AND status = 'awaiting_confirmation' AND confirmation_expires_at <= now()`,
-      [runId],
+         finished_at = $2
+       WHERE id = $1 AND status = 'awaiting_confirmation' AND confirmation_expires_at <= $2`,
+      [runId, now],
     );
     return (result.rowCount ?? 0) > 0;
   }
 
-  /** Cancels a run still waiting for its confirmation; false when it was not waiting any more. */
-  async cancel(runId: string, by: string): Promise<boolean> {
+  async cancel(runId: string, by: string, summary = `cancelled by ${by}`): Promise<boolean> {
     const result = await this.pool.query(
       `UPDATE action_runs SET status = 'cancelled', summary = $2, pending_params = NULL, finished_at = now()
        WHERE id = $1 AND status = 'awaiting_confirmation'`,
-      [runId, `cancelled by ${by}`],
+      [runId, summary],
     );
     return (result.rowCount ?? 0) > 0;
   }
 
-  /** The audit log, newest first. */
   async list(since: Date, limit = 500): Promise<ActionRunRow[]> {
     const result = await this.pool.query(
       'SELECT * FROM action_runs WHERE requested_at >= $1 ORDER BY requested_at DESC LIMIT $2',
@@ -228,6 +191,16 @@ export class ActionRunStore {
     const found = await this.pool.query('SELECT * FROM action_runs WHERE id = $1', [runId]);
     return found.rows[0] ? toRow(found.rows[0]) : undefined;
   }
+}
+
+function pendingOf(raw: Record<string, unknown>): PendingConfirmation | undefined {
+  const confirmation = raw.confirmation as
+    | { classification: Classification; args: string; requester: Requester }
+    | null
+    | undefined;
+  const expiresAt = raw.confirmation_expires_at as Date | null;
+  if (!confirmation || !expiresAt || raw.pending_params == null) return undefined;
+  return { params: raw.pending_params as Record<string, unknown>, ...confirmation, expiresAt };
 }
 
 function toRow(row: Record<string, unknown>): ActionRunRow {

@@ -123,8 +123,12 @@ export interface NodeMetrics {
 export interface Cluster {
   readonly identity: ClusterIdentity;
 
-  /** GET /version: proves connectivity and credentials. */
-  version(signal?: AbortSignal): Promise<{ gitVersion: string }>;
+  /**
+   * GET /version: proves connectivity and credentials, and says which kube context and API server
+   * answered (as in ClusterIdentity; returned here rather than read up front, so that the client
+   * may load its kubeconfig lazily).
+   */
+  version(signal?: AbortSignal): Promise<{ gitVersion: string; context: string; server: string }>;
 
   getWorkload(ref: WorkloadRef, signal?: AbortSignal): Promise<Workload>;
   listWorkloads(signal?: AbortSignal): Promise<Workload[]>;

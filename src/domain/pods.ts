@@ -43,7 +43,7 @@ export function templateImages(workload: Workload): Record<string, string> {
 }
 
 /** "3m", "2h", "4d": kubectl's AGE column. */
-export function age(since: Date | string | undefined, now: Date = new Date()): string {
+export function age(since: Date | string | undefined, now: Date): string {
   if (!since) return '-';
   const seconds = Math.max(0, Math.floor((now.getTime() - new Date(since).getTime()) / 1000));
   if (seconds < 120) return `${seconds}s`;
@@ -55,7 +55,7 @@ export function age(since: Date | string | undefined, now: Date = new Date()): s
 }
 
 /** "2 days ago", for sentences. */
-export function ago(since: Date | string, now: Date = new Date()): string {
+export function ago(since: Date | string, now: Date): string {
   const seconds = Math.max(0, Math.floor((now.getTime() - new Date(since).getTime()) / 1000));
   const [value, unit] =
     seconds < 90

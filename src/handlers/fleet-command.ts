@@ -3,14 +3,12 @@ import { z } from 'zod';
 import type { ActionDefinition } from '../actions/action.ts';
 import { tokenize } from '../actions/arguments.ts';
 import { actions } from '../actions/registry.ts';
+import type { Config } from '../config/index.ts';
 import { FleetbotError } from '../domain/errors.ts';
-import { closest } from '../lib/closest.ts';
-import type { JobQueue } from '../queue/job-queue.ts';
+import type { Requester } from '../domain/requester.ts';
+import { didYouMean } from '../lib/did-you-mean.ts';
+import type { ActionRequest, ActionRequests, RequestOutcome } from '../services/action-requests.ts';
 import type { ActionRunner, PreparedAction } from '../services/action-runner.ts';
-import type { Authorizer } from '../services/authorizer.ts';
-import { requestAction } from '../services/request-action.ts';
-import type { RunReply } from '../services/run-reporter.ts';
-import { requestConfirmation } from '../slack/confirmations.ts';
 import {
   renderAccepted,
   renderCommandHelp,
@@ -22,9 +20,10 @@ import {
 } from '../slack/render/index.ts';
 
 export interface CommandDeps {
+  config: Config;
+  /** Parses and validates what was typed (nothing runs). */
   runner: ActionRunner;
-  authorizer: Authorizer;
-  queue: JobQueue;
+  requests: ActionRequests;
 }
 
 /** What to answer with, and for secrets, the private form to open (needs the command's trigger_id). */
@@ -46,32 +45,21 @@ export interface FleetCommand {
 }
 
 /**
- * `/fleet <verb> [args]` → the message to acknowledge with. Only translates:
- * parse, authorise, then record + enqueue (or ask for confirmation). One
- * database insert and one queue insert at most; never the cluster, never Slack.
+ * `/fleet <verb> [args]` → the message to acknowledge with. Only translates: parse once into a
+ * prepared action, then hand it to the request use case (authorise, queue or ask to confirm).
+ * Never the cluster, never Slack.
  */
 export async function handleFleetCommand(deps: CommandDeps, command: FleetCommand): Promise<CommandOutcome> {
   let tokens: string[];
   try {
     tokens = tokenize(command.text.trim());
   } catch (error) {
-    return {
-      message: renderError({ message: (error as Error).message, hint: 'Type `/fleet help` for the list.' }),
-    };
+    return fail((error as Error).message, HELP_HINT);
   }
   const [verb = 'help', ...words] = tokens;
   if (verb === 'help') return { message: help(words[0]) };
   const action = actions.find((candidate) => candidate.name === verb);
-  if (!action) {
-    const guess = closest(
-      verb,
-      actions.map((a) => a.name),
-    );
-    return fail(
-      `Unknown command \`/fleet ${verb}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`,
-      'Type `/fleet help` for the list.',
-    );
-  }
+  if (!action) return fail(`Unknown command \`/fleet ${verb}\`.${suggest(verb)}`, HELP_HINT);
   const secretFields = action.syntax.secret ?? [];
   if (secretFields.length > 0 && !command.triggerId) {
     return fail(
@@ -91,55 +79,62 @@ export async function handleFleetCommand(deps: CommandDeps, command: FleetComman
     if (error instanceof FleetbotError) return fail(error.message, error.hint);
     throw error;
   }
-  const reply: RunReply = {
+  const request: ActionRequest = {
+    requestId: command.requestId,
+    requestedBy: command.userId,
+    requester: requesterOf(command),
+    args: words.join(' '),
+  };
+  if (secretFields.length > 0) {
+    const decision = await deps.requests.authorize(prepared, request);
+    if (!decision.allowed) return { message: denied(verb, { outcome: 'denied', decision }) };
+    return {
+      message: renderAccepted({
+        action: verb,
+        args: `${request.args} — enter the value in the form`,
+        requestedBy: command.userId,
+      }),
+      modal: secretModal(deps.config, prepared, command),
+    };
+  }
+  const outcome = await deps.requests.request(prepared, request);
+  if (outcome.outcome === 'denied') return { message: denied(verb, outcome) };
+  return {
+    message: renderAccepted({
+      action: verb,
+      args:
+        outcome.outcome === 'confirming'
+          ? `${request.args} — checking the current state before asking you to confirm`
+          : request.args,
+      requestedBy: command.userId,
+    }),
+  };
+}
+
+const HELP_HINT = 'Type `/fleet help` for the list.';
+
+function requesterOf(command: FleetCommand): Requester {
+  return {
     channel: command.channelId,
     user: command.userId,
     ...(command.responseUrl ? { responseUrl: command.responseUrl } : {}),
   };
-  const invocation = {
-    requestId: command.requestId,
-    requestedBy: command.userId,
-    origin: 'slack' as const,
-    reply,
-    args: words.join(' '),
-  };
-  const decision = await deps.authorizer.check(command.userId, prepared.classification.permission);
-  if (!decision.allowed) {
-    await deps.runner.recordDenied(prepared, invocation, `needs ${decision.granting.join(' or ')}`);
-    return {
-      message: renderDenied({
-        action: verb,
-        needed: prepared.classification.permission,
-        roles: decision.granting,
-      }),
-    };
-  }
-  if (secretFields.length > 0) {
-    return {
-      message: renderAccepted({
-        action: verb,
-        args: `${invocation.args} — enter the value in the form`,
-        requestedBy: command.userId,
-      }),
-      modal: secretModal(deps, prepared, command),
-    };
-  }
-  if (prepared.classification.destructive) {
-    await requestConfirmation({ runner: deps.runner, queue: deps.queue }, prepared, invocation);
-    return {
-      message: renderAccepted({
-        action: verb,
-        args: `${invocation.args} — checking the current state before asking you to confirm`,
-        requestedBy: command.userId,
-      }),
-    };
-  }
-  await requestAction({ queue: deps.queue }, prepared, invocation);
-  return { message: renderAccepted({ action: verb, args: invocation.args, requestedBy: command.userId }) };
+}
+
+function denied(action: string, outcome: Extract<RequestOutcome, { outcome: 'denied' }>): SlackMessage {
+  return renderDenied({ action, needed: outcome.decision.permission, roles: outcome.decision.granting });
 }
 
 function fail(message: string, hint?: string): CommandOutcome {
   return { message: renderError({ message, ...(hint ? { hint } : {}) }) };
+}
+
+function suggest(verb: string): string {
+  return didYouMean(
+    verb,
+    actions.map((a) => a.name),
+    (name) => `\`${name}\``,
+  );
 }
 
 /** Stands in for a secret while the rest of the command is checked; never sent anywhere. */
@@ -153,13 +148,13 @@ const secretFormMetadata = z.object({
   requestedBy: z.string(),
 });
 
-function secretModal(deps: CommandDeps, prepared: PreparedAction, command: FleetCommand): View {
+function secretModal(config: Config, prepared: PreparedAction, command: FleetCommand): View {
   const params = { ...(prepared.params as Record<string, unknown>) };
   for (const field of prepared.action.syntax.secret ?? []) delete params[field];
   return renderSecretModal({
     secret: String(params.secret),
     key: String(params.key),
-    namespace: deps.runner.previewContext().config.cluster.namespace,
+    namespace: config.cluster.namespace,
     restart: params.restart === true,
     privateMetadata: JSON.stringify({
       action: prepared.action.name,
@@ -180,9 +175,8 @@ export interface SecretSubmission {
 }
 
 /**
- * The form was submitted, which is the confirmation: check the role again and
- * queue the change as a sensitive job (dropped from the queue store as soon as
- * it finishes). Returns the error to show in the form, or nothing.
+ * The form was submitted, which is the confirmation: the value joins the parameters checked when
+ * the form was opened, and the change is queued. Returns the error to show in the form, or nothing.
  */
 export async function handleSecretSubmission(
   deps: CommandDeps,
@@ -201,17 +195,13 @@ export async function handleSecretSubmission(
   } catch (error) {
     return error instanceof FleetbotError ? error.message : 'The value was not accepted.';
   }
-  const decision = await deps.authorizer.check(submission.userId, prepared.classification.permission);
-  if (!decision.allowed) return `Updating a secret needs ${decision.granting.join(' or ')}.`;
-  await requestAction({ queue: deps.queue }, prepared, {
+  const outcome = await deps.requests.submitSecret(prepared, {
     requestId: `view.${submission.viewId}`,
     requestedBy: submission.userId,
-    origin: 'slack',
-    confirmedBy: submission.userId,
-    reply: { channel: metadata.data.channel, user: submission.userId },
+    requester: { channel: metadata.data.channel, user: submission.userId },
     args: `set ${String(metadata.data.params.secret)} ${String(metadata.data.params.key)}`,
   });
-  return undefined;
+  return outcome.outcome === 'denied' ? denied(metadata.data.action, outcome).text : undefined;
 }
 
 function safeJson(text: string): unknown {
@@ -232,12 +222,5 @@ function help(topic: string | undefined): SlackMessage {
   }
   const action: ActionDefinition | undefined = actions.find((candidate) => candidate.name === topic);
   if (action) return renderCommandHelp(action);
-  const guess = closest(
-    topic,
-    actions.map((a) => a.name),
-  );
-  return renderError({
-    message: `No command \`${topic}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`,
-    hint: 'Type `/fleet help` for the list.',
-  });
+  return renderError({ message: `No command \`${topic}\`.${suggest(topic)}`, hint: HELP_HINT });
 }

@@ -9,11 +9,20 @@ import {
 } from './health-check.ts';
 
 export interface ApiCheckOptions {
-  /** The Fleet API's base URL (`FLEET_API_URL`); unset: the check shows as not configured. */
+  /** The Fleet API's base URL (`FLEET_API_URL`). */
   url?: string | undefined;
-  /** Appended to `url`, e.g. `/api/health`. */
+  /**
+   * Where the API answers inside the cluster (`http://fleet-api-service:3000`), used when `url`
+   * is unset. Outside the cluster its name does not resolve and the check fails saying so, which
+   * is the truth. Both unset: the check shows as not configured.
+   */
+  inClusterUrl?: string | undefined;
+  /** Appended to the URL, e.g. `/api/health`. */
   healthPath: string;
 }
+
+/** Said after the detail when the in-cluster default was probed, so that nobody mistakes whose answer it is. */
+export const IN_CLUSTER_DEFAULT = '(in-cluster default; set FLEET_API_URL to override)';
 
 /** Runbook check 4: the API health endpoint answers `{"status":"healthy",...}`. Critical: without the API there is no service. */
 export function apiCheck(options: ApiCheckOptions): HealthCheck {
@@ -21,8 +30,12 @@ export function apiCheck(options: ApiCheckOptions): HealthCheck {
     name: 'api',
     label: 'API',
     critical: true,
-    run: async (signal) =>
-      options.url ? probe(options.url, options.healthPath, signal) : notConfigured('FLEET_API_URL'),
+    async run(signal) {
+      if (options.url) return probe(options.url, options.healthPath, signal);
+      if (!options.inClusterUrl) return notConfigured('FLEET_API_URL');
+      const outcome = await probe(options.inClusterUrl, options.healthPath, signal);
+      return { ...outcome, detail: `${outcome.detail} ${IN_CLUSTER_DEFAULT}` };
+    },
   };
 }
 

@@ -2,15 +2,22 @@ import type { Cluster } from '../domain/cluster.ts';
 import { isPodReady, podRestarts, podStatus } from '../domain/pods.ts';
 import type { HealthCheck } from './health-check.ts';
 
-/** Check 1: the API server answers with our credentials. Critical: nothing else can be trusted without it. */
+/**
+ * Check 1: the API server answers with our credentials. Critical: nothing else can be trusted
+ * without it. Names the context and server that answered, which need not be the configured
+ * cluster's (a kubeconfig pointing at staging says so here).
+ */
 export function clusterCheck(cluster: Cluster, clusterName: string): HealthCheck {
   return {
     name: 'cluster',
     label: 'Cluster',
     critical: true,
     async run(signal) {
-      const { gitVersion } = await cluster.version(signal);
-      return { status: 'ok', detail: `${clusterName} reachable (${gitVersion})` };
+      const { gitVersion, context, server } = await cluster.version(signal);
+      return {
+        status: 'ok',
+        detail: `${clusterName} reachable (${gitVersion}) · context ${context} @ ${server}`,
+      };
     },
   };
 }

@@ -36,10 +36,22 @@ export interface CheckResult extends CheckOutcome {
   durationMs: number;
 }
 
+/**
+ * Judged on the checks that ran; one that is not configured never counts as passing.
+ * `unknown` when none ran (every check not configured, or none given): nothing was looked at,
+ * so the report can say neither `healthy` nor `down`.
+ */
+export type Verdict = 'healthy' | 'degraded' | 'down' | 'unknown';
+
 export interface HealthReport {
-  verdict: 'healthy' | 'degraded' | 'down';
+  verdict: Verdict;
   /** Failed first, then warnings, then the rest in the order the checks were given. */
   checks: CheckResult[];
+  /** Checks that ran: every status but `not_configured`. */
+  ran: number;
+  /** Checks that ran and came back `ok`. */
+  passed: number;
+  notConfigured: number;
   durationMs: number;
 }
 
@@ -62,12 +74,16 @@ export async function runHealthChecks(
   const started = now();
   const results = await Promise.all(checks.map((check) => runCheck(check, options, now)));
   options.signal?.throwIfAborted();
+  const ran = results.filter((result) => result.status !== 'not_configured').length;
   return {
     verdict: verdictOf(checks, results),
     checks: results
       .map((result, index) => ({ result, index }))
       .sort((a, b) => RANK[a.result.status] - RANK[b.result.status] || a.index - b.index)
       .map(({ result }) => result),
+    ran,
+    passed: results.filter((result) => result.status === 'ok').length,
+    notConfigured: results.length - ran,
     durationMs: Math.round(now() - started),
   };
 }
@@ -110,10 +126,11 @@ function rejectWhenAborted(signal: AbortSignal): Promise<never> {
   });
 }
 
-function verdictOf(checks: readonly HealthCheck[], results: readonly CheckResult[]): HealthReport['verdict'] {
+function verdictOf(checks: readonly HealthCheck[], results: readonly CheckResult[]): Verdict {
   if (results.some((result, index) => result.status === 'failed' && checks[index]?.critical)) return 'down';
   if (results.some((result) => result.status === 'failed' || result.status === 'warning')) return 'degraded';
-  return 'healthy';
+  // `healthy` needs at least one check that passed; the summary names the ones that did not run.
+  return results.some((result) => result.status === 'ok') ? 'healthy' : 'unknown';
 }
 
 /** `5 s`, `1.5 s`, `300 ms`. */

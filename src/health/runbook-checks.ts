@@ -23,7 +23,12 @@ export function runbookHealthChecks(
     clusterCheck(cluster, config.cluster.name),
     podsCheck(cluster),
     endpointsCheck(cluster),
-    apiCheck({ url: config.fleet.apiUrl, healthPath: api?.healthPath ?? '/api/health' }),
+    apiCheck({
+      url: config.fleet.apiUrl,
+      // The Service name resolves from fleetbot's own namespace, where deploy/kubernetes puts it.
+      inClusterUrl: api?.service ? `http://${api.service}:${api.port}` : undefined,
+      healthPath: api?.healthPath ?? '/api/health',
+    }),
     databaseCheck({ url: config.fleet.databaseUrl }),
     redisCheck({ url: config.fleet.redisUrl }),
     telemetryCheck({

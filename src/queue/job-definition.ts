@@ -1,8 +1,9 @@
 import type { z } from 'zod';
+import type { QueueName } from '../domain/jobs.ts';
 import type { Logger } from '../logging/logger.ts';
 
-/** Queues group jobs by how urgently they must run; each gets its own workers. */
-export type QueueName = 'actions' | 'escalations' | 'notifications' | 'system';
+export type { QueueName } from '../domain/jobs.ts';
+export { jobId } from '../domain/jobs.ts';
 
 export interface JobContext {
   readonly id: string;
@@ -12,6 +13,11 @@ export interface JobContext {
   /** Aborted when the worker shuts down; long work should stop and let the job be retried. */
   readonly signal: AbortSignal;
   progress(value: Record<string, unknown>): Promise<void>;
+  /**
+   * Puts this job back to run again at `at` (an attempt not counted), ending this run: for work that
+   * must wait (Slack's Retry-After, a message paced or waiting for its thread) rather than fail.
+   */
+  retryAt(at: Date): Promise<never>;
 }
 
 export interface JobDefinition<T = unknown> {
@@ -24,20 +30,11 @@ export interface JobDefinition<T = unknown> {
    * Present only for jobs that are safe to run again after a failure (reads,
    * notifications with idempotency). Absent: one attempt, never retried blindly.
    */
-  readonly retry?: { attempts: number; backoffMs: number };
+  readonly retry?: { readonly attempts: number; readonly backoffMs: number };
   handle(data: T, context: JobContext): Promise<unknown>;
 }
 
 /** Identity function that keeps `T` tied between `data` and `handle`. */
 export function defineJob<T>(definition: JobDefinition<T>): JobDefinition<T> {
   return definition;
-}
-
-/**
- * A deterministic job id from its parts, e.g. `jobId('action', requestId)` →
- * `action.Ev123`. BullMQ forbids `:` in custom ids, so parts are joined with `.`
- * and any `:` inside a part becomes `_`.
- */
-export function jobId(...parts: readonly (string | number)[]): string {
-  return parts.map((part) => String(part).replaceAll(':', '_')).join('.');
 }

@@ -1,5 +1,6 @@
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { FleetbotError } from '../domain/errors.ts';
+import type { EnqueueOptions } from '../domain/jobs.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -14,16 +15,7 @@ export interface JobQueueOptions {
   metrics: Metrics;
 }
 
-export interface EnqueueOptions {
-  /**
-   * Deterministic id (e.g. `action:${requestId}`): a second enqueue with the same
-   * id while the first is waiting, running or recently finished is a no-op.
-   */
-  jobId?: string;
-  delayMs?: number;
-  /** The data holds a secret: drop the job from the store as soon as it finishes, whatever the outcome. */
-  sensitive?: boolean;
-}
+export type { EnqueueOptions } from '../domain/jobs.ts';
 
 /** How long finished jobs are kept, which is also how long their ids de-duplicate. */
 const KEEP_COMPLETED_S = 24 * 3600;
@@ -86,13 +78,34 @@ export class JobQueue {
   startWorkers(concurrency: Partial<Record<QueueName, number>> = {}): void {
     const names = new Set([...this.definitions.values()].map((d) => d.queue));
     for (const name of names) {
-      const worker = this.backend.worker(name, (job, _token, signal) => this.process(job, signal), {
+      const worker = this.backend.worker(name, (job, token, signal) => this.process(job, token, signal), {
         concurrency: concurrency[name] ?? 10,
       });
       worker.on('error', (error) => this.logger.error({ err: error, queue: name }, 'worker error'));
       this.workers.push(worker);
     }
     this.logger.info({ queues: [...names] }, 'workers started');
+  }
+
+  /**
+   * Runs job `name` (whose data is `{}`) every `everyMs`, across all processes together: BullMQ's
+   * job scheduler keeps one schedule per id in the store, so every worker may call this at start.
+   */
+  async schedule(name: string, everyMs: number): Promise<void> {
+    const definition = this.definition(name);
+    await this.queue(definition.queue).upsertJobScheduler(
+      name,
+      { every: everyMs },
+      {
+        name,
+        data: {},
+        opts: {
+          attempts: definition.retry?.attempts ?? 1,
+          removeOnComplete: { age: 3600 },
+          removeOnFail: { age: KEEP_FAILED_S },
+        },
+      },
+    );
   }
 
   /** Answers when the queue store answers; used by readiness. */
@@ -123,7 +136,11 @@ export class JobQueue {
     return this.queue(queue).getJob(id);
   }
 
-  private async process(job: Job, signal: AbortSignal | undefined): Promise<unknown> {
+  private async process(
+    job: Job,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     const definition = this.definitions.get(job.name);
     if (!definition) throw new UnrecoverableError(`No handler is registered for job "${job.name}".`);
     const parsed = definition.data.safeParse(job.data);
@@ -138,10 +155,18 @@ export class JobQueue {
         logger: this.logger.child({ job: job.name, jobId: job.id }),
         signal: signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal,
         progress: (value) => job.updateProgress(value),
+        retryAt: async (at) => {
+          await job.moveToDelayed(at.getTime(), token);
+          throw new DelayedError();
+        },
       });
       this.metrics.jobsProcessed.inc({ ...labels, outcome: 'completed' });
       return result;
     } catch (error) {
+      if (error instanceof DelayedError) {
+        this.metrics.jobsProcessed.inc({ ...labels, outcome: 'delayed' });
+        throw error;
+      }
       const final = !definition.retry || job.attemptsMade + 1 >= definition.retry.attempts;
       this.metrics.jobsProcessed.inc({ ...labels, outcome: final ? 'failed' : 'retried' });
       this.logger.warn({ err: error, job: job.name, jobId: job.id, final }, 'job failed');

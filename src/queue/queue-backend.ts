@@ -28,6 +28,12 @@ export interface BackendQueue {
   add(name: string, data: unknown, opts?: JobsOptions): Promise<Job>;
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
   getJob(id: string): Promise<Job | undefined>;
+  /** Adds `name` every `every` ms from now on, once across all processes (BullMQ's job scheduler). */
+  upsertJobScheduler(
+    id: string,
+    repeat: { every: number },
+    template: { name: string; data: unknown; opts?: JobsOptions },
+  ): Promise<unknown>;
   close(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
@@ -112,6 +118,7 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
         add: (name, data, opts = {}) => batcher.add({ name, data, opts }),
         getJobCounts: (...types) => queue.getJobCounts(...types),
         getJob: (id) => queue.getJob(id),
+        upsertJobScheduler: (id, repeat, template) => queue.upsertJobScheduler(id, repeat, template),
         close: () => queue.close(),
         on: (event, listener) => queue.on(event, listener),
       };

@@ -10,9 +10,10 @@ import { parseArguments } from '../actions/arguments.ts';
 import { findAction } from '../actions/registry.ts';
 import { resolveService } from '../actions/services.ts';
 import type { Config } from '../config/index.ts';
-import type { ActionRunStore, RunOrigin } from '../db/action-run-store.ts';
+import type { RunOrigin, RunStore } from '../domain/action-runs.ts';
 import { ClusterError } from '../domain/cluster.ts';
 import { FleetbotError } from '../domain/errors.ts';
+import type { PreparedActionData } from '../domain/jobs.ts';
 import type { Logger } from '../logging/logger.ts';
 import { REDACTED, redactSecrets } from '../logging/redact.ts';
 
@@ -39,7 +40,7 @@ export interface ActionRunnerOptions {
   context: Omit<ActionContext, 'progress'>;
   logger: Logger;
   /** Absent on a terminal without DATABASE_URL: no audit row and no cross-process lock. */
-  store?: ActionRunStore;
+  store?: RunStore;
   /** Attempts for reads on transient cluster errors (5xx, timeouts). */
   readAttempts?: number;
   backoffMs?: number;
@@ -78,6 +79,23 @@ export class ActionRunner {
     return { action, params, classification: action.classify(params, this.options.config) };
   }
 
+  /**
+   * A prepared action as a job carries it, back into a runnable one: the action is looked up, the
+   * parameters are used as they were validated when it was asked for (nothing is parsed again).
+   */
+  resume(data: PreparedActionData): PreparedAction {
+    return { action: findAction(data.action), params: data.params, classification: data.classification };
+  }
+
+  /** What a job or a pending confirmation carries of a prepared action. */
+  static toData(prepared: PreparedAction): PreparedActionData {
+    return {
+      action: prepared.action.name,
+      params: prepared.params as Record<string, unknown>,
+      classification: prepared.classification,
+    };
+  }
+
   /** The parameters as the audit log keeps them. */
   redactParams(prepared: PreparedAction): unknown {
     const shown = (prepared.action.redact?.(prepared.params) ?? prepared.params) as Record<string, unknown>;
@@ -114,12 +132,6 @@ export class ActionRunner {
     if (!store) return;
     const { row, created } = await this.record(prepared, invocation, 'queued');
     if (created) await store.finish(row.id, { status: 'denied', summary, result: null });
-  }
-
-  /** The store, for the confirmation flow (Slack buttons) that moves runs between states. */
-  get runs(): ActionRunStore {
-    if (!this.options.store) throw new Error('this runner has no action-run store');
-    return this.options.store;
   }
 
   /** Closes a recorded run that may not run (permission lost before the worker reached it). */

@@ -1,5 +1,6 @@
-import type { Permission } from '../actions/action.ts';
 import type { Config } from '../config/index.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Permission } from '../domain/permissions.ts';
 
 export interface AuthorizerOptions {
   config: Config;
@@ -7,11 +8,13 @@ export interface AuthorizerOptions {
   groupMembers: (groupId: string) => Promise<readonly string[]>;
   /** How long a group's membership is trusted before it is read again. @defaultValue 60 s */
   ttlMs?: number;
-  now?: () => number;
+  clock: Clock;
 }
 
 export interface Decision {
   allowed: boolean;
+  /** The permission asked for. */
+  permission: Permission;
   /** The user's roles, by id. */
   roles: string[];
   /** Names of the roles that grant the permission (what a denial tells the user to get). */
@@ -43,7 +46,7 @@ export class Authorizer {
       ? ['anyone in the workspace']
       : allowedRoles.map((id) => config.roles[id]?.name ?? id);
     const allowed = allowedRoles.includes('*') || roles.some((role) => allowedRoles.includes(role));
-    return { allowed, roles, granting };
+    return { allowed, permission, roles, granting };
   }
 
   async rolesOf(userId: string): Promise<string[]> {
@@ -70,7 +73,7 @@ export class Authorizer {
   }
 
   private async members(groupId: string): Promise<Set<string>> {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.options.clock.now().getTime();
     const cached = this.groups.get(groupId);
     if (!cached) return this.refresh(groupId);
     // Stale while revalidating: answer from memory, refresh behind the request.
@@ -83,7 +86,7 @@ export class Authorizer {
     this.refreshing.add(groupId);
     try {
       const members = new Set(await this.options.groupMembers(groupId));
-      const now = (this.options.now ?? Date.now)();
+      const now = this.options.clock.now().getTime();
       this.groups.set(groupId, { members, until: now + (this.options.ttlMs ?? 60_000) });
       return members;
     } finally {

@@ -1,35 +1,120 @@
 import type { ActionResult, Progress } from '../actions/action.ts';
-
-/** Where a run was asked for, so its progress and result go back there. */
-export interface RunReply {
-  channel: string;
-  /** Who asked (Slack user id). */
-  user: string;
-  /** The interaction's response_url, for ephemeral answers. */
-  responseUrl?: string;
-}
+import type { Clock } from '../domain/clock.ts';
+import type { Notifier } from '../domain/notifier.ts';
+import type { Requester } from '../domain/requester.ts';
+import type { Logger } from '../logging/logger.ts';
+import { renderDenied, renderProgress, renderResult } from '../slack/render/index.ts';
+import type { Decision } from './authorizer.ts';
+import { privateReply } from './replies.ts';
 
 export interface RunStart {
+  /** The action_runs row: the messages showing the run are named after it, so a redelivered job finds them. */
+  runId: string;
   action: string;
   /** What was typed after the verb, for the header line. */
   args: string;
   requestedBy: string;
-  reply: RunReply;
+  requester: Requester;
 }
 
-/** A run being shown somewhere: progress while it goes, the result at the end. */
+/** A run being shown: progress while it goes, the result at the end. */
 export interface ReportedRun {
   progress(update: Progress): void;
   finished(result: ActionResult, durationMs: number): Promise<void>;
 }
 
+/** Progress edits at most this often: chat.update is rate-limited, and people read slower anyway. */
+const PROGRESS_INTERVAL_MS = 1_500;
+
 /**
- * The port through which workers show runs to people. The Slack implementation
- * posts a header message, updates it with progress and threads the result
- * under it; runs with nowhere to report (CLI, tests) use none.
+ * Shows runs in the channel they were asked for, through the delivery path: a header message
+ * (edited in place with progress, then with the outcome line) and the full result threaded under
+ * it; long output is uploaded as a file in the thread. Nothing here waits for Slack.
  */
-export interface RunReporter {
-  started(run: RunStart): Promise<ReportedRun>;
-  /** A message for the requester only: a refusal, an error before anything ran. */
-  tell(reply: RunReply, message: { text: string; hint?: string }): Promise<void>;
+export class RunReporter {
+  private readonly notifier: Notifier;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(options: { notifier: Notifier; clock: Clock; logger: Logger }) {
+    this.notifier = options.notifier;
+    this.clock = options.clock;
+    this.logger = options.logger;
+  }
+
+  async started(run: RunStart): Promise<ReportedRun> {
+    const startedAt = this.clock.now();
+    const title = `/fleet ${run.action} ${run.args}`.trim();
+    const header = `run.${run.runId}`;
+    const { channel } = run.requester;
+    const progressMessage = (progress?: Progress) =>
+      renderProgress({
+        title,
+        requestedBy: run.requestedBy,
+        startedAt,
+        now: this.clock.now(),
+        ...(progress ? { progress } : {}),
+      });
+    await this.notifier.send(
+      { kind: 'post', key: header, channel, content: progressMessage() },
+      { requester: run.requester },
+    );
+    let lastShown = Number.NEGATIVE_INFINITY;
+    let shown: Promise<void> = Promise.resolve();
+    return {
+      progress: (update) => {
+        const now = performance.now();
+        if (now - lastShown < PROGRESS_INTERVAL_MS) return;
+        lastShown = now;
+        shown = shown
+          .then(() => this.notifier.update(header, progressMessage(update)))
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a progress update'));
+      },
+      finished: async (result, durationMs) => {
+        await shown;
+        const outcome = { ...result, sections: [] };
+        delete outcome.attachment;
+        const render = (shownResult: ActionResult) =>
+          renderResult({ action: run.action, result: shownResult, requestedBy: run.requestedBy, durationMs });
+        await this.notifier.update(header, render(outcome));
+        await this.notifier.send(
+          {
+            kind: 'post',
+            key: `${header}.result`,
+            channel,
+            content: render(result),
+            thread: { key: header },
+          },
+          { requester: run.requester },
+        );
+        if (result.attachment) {
+          await this.notifier.send(
+            {
+              kind: 'upload',
+              key: `${header}.output`,
+              channel,
+              thread: { key: header },
+              file: {
+                filename: result.attachment.filename,
+                title: `${result.attachment.filename} (${result.attachment.lines} lines)`,
+                content: result.attachment.content,
+              },
+            },
+            { requester: run.requester },
+          );
+        }
+      },
+    };
+  }
+
+  /** The run was refused when it came to run (roles change): told to the requester only. */
+  async denied(requester: Requester, runId: string, action: string, decision: Decision): Promise<void> {
+    await this.notifier.send(
+      privateReply(
+        requester,
+        `run.${runId}.denied`,
+        renderDenied({ action, needed: decision.permission, roles: decision.granting }),
+      ),
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { FleetbotError } from '../domain/errors.ts';
+import { SlackCallError } from '../domain/slack-api.ts';
 
 /** Slack Web API error strings → what to fix. One table, used for every call. */
 const FIXES: Record<
@@ -43,15 +43,78 @@ const FIXES: Record<
   }),
 };
 
-/** A FleetbotError('slack') that says what to fix, from a @slack/web-api error. */
-export function toSlackError(error: unknown, method: string, channel?: string): FleetbotError {
-  const data = (error as { data?: { error?: string; needed?: string } }).data;
-  const code = data?.error;
-  const fix = code
-    ? FIXES[code]?.({ ...(channel ? { channel } : {}), ...(data?.needed ? { needed: data.needed } : {}) })
-    : undefined;
-  if (fix) return new FleetbotError('slack', `${method}: ${fix.message}`, { hint: fix.hint, cause: error });
-  return new FleetbotError('slack', `${method} failed: ${code ?? (error as Error).message}`, {
-    cause: error,
+/**
+ * Slack's own errors that say "try again": its servers failed or were busy. Every other error string
+ * (`channel_not_found`, `not_in_channel`, `is_archived`, `invalid_blocks`, `msg_too_long`, …) is a
+ * refusal that repeating the call cannot change.
+ */
+const RETRYABLE = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+  'rate_limited',
+]);
+
+/**
+ * One failed Slack call (Web API or response_url) as a SlackCallError: what went wrong in words
+ * that say what to fix, and whether trying again can help.
+ */
+export function toSlackCallError(error: unknown, method: string, channel?: string): SlackCallError {
+  const coded = error as {
+    code?: string;
+    data?: { error?: string; needed?: string };
+    statusCode?: number;
+    retryAfter?: number;
+    original?: Error;
+  };
+  switch (coded.code) {
+    case 'slack_webapi_rate_limited_error':
+      return new SlackCallError(`${method}: Slack asked to wait ${coded.retryAfter ?? 1} s (rate limited).`, {
+        reason: 'ratelimited',
+        retryable: true,
+        retryAfterMs: (coded.retryAfter ?? 1) * 1000,
+        cause: error,
+      });
+    case 'slack_webapi_http_error':
+      return httpError(method, coded.statusCode ?? 0, error);
+    case 'slack_webapi_request_error': {
+      const timedOut = /timeout|aborted/i.test(`${coded.original?.name} ${coded.original?.message}`);
+      return new SlackCallError(
+        `${method}: ${timedOut ? 'Slack did not answer in time' : `could not reach Slack (${coded.original?.message ?? 'network error'})`}.`,
+        { reason: timedOut ? 'timeout' : 'network', retryable: true, cause: error },
+      );
+    }
+    case 'slack_webapi_platform_error': {
+      const reason = coded.data?.error ?? 'unknown_error';
+      const fix = FIXES[reason]?.({
+        ...(channel ? { channel } : {}),
+        ...(coded.data?.needed ? { needed: coded.data.needed } : {}),
+      });
+      return new SlackCallError(fix ? `${method}: ${fix.message}` : `${method} failed: ${reason}`, {
+        reason,
+        retryable: RETRYABLE.has(reason),
+        ...(fix ? { hint: fix.hint } : {}),
+        cause: error,
+      });
+    }
+    default:
+      return new SlackCallError(`${method} failed: ${(error as Error)?.message ?? String(error)}`, {
+        reason: 'unexpected',
+        retryable: true,
+        cause: error,
+      });
+  }
+}
+
+/** An HTTP answer other than 200: Slack (or what stands before it) failing, or a request it cannot take. */
+export function httpError(method: string, status: number, cause?: unknown): SlackCallError {
+  const retryable = status >= 500 || status === 408 || status === 429;
+  return new SlackCallError(`${method}: Slack answered HTTP ${status}${retryable ? ' (unavailable)' : ''}.`, {
+    reason: `http_${status}`,
+    retryable,
+    status,
+    ...(cause ? { cause } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionHarness, runAction, startActionHarness } from '../support/action-harness.ts';
+import { eventually } from '../support/eventually.ts';
 import { requestsNotAllowed } from '../support/rbac-coverage.ts';
 
 let harness: ActionHarness;
@@ -202,7 +203,11 @@ describe('guard rails and errors', () => {
   it('refuses a second mutation of the same workload while one runs, naming who started it', async () => {
     harness.kube.rollouts.mode = 'stall';
     const first = runAction(harness, 'restart api');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await eventually(
+      async () => (await harness.store.list(new Date(0))).some((run) => run.status === 'running'),
+      10_000,
+      'the restart to be running',
+    );
     const second = await runAction(harness, 'scale api 2');
     expect(second.result.status).toBe('failed');
     expect(second.result.summary).toMatch(/^fleet-api is being changed by U0000ONCALL \(restart, started /);

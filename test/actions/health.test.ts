@@ -79,16 +79,14 @@ async function health(harness: ActionHarness, flags = '') {
   return { result, checks, verdict: result.data?.verdict, elapsed: Date.now() - started };
 }
 
-/** A harness with one variable changed, for the dependencies fixed at start-up. */
+/** A harness with variables changed (over `base`), for the dependencies fixed at start-up. */
 async function withHarness<T>(
   env: Record<string, string>,
   use: (harness: ActionHarness) => Promise<T>,
   kubeconfigPath?: string,
+  base: Record<string, string> = healthyEnv(),
 ) {
-  const harness = await startActionHarness(
-    { ...healthyEnv(), ...env },
-    kubeconfigPath ? { kubeconfigPath } : {},
-  );
+  const harness = await startActionHarness({ ...base, ...env }, kubeconfigPath ? { kubeconfigPath } : {});
   try {
     return await use(harness);
   } finally {
@@ -113,7 +111,8 @@ describe.skipIf(redisUrl === null)('health: the seven runbook checks', () => {
     const { result, checks, verdict } = await health(harness);
     expect(verdict).toBe('healthy');
     expect(result.status).toBe('ok');
-    expect(result.summary).toMatch(/^fleet-management is healthy · 7\/7 checks · \d+ ms$/);
+    expect(result.summary).toMatch(/^fleet-management is healthy · 7\/7 checks passed · \d+ ms$/);
+    expect(result.data).toMatchObject({ ran: 7, passed: 7, notConfigured: 0 });
     expect(Object.keys(checks)).toEqual([
       'cluster',
       'pods',
@@ -123,11 +122,55 @@ describe.skipIf(redisUrl === null)('health: the seven runbook checks', () => {
       'redis',
       'telemetry',
     ]);
-    expect(checks.cluster?.detail).toMatch(/^fleet-aks-cluster reachable \(v1\.\d+/);
+    // The context and server actually reached: the fake's kubeconfig, whatever the configured cluster is called.
+    const [reachable, reached] = checks.cluster?.detail.split(' · ') ?? [];
+    expect(reachable).toMatch(/^fleet-aks-cluster reachable \(v1\.\d+\.\d+\)$/);
+    expect(reached).toBe(`context fake @ ${harness.kube.url}`);
     expect(checks.api?.detail).toBe('/api/health → healthy · production · v1.0.0');
     expect(checks.database?.detail).toMatch(/^SELECT NOW\(\) ok · \d+ connections?$/);
     expect(checks.redis?.detail).toBe('PONG');
     expect(checks.telemetry?.detail).toBe('1,284 requests in the last 10 min');
+  });
+
+  it('checks that are not configured are named, not counted as passing', async () => {
+    await withHarness(
+      { FLEET_API_URL: fleetApiUrl },
+      async (partial) => {
+        const { result, checks, verdict } = await health(partial);
+        expect(verdict).toBe('healthy');
+        expect(result.summary).toMatch(
+          /^fleet-management is healthy · 4 of 7 checks ran, 3 not configured \(Database, Redis, Telemetry\) · \d+ ms$/,
+        );
+        expect(result.data).toMatchObject({ ran: 4, passed: 4, notConfigured: 3 });
+        expect(checks.database).toMatchObject({
+          status: 'not_configured',
+          detail: 'FLEET_DATABASE_URL not set',
+        });
+      },
+      undefined,
+      {},
+    );
+  });
+
+  it('without FLEET_API_URL the API check probes the in-cluster Service, which outside the cluster fails', async () => {
+    await withHarness(
+      {},
+      async (outside) => {
+        const { result, checks, verdict } = await health(outside);
+        // The name of services.api.service only resolves in the cluster; the lookup error depends on the resolver.
+        expect(checks.api?.status).toBe('failed');
+        expect(checks.api?.detail).toMatch(
+          /^fleet-api-service:3000: (host not found|host name lookup failed \(DNS\)) \(in-cluster default; set FLEET_API_URL to override\)$/,
+        );
+        expect(verdict).toBe('down');
+        expect(result.status).toBe('failed');
+        expect(result.summary).toMatch(
+          /^fleet-management is down · 4 of 7 checks ran, 3 passed, 3 not configured \(Database, Redis, Telemetry\) · \d+ ms$/,
+        );
+      },
+      undefined,
+      {},
+    );
   });
 
   it('a health endpoint answering 500 fails the API check: down', async () => {

@@ -2,8 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { jobId } from '../../src/domain/jobs.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
-import { requestAction } from '../../src/services/request-action.ts';
+import { ActionRunner, type PreparedAction } from '../../src/services/action-runner.ts';
 import { createTestDatabase, uniqueNamespace } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
@@ -60,14 +61,19 @@ async function finished(requestId: string) {
   );
 }
 
+/** An action handed to the workers as a job, the way a confirmed Slack request is. */
+async function enqueueAction(prepared: PreparedAction, requestId: string, requestedBy = 'U0000ONCALL') {
+  return app.queue.enqueue(
+    'action.run',
+    { requestId, prepared: ActionRunner.toData(prepared), requestedBy, origin: 'system' },
+    { jobId: jobId('action', requestId), sensitive: (prepared.action.syntax.secret ?? []).length > 0 },
+  );
+}
+
 describe('actions through the queue', () => {
   it('a requested restart is recorded, run by the worker against the cluster, and its outcome recorded', async () => {
     const prepared = app.runner.prepare('restart', ['api']);
-    await requestAction({ queue: app.queue }, prepared, {
-      requestId: 'Ev-restart-1',
-      requestedBy: 'U0000ONCALL',
-      origin: 'slack',
-    });
+    await enqueueAction(prepared, 'Ev-restart-1');
     const row = await finished('Ev-restart-1');
     expect(row).toMatchObject({
       action: 'restart',
@@ -84,17 +90,20 @@ describe('actions through the queue', () => {
   it('the same request twice (a Slack retry) records and runs once', async () => {
     kube.clearRequests();
     const prepared = app.runner.prepare('restart', ['frontend']);
-    const deps = { queue: app.queue };
-    const invocation = { requestId: 'Ev-retry-1', requestedBy: 'U0000ONCALL', origin: 'slack' as const };
     const [first, second] = await Promise.all([
-      requestAction(deps, prepared, invocation),
-      requestAction(deps, prepared, invocation),
+      enqueueAction(prepared, 'Ev-retry-1'),
+      enqueueAction(prepared, 'Ev-retry-1'),
     ]);
-    expect(second.jobId).toBe(first.jobId);
+    expect(second).toBe(first);
     await finished('Ev-retry-1');
-    const again = await requestAction(deps, prepared, invocation);
-    expect(again.jobId).toBe(first.jobId);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const again = await enqueueAction(prepared, 'Ev-retry-1');
+    expect(again).toBe(first);
+    // The one job is done and the third enqueue found it: no other run can be pending.
+    await eventually(
+      async () => (await (await app.queue.job('actions', first))?.getState()) === 'completed',
+      5_000,
+      'the job to be completed',
+    );
     expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
     const rows = await client.query(
       "SELECT count(*)::int AS n FROM action_runs WHERE request_id = 'Ev-retry-1'",
@@ -105,7 +114,7 @@ describe('actions through the queue', () => {
   it('a redelivered job never repeats a mutation that had started', async () => {
     kube.clearRequests();
     const prepared = app.runner.prepare('restart', ['redis']);
-    const invocation = { requestId: 'Ev-crash-1', requestedBy: 'U0000ONCALL', origin: 'slack' as const };
+    const invocation = { requestId: 'Ev-crash-1', requestedBy: 'U0000ONCALL', origin: 'system' as const };
     const { row } = await app.runner.record(prepared, invocation, 'queued');
     // As if a worker had started it and died.
     await client.query("UPDATE action_runs SET status = 'running', started_at = now() WHERE id = $1", [
@@ -125,11 +134,7 @@ describe('actions through the queue', () => {
         value: SECRET_VALUE,
       },
     );
-    await requestAction({ queue: app.queue }, prepared, {
-      requestId: 'Ev-secret-1',
-      requestedBy: 'U0000ADMIN',
-      origin: 'slack',
-    });
+    await enqueueAction(prepared, 'Ev-secret-1', 'U0000ADMIN');
     const row = await finished('Ev-secret-1');
     expect(row.status).toBe('ok');
     expect(row.summary).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING updated');

@@ -304,7 +304,7 @@ describe('problems', () => {
 
   it('names an unknown key and suggests the one meant', () => {
     expect(problemsOf(() => loadConfig({ file: fixture('unknown-key.yml'), env: {} }))).toEqual([
-      { path: 'services.api.replica', message: 'unknown key (did you mean "replicas"?)' },
+      { path: 'services.api.replica', message: 'unknown key. Did you mean "replicas"?' },
     ]);
   });
 
@@ -344,7 +344,7 @@ describe('problems', () => {
     expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([
       {
         path: 'services.api.kind',
-        message: 'expected one of "Deployment", "StatefulSet", got "Deploy" (did you mean "Deployment"?)',
+        message: 'expected one of "Deployment", "StatefulSet", got "Deploy". Did you mean "Deployment"?',
       },
       { path: 'services.postgres.replicas', message: 'expected min to be at most max, got min 2 and max 1' },
       { path: 'businessHours.end', message: 'expected a time after start (09:00), got "08:00"' },
@@ -357,16 +357,16 @@ describe('problems', () => {
         path: 'channels.alerts',
         message: 'expected a Slack channel id like C0123ABCD or a #name, got "fleet-alerts"',
       },
-      { path: 'severitys', message: 'unknown key (did you mean "severities"?)' },
+      { path: 'severitys', message: 'unknown key. Did you mean "severities"?' },
       {
         path: 'severities.P2.page[0]',
         message: expect.stringMatching(
-          /^expected a role defined under roles \(.*\), got "oncal" \(did you mean "oncall"\?\)$/,
+          /^expected a role defined under roles \(.*\), got "oncal"\. Did you mean "oncall"\?$/,
         ),
       },
       {
         path: 'escalation.rules[1].to',
-        message: expect.stringMatching(/, got "ceo" \(did you mean "cto"\?\)$/),
+        message: expect.stringMatching(/, got "ceo"\. Did you mean "cto"\?$/),
       },
       {
         path: 'escalation.rules[1].after',

@@ -35,6 +35,7 @@ describe('migrate', () => {
         'alerts',
         'fleetbot_migrations',
         'incidents',
+        'slack_messages',
         'timeline_events',
       ]);
     } finally {

@@ -1,11 +1,34 @@
 // Scripted faults as the real WebClient experiences them: 429 + Retry-After (waited out by the default
-// retry policy, or rejected at once on request) and ok:false errors it throws as platform errors.
+// retry policy, or rejected at once on request) and ok:false errors it throws as platform errors; and
+// time windows: outages (HTTP errors with a text body) and rate limits that last until the window ends.
 import { WebClient, WebClientEvent } from '@slack/web-api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeSlack, loadSlackFixture, startFakeSlack } from '../support/fake-slack/index.ts';
 import { quietSlackLogger } from '../support/fake-slack/quiet-logger.ts';
 
 const TOKEN = 'xoxb-0000-fake-bot-token';
+/** Short enough to poll past, long enough that the calls made right after opening a window land inside it. */
+const WINDOW_MS = 400;
+/** Retrying a call until the window has ended. */
+const PAST_THE_WINDOW = { timeout: 5000, interval: 25 };
+
+/** A client that shows each failure at once: no retries, 429s rejected. */
+function failFastClient(token = TOKEN): WebClient {
+  return new WebClient(token, {
+    slackApiUrl: fake.url,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: quietSlackLogger,
+  });
+}
+
+/** The loaded fixture of Slack's 429 answer. */
+function ratelimitedFixture() {
+  return loadSlackFixture<{
+    _http: { status: number; headers: Record<string, string> };
+    body: unknown;
+  }>('web-api-ratelimited-429.json');
+}
 
 let fake: FakeSlack;
 beforeEach(async () => {
@@ -23,10 +46,7 @@ describe('rateLimitNext', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
       body: new URLSearchParams({ channel: 'C0000INCIDENT', text: 'x' }),
     });
-    const fixture = loadSlackFixture<{
-      _http: { status: number; headers: Record<string, string> };
-      body: unknown;
-    }>('web-api-ratelimited-429.json');
+    const fixture = ratelimitedFixture();
     expect(response.status).toBe(fixture._http.status);
     expect(response.headers.get('retry-after')).toBe(fixture._http.headers['Retry-After']);
     expect(response.headers.get('content-type')).toBe(fixture._http.headers['Content-Type']);
@@ -126,5 +146,154 @@ describe('failNext', () => {
       .invite({ channel: 'C0000INCIDENT', users: 'U0000GONE' })
       .catch((e) => e);
     expect(invited.data.errors).toEqual([{ user: 'U0000GONE', ok: false, error: 'user_not_found' }]);
+  });
+});
+
+describe('outage', () => {
+  it('answers its status with a text body during the window, then normally; every call is logged', async () => {
+    const client = failFastClient();
+    fake.outage(['chat.postMessage', 'chat.update'], { status: 503, forMs: WINDOW_MS });
+
+    const error = await client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'lost' }).catch((e) => e);
+    expect(error).toMatchObject({
+      code: 'slack_webapi_http_error',
+      statusCode: 503,
+      body: 'upstream unavailable',
+    });
+    // Said by something in front of Slack: plain text, none of Slack's headers.
+    expect(error.headers['content-type']).toMatch(/^text\/plain/);
+    expect(error.headers).not.toHaveProperty('x-oauth-scopes');
+    expect((await client.conversations.info({ channel: 'C0000INCIDENT' })).ok).toBe(true);
+
+    await vi.waitFor(
+      () => client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'after the outage' }),
+      PAST_THE_WINDOW,
+    );
+    expect(fake.messages.map((message) => message.text)).toEqual(['after the outage']);
+    const calls = fake.callsTo('chat.postMessage');
+    expect(calls.map((call) => call.status)).toEqual([...Array(calls.length - 1).fill(503), 200]);
+    expect(calls[0]?.response).toEqual({});
+  });
+
+  it("is ridden out by WebClient's retries, each attempt logged with the status", async () => {
+    // 100 waits of 20 ms outlast the window whatever the machine's speed.
+    const client = new WebClient(TOKEN, {
+      slackApiUrl: fake.url,
+      retryConfig: { retries: 100, factor: 1, minTimeout: 20, maxTimeout: 20 },
+      logger: quietSlackLogger,
+    });
+    fake.outage(['chat.postMessage'], { status: 502, forMs: WINDOW_MS });
+
+    const posted = await client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'retried' });
+
+    expect(posted.ok).toBe(true);
+    const statuses = fake.callsTo('chat.postMessage').map((call) => call.status);
+    expect(statuses.length).toBeGreaterThan(1);
+    expect(statuses).toEqual([...Array(statuses.length - 1).fill(502), 200]);
+  });
+
+  it('answers after the token check and before scripted faults, which wait for the window to end', async () => {
+    const client = failFastClient();
+    fake.failNext('chat.postMessage', 'not_in_channel');
+    fake.outage(['chat.postMessage'], { status: 503, forMs: WINDOW_MS });
+    const post = () => client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'x' }).catch((e) => e);
+
+    expect(
+      await failFastClient('not-a-token')
+        .chat.postMessage({ channel: 'C0000INCIDENT', text: 'x' })
+        .catch((e) => e),
+    ).toMatchObject({ code: 'slack_webapi_platform_error', data: { error: 'invalid_auth' } });
+    expect(await post()).toMatchObject({ code: 'slack_webapi_http_error', statusCode: 503 });
+    const firstAfter = await vi.waitFor(async () => {
+      const answer = await post();
+      expect(answer.code).not.toBe('slack_webapi_http_error');
+      return answer;
+    }, PAST_THE_WINDOW);
+    expect(firstAfter).toMatchObject({
+      code: 'slack_webapi_platform_error',
+      data: { error: 'not_in_channel' },
+    });
+    expect(await post()).toMatchObject({ ok: true });
+  });
+
+  it('lets the first window opened answer when several cover a method', async () => {
+    const client = failFastClient();
+    fake.outage(['chat.postMessage'], { status: 500, forMs: 60_000 });
+    fake.rateLimitFor(['chat.postMessage', 'chat.update'], { retryAfterSeconds: 30, forMs: 60_000 });
+
+    expect(
+      await client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'x' }).catch((e) => e),
+    ).toMatchObject({ code: 'slack_webapi_http_error', statusCode: 500 });
+    expect(
+      await client.chat.update({ channel: 'C0000INCIDENT', ts: '1.000100', text: 'x' }).catch((e) => e),
+    ).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 30 });
+  });
+
+  it('refuses windows that could never apply', () => {
+    expect(() => fake.outage([], { status: 503, forMs: 100 })).toThrow(/at least one method/);
+    expect(() => fake.outage(['chat.postMessage'], { status: 200, forMs: 100 })).toThrow(/400-599/);
+    expect(() => fake.outage(['chat.postMessage'], { status: 503, forMs: 0 })).toThrow(/forMs/);
+    expect(() => fake.rateLimitFor(['response_url'], { retryAfterSeconds: 1, forMs: 100 })).toThrow(
+      /response_url/,
+    );
+  });
+});
+
+describe('rateLimitFor', () => {
+  it("answers every call with rateLimitNext's 429 during the window, then normally", async () => {
+    const client = failFastClient();
+    fake.rateLimitFor(['chat.postMessage', 'chat.update'], { retryAfterSeconds: 30, forMs: WINDOW_MS });
+
+    const response = await fetch(`${fake.url}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: new URLSearchParams({ channel: 'C0000INCIDENT', text: 'x' }),
+    });
+    const fixture = ratelimitedFixture();
+    expect(response.status).toBe(fixture._http.status);
+    expect(response.headers.get('retry-after')).toBe('30');
+    expect(await response.json()).toEqual(fixture.body);
+    // Not used up: the next call is limited too.
+    expect(
+      await client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'x' }).catch((e) => e),
+    ).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 30 });
+
+    await vi.waitFor(
+      () => client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'after the limit' }),
+      PAST_THE_WINDOW,
+    );
+    expect(fake.messages.map((message) => message.text)).toEqual(['after the limit']);
+    const calls = fake.callsTo('chat.postMessage');
+    expect(calls.map((call) => call.status)).toEqual([...Array(calls.length - 1).fill(429), 200]);
+    expect(calls[0]?.response).toEqual({ ok: false, error: 'ratelimited' });
+  });
+});
+
+describe('outage of response_url', () => {
+  it('fails posts during the window without delivering them or counting them against the URL', async () => {
+    const url = fake.responseUrl();
+    const post = (text: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
+    fake.outage(['response_url'], { status: 503, forMs: WINDOW_MS });
+
+    const lost = await post('lost');
+    expect(lost.status).toBe(503);
+    expect(lost.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await lost.text()).toBe('upstream unavailable');
+    // The Web API is not in this window.
+    expect((await failFastClient().chat.postMessage({ channel: 'C0000INCIDENT', text: 'x' })).ok).toBe(true);
+
+    // Every attempt the poll makes inside the window is one more failed post.
+    await vi.waitFor(async () => expect((await post('delivered')).status).toBe(200), PAST_THE_WINDOW);
+    expect(fake.responses.map((response) => response.body.text)).toEqual(['delivered']);
+    // The URL still takes four more, five in all, as if the failed posts had never been made.
+    for (let i = 2; i <= 5; i++) expect((await post(`post ${i}`)).status).toBe(200);
+    const sixth = await post('one too many');
+    expect([sixth.status, await sixth.text()]).toEqual([404, 'used_url']);
+    expect(fake.responses).toHaveLength(5);
   });
 });

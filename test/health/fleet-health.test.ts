@@ -123,11 +123,30 @@ describe('API check', () => {
     });
   });
 
-  it('not configured', async () => {
+  it('not configured: no FLEET_API_URL and no in-cluster Service to fall back on', async () => {
     expect(await only(apiCheck({ healthPath: '/api/health' }))).toMatchObject({
       status: 'not_configured',
       detail: 'FLEET_API_URL not set',
     });
+  });
+
+  it('without FLEET_API_URL, probes the in-cluster default and says that it did', async () => {
+    const inCluster = (url: string) => apiCheck({ inClusterUrl: url, healthPath: '/api/health' });
+    expect(await only(inCluster(fleetApi.url))).toMatchObject({
+      status: 'ok',
+      detail:
+        '/api/health → healthy · production · v1.0.0 (in-cluster default; set FLEET_API_URL to override)',
+    });
+    expect(await only(inCluster(closedUrl('http')))).toMatchObject({
+      status: 'failed',
+      detail: `127.0.0.1:${closedPort}: connection refused (in-cluster default; set FLEET_API_URL to override)`,
+    });
+  });
+
+  it('FLEET_API_URL wins over the in-cluster default', async () => {
+    expect(
+      await only(apiCheck({ url: fleetApi.url, inClusterUrl: closedUrl('http'), healthPath: '/api/health' })),
+    ).toMatchObject({ status: 'ok', detail: '/api/health → healthy · production · v1.0.0' });
   });
 });
 

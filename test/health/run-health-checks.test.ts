@@ -7,6 +7,7 @@ import {
   type HealthCheck,
   runHealthChecks,
 } from '../../src/health/health-check.ts';
+import { healthSummary } from '../../src/health/health-summary.ts';
 
 // Pure orchestration: the checks here are plain functions, no dependency is involved.
 
@@ -61,20 +62,51 @@ describe('runHealthChecks', () => {
   });
 
   it.each([
-    { name: 'all ok', statuses: ['ok', 'ok'], verdict: 'healthy' },
-    { name: 'not configured never fails anything', statuses: ['not_configured', 'ok'], verdict: 'healthy' },
-    { name: 'a warning', statuses: ['ok', 'warning'], verdict: 'degraded' },
-    { name: 'a non-critical failure', statuses: ['ok', 'failed'], verdict: 'degraded' },
-    { name: 'a critical failure', statuses: ['failed', 'ok'], verdict: 'down' },
-    { name: 'a critical warning', statuses: ['warning', 'ok'], verdict: 'degraded' },
-    { name: 'a critical check not configured', statuses: ['not_configured', 'ok'], verdict: 'healthy' },
-  ] as const)('verdict with $name: $verdict', async ({ statuses, verdict }) => {
+    { name: 'all ok', statuses: ['ok', 'ok'], verdict: 'healthy', ran: 2, passed: 2 },
+    {
+      name: 'not configured fails nothing',
+      statuses: ['ok', 'not_configured'],
+      verdict: 'healthy',
+      ran: 1,
+      passed: 1,
+    },
+    { name: 'a warning', statuses: ['ok', 'warning'], verdict: 'degraded', ran: 2, passed: 1 },
+    { name: 'a non-critical failure', statuses: ['ok', 'failed'], verdict: 'degraded', ran: 2, passed: 1 },
+    { name: 'a critical failure', statuses: ['failed', 'ok'], verdict: 'down', ran: 2, passed: 1 },
+    { name: 'a critical warning', statuses: ['warning', 'ok'], verdict: 'degraded', ran: 2, passed: 1 },
+    {
+      name: 'a critical check not configured',
+      statuses: ['not_configured', 'ok'],
+      verdict: 'healthy',
+      ran: 1,
+      passed: 1,
+    },
+    {
+      name: 'not configured beside a failure',
+      statuses: ['not_configured', 'failed'],
+      verdict: 'degraded',
+      ran: 1,
+      passed: 0,
+    },
+    {
+      name: 'nothing configured',
+      statuses: ['not_configured', 'not_configured'],
+      verdict: 'unknown',
+      ran: 0,
+      passed: 0,
+    },
+  ] as const)('verdict with $name: $verdict', async ({ statuses, verdict, ran, passed }) => {
     const [first, second] = statuses;
     const report = await runHealthChecks(
       [check('critical', outcome(first), true), check('other', outcome(second))],
       { timeoutMs: 1_000 },
     );
-    expect(report.verdict).toBe(verdict);
+    expect(report).toMatchObject({ verdict, ran, passed, notConfigured: 2 - ran });
+  });
+
+  it('no checks at all: unknown, not healthy', async () => {
+    const report = await runHealthChecks([], { timeoutMs: 1_000 });
+    expect(report).toMatchObject({ verdict: 'unknown', ran: 0, passed: 0, notConfigured: 0 });
   });
 
   it('cuts a check that ignores its signal at the timeout', async () => {
@@ -146,6 +178,56 @@ describe('runHealthChecks', () => {
     });
     expect(report.checks[0]?.durationMs).toBe(7);
     expect(report.durationMs).toBe(21);
+  });
+});
+
+describe('healthSummary', () => {
+  const NAMES = ['Cluster', 'Pods', 'Endpoints', 'API', 'Database', 'Redis', 'Telemetry'];
+  /** The seven runbook checks with these statuses, in the runbook's order, each taking `ms`. */
+  const report = (statuses: CheckOutcome['status'][]) =>
+    runHealthChecks(
+      statuses.map((status, index) => ({
+        ...check(`c${index}`, outcome(status)),
+        label: NAMES[index] ?? '',
+      })),
+      { timeoutMs: 1_000, now: () => 0 },
+    );
+
+  it('every check ran: passed of all, and the duration', async () => {
+    expect(healthSummary('fleet-management', await report(Array(7).fill('ok')))).toBe(
+      'fleet-management is healthy · 7/7 checks passed · 0 ms',
+    );
+    expect(
+      healthSummary('fleet-management', await report(['ok', 'failed', 'ok', 'ok', 'ok', 'warning', 'ok'])),
+    ).toBe('fleet-management is degraded · 5/7 checks passed · 0 ms');
+  });
+
+  it('names the checks that did not run and never counts them as passed', async () => {
+    const some = await report([
+      'ok',
+      'ok',
+      'ok',
+      'not_configured',
+      'not_configured',
+      'not_configured',
+      'not_configured',
+    ]);
+    expect(healthSummary('fleet-management', some)).toBe(
+      'fleet-management is healthy · 3 of 7 checks ran, 4 not configured (API, Database, Redis, Telemetry) · 0 ms',
+    );
+    const failing = await report(['ok', 'failed', 'ok', 'ok', 'not_configured', 'not_configured', 'ok']);
+    expect(healthSummary('fleet-management', failing)).toBe(
+      'fleet-management is degraded · 5 of 7 checks ran, 4 passed, 2 not configured (Database, Redis) · 0 ms',
+    );
+  });
+
+  it('nothing ran: health is unknown', async () => {
+    expect(healthSummary('fleet-management', await report(Array(7).fill('not_configured')))).toBe(
+      'fleet-management health is unknown · none of 7 checks ran, 7 not configured (Cluster, Pods, Endpoints, API, Database, Redis, Telemetry) · 0 ms',
+    );
+    expect(healthSummary('fleet-management', await report([]))).toBe(
+      'fleet-management health is unknown · no checks to run · 0 ms',
+    );
   });
 });
 

@@ -138,8 +138,12 @@ for (const backend of backends) {
       expect(first).toBe('action.req_42');
       await eventually(() => seen.length === 1);
       // Still one after it has finished: a late Slack retry must not run it again.
-      await queue.enqueue('test.record', { value: 1 }, { jobId: jobId('action', 'req:42') });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await eventually(async () => (await (await queue.job('system', first))?.getState()) === 'completed');
+      // The id names one finished job: the third enqueue adds nothing that could still run.
+      expect(await queue.enqueue('test.record', { value: 1 }, { jobId: jobId('action', 'req:42') })).toBe(
+        first,
+      );
+      expect(await (await queue.job('system', first))?.getState()).toBe('completed');
       expect(seen).toHaveLength(1);
     });
 
@@ -161,8 +165,8 @@ for (const backend of backends) {
 
     it('drains on close: a job in progress finishes before the workers stop', async () => {
       const { queue, seen } = await harness();
-      await queue.enqueue('test.slow', { value: 9 });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      const id = await queue.enqueue('test.slow', { value: 9 });
+      await eventually(async () => (await (await queue.job('system', id))?.getState()) === 'active');
       open.splice(open.indexOf(queue), 1);
       await queue.close();
       expect(seen).toEqual([{ name: 'test.slow', value: 9, attempt: 1 }]);

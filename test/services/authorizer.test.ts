@@ -2,8 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/adapters/clock.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { Authorizer } from '../../src/services/authorizer.ts';
+import { FakeClock } from '../support/clock.ts';
 
 async function configWithRoles() {
   const file = join(tmpdir(), `authorizer-${process.pid}-${Date.now()}.yml`);
@@ -18,6 +20,7 @@ describe('Authorizer', () => {
   it('names the roles that grant a permission, from users and user groups', async () => {
     const authorizer = new Authorizer({
       config: await configWithRoles(),
+      clock: systemClock,
       groupMembers: async () => ['U0000LEAD'],
     });
     expect(await authorizer.check('U0000ONCALL', 'operate')).toMatchObject({
@@ -31,6 +34,7 @@ describe('Authorizer', () => {
     const denied = await authorizer.check('U0000VIEWER', 'operate');
     expect(denied).toEqual({
       allowed: false,
+      permission: 'operate',
       roles: [],
       granting: ['On-Call Engineer', 'Team Lead', 'DevOps Lead'],
     });
@@ -38,14 +42,14 @@ describe('Authorizer', () => {
   });
 
   it('answers from memory after warm(), and refreshes an expired group behind the request', async () => {
-    let now = 0;
+    const clock = new FakeClock();
     let members = ['U0000LEAD'];
     let calls = 0;
     let release: () => void = () => {};
     const authorizer = new Authorizer({
       config: await configWithRoles(),
       ttlMs: 60_000,
-      now: () => now,
+      clock,
       groupMembers: async () => {
         calls++;
         if (calls > 1) await new Promise<void>((resolve) => (release = resolve));
@@ -59,7 +63,7 @@ describe('Authorizer', () => {
 
     // The lead leaves the group; past the TTL the old answer is served while Slack is asked again.
     members = [];
-    now = 61_000;
+    clock.advance(61_000);
     expect((await authorizer.check('U0000LEAD', 'admin')).allowed).toBe(true);
     expect(calls).toBe(2);
     release();

@@ -1,5 +1,6 @@
 import { sql as initialSchema } from './0001-initial-schema.ts';
 import { sql as pendingConfirmations } from './0002-pending-confirmations.ts';
+import { sql as messageOutbox } from './0003-message-outbox.ts';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial-schema', sql: initialSchema },
   { version: 2, name: 'pending-confirmations', sql: pendingConfirmations },
+  { version: 3, name: 'message-outbox', sql: messageOutbox },
 ];

@@ -58,19 +58,25 @@ export function renderError(input: RenderErrorInput): SlackMessage {
 export interface RenderDeniedInput {
   action: string;
   needed: Permission;
+  /** What they may not do with it. @defaultValue `run` */
+  doing?: 'run' | 'confirm' | 'cancel';
   /** Names of the roles that grant `needed`, e.g. `['On-Call Engineer', 'Team Lead']`. */
   roles: readonly string[];
 }
 
-/** A command refused by the role check: what it needs, which roles grant that, and who to ask. */
+/**
+ * The one denial: a command, a confirmation or a cancellation refused by the role check, with what
+ * it needs, which roles grant that, and who to ask.
+ */
 export function renderDenied(input: RenderDeniedInput): SlackMessage {
+  const doing = input.doing ?? 'run';
   const roles = input.roles.map((role) => bold(escapeMrkdwn(role)));
   const one = roles.length === 1;
   const grant =
     roles.length === 0
       ? 'No role grants it yet: an admin can add it to one in the fleetbot config.'
-      : `Granted by ${list(roles)}. Ask someone with ${one ? 'that role' : 'one of these roles'} to run it, or an admin to give you ${one ? 'it' : 'one'}.`;
-  const first = `🚫 You may not run ${inlineCode(`/fleet ${input.action}`)}: it needs the ${bold(input.needed)} permission.`;
+      : `Granted by ${list(roles)}. Ask someone with ${one ? 'that role' : 'one of these roles'} to ${doing} it, or an admin to give you ${one ? 'it' : 'one'}.`;
+  const first = `🚫 You may not ${doing} ${inlineCode(`/fleet ${input.action}`)}: it needs the ${bold(input.needed)} permission.`;
   return finish(first, [section(`${first}\n${grant}`)]);
 }
 

@@ -4,6 +4,7 @@ import type { ActionContext, ActionResult } from '../../../src/actions/action.ts
 import { health } from '../../../src/actions/health.ts';
 import { logs } from '../../../src/actions/logs.ts';
 import { restart } from '../../../src/actions/restart.ts';
+import { systemClock } from '../../../src/adapters/clock.ts';
 import { loadConfig } from '../../../src/config/index.ts';
 import type { Cluster, RolloutState } from '../../../src/domain/cluster.ts';
 import type { HealthCheck } from '../../../src/health/health-check.ts';
@@ -20,6 +21,7 @@ function contextFor(cluster: Partial<Cluster>, checks: HealthCheck[] = []): Acti
     config,
     cluster: cluster as Cluster,
     logger: { info() {}, warn() {}, error() {}, debug() {} } as unknown as ActionContext['logger'],
+    clock: systemClock,
     healthChecks: () => checks,
     progress() {},
   };
@@ -84,8 +86,8 @@ describe('renderResult: health', () => {
     const message = renderResult({ action: 'health', result, requestedBy: 'U0DANA', durationMs: 1_240 });
 
     const [first, checks] = sections(message);
-    expect(first).toMatch(/^✅ \*fleet-management is healthy\* · 7\/7 checks · \d+ ms$/);
-    expect(message.text).toMatch(/^✅ fleet-management is healthy · 7\/7 checks · \d+ ms$/);
+    expect(first).toMatch(/^✅ \*fleet-management is healthy\* · 7\/7 checks passed · \d+ ms$/);
+    expect(message.text).toMatch(/^✅ fleet-management is healthy · 7\/7 checks passed · \d+ ms$/);
     const lines = checks?.split('\n') ?? [];
     expect(lines[0]).toBe('```');
     expect(lines.at(-1)).toBe('```');
@@ -114,7 +116,7 @@ describe('renderResult: health', () => {
     const message = renderResult({ action: 'health', result });
 
     const [first, body] = sections(message);
-    expect(first).toMatch(/^⚠️ \*fleet-management is degraded\* · 6\/7 checks/);
+    expect(first).toMatch(/^⚠️ \*fleet-management is degraded\* · 6\/7 checks passed · \d+ ms$/);
     const lines = body?.split('\n').slice(1, -1) ?? [];
     expect(lines[0]).toMatch(
       /^✗ Pods {7}9\/10 Ready · fleet-api-5d9f-x2 CrashLoopBackOff \(restarts 7, exit 1\) +\d+ ms$/,
@@ -127,7 +129,7 @@ describe('renderResult: health', () => {
   it('marks checks that are not configured with a dash', async () => {
     const result: ActionResult = {
       status: 'ok',
-      summary: 'fleet-management is healthy · 6/6 checks · 90 ms',
+      summary: 'fleet-management is healthy · 6 of 7 checks ran, 1 not configured (Telemetry) · 90 ms',
       sections: [
         {
           fields: [

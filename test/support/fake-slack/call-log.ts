@@ -12,9 +12,9 @@ export interface RecordedCall {
   token: string | undefined;
   /** `Date.now()` when the request arrived. */
   at: number;
-  /** HTTP status answered: 200, or 429 when rate limited. */
+  /** HTTP status answered: 200, 429 when rate limited, or an outage's status. */
   status: number;
-  /** The JSON body answered. */
+  /** The JSON body answered; `{}` for an outage, which answers text. */
   response: SlackArgs;
 }
 

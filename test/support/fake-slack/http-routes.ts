@@ -1,14 +1,15 @@
 /**
  * The HTTP front of the fake: `POST /api/<method>` (what WebClient sends), the upload POST of the external
  * file upload, response_url posts, and the Socket Mode upgrade. Web API answers are always HTTP 200 with
- * `ok`, except scripted rate limits (429 + Retry-After), as Slack does; every answer carries Slack's
+ * `ok`, except rate limits (429 + Retry-After), as Slack does; every such answer carries Slack's
  * `x-oauth-scopes` / `x-accepted-oauth-scopes` headers, which WebClient copies into `response_metadata`.
+ * Outage windows answer as a load balancer in front of Slack would: an error status and a line of text.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fail, type SlackAnswer } from './answers.ts';
 import { requestToken, tokenError } from './auth.ts';
 import type { CallLog, SlackArgs } from './call-log.ts';
-import type { FaultPlan } from './faults.ts';
+import { type FaultPlan, RESPONSE_URL_METHOD } from './faults.ts';
 import { UPLOAD_PATH } from './file-methods.ts';
 import type { MethodContext } from './method-handler.ts';
 import { METHODS } from './methods.ts';
@@ -30,9 +31,12 @@ export interface SlackServerOptions {
 
 interface Answer {
   status: number;
-  body: SlackAnswer;
+  /** Slack's JSON, or the text of an outage (real Slack 5xx bodies are not `ok` JSON). */
+  body: SlackAnswer | string;
   headers?: Record<string, string>;
 }
+
+const OUTAGE_TEXT = 'upstream unavailable';
 
 function answerCall(
   method: string,
@@ -45,6 +49,7 @@ function answerCall(
   const authError = tokenError(method, token, options.tokens);
   if (authError) return { status: 200, body: fail(authError) };
   const fault = options.faults.take(method);
+  if (fault?.kind === 'outage') return { status: fault.status, body: OUTAGE_TEXT };
   if (fault?.kind === 'rate-limit') {
     return {
       status: 429,
@@ -85,7 +90,20 @@ async function serveWebApi(
   const answer = args
     ? answerCall(method, args, token, options)
     : { status: 200, body: fail('invalid_form_data') };
-  options.log.record({ method, args: args ?? {}, token, at, status: answer.status, response: answer.body });
+  const { body } = answer;
+  options.log.record({
+    method,
+    args: args ?? {},
+    token,
+    at,
+    status: answer.status,
+    response: typeof body === 'string' ? {} : body,
+  });
+  // Text comes from in front of Slack, so it carries none of Slack's headers.
+  if (typeof body === 'string') {
+    response.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
+    return;
+  }
   const accepted = neededScopes(method);
   response.writeHead(answer.status, {
     'content-type': 'application/json; charset=utf-8',
@@ -93,7 +111,7 @@ async function serveWebApi(
     ...(accepted.length > 0 ? { 'x-accepted-oauth-scopes': accepted.join(',') } : {}),
     ...answer.headers,
   });
-  response.end(JSON.stringify(answer.body));
+  response.end(JSON.stringify(body));
 }
 
 /** The bytes of the upload POST: the first file part of a multipart body (WebClient), else the raw body. */
@@ -126,6 +144,12 @@ async function serveResponseUrl(
   options: SlackServerOptions,
 ): Promise<void> {
   const body = await readBody(request);
+  // Answered in front of the URL's accounting: a post lost to an outage is neither delivered nor counted.
+  const fault = options.faults.inWindow(RESPONSE_URL_METHOD);
+  if (fault?.kind === 'outage') {
+    response.writeHead(fault.status, { 'content-type': 'text/plain; charset=utf-8' }).end(OUTAGE_TEXT);
+    return;
+  }
   const answer = options.responseUrls.receive(
     `${options.context.origin}${url.pathname}`,
     body.toString('utf8'),

@@ -1,7 +1,7 @@
 /**
  * A fake Slack for tests: the Web API on a local node:http server, the external file upload, response_url
  * endpoints and a Socket Mode WebSocket, for the real @slack/web-api, @slack/socket-mode and Bolt clients.
- * Every Web API call is recorded; faults and rate limits are scripted per method.
+ * Every Web API call is recorded; faults and rate limits are scripted per method, or opened as time windows.
  *
  *   const slack = await startFakeSlack();
  *   const client = new WebClient('xoxb-test', { slackApiUrl: slack.url }); // SLACK_API_URL=slack.url
@@ -73,6 +73,16 @@ export interface FakeSlack {
   failNext(method: string, error: string, times?: number, fields?: Record<string, unknown>): void;
   /** Answer the next `times` calls to `method` with HTTP 429, `Retry-After`, `{ok:false, error:'ratelimited'}`. */
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
+  /**
+   * For the next `forMs` ms, answer every call to `methods` the way a load balancer in front of Slack does in
+   * an outage: HTTP `status` and a line of text, no `ok` JSON. Calls are still recorded, with that status.
+   * The pseudo-method `response_url` covers response_url posts too: they are neither delivered nor counted.
+   * Windows answer after the token check and before scripted faults, which wait for the window to end; when
+   * several windows cover a method, the first opened wins.
+   */
+  outage(methods: readonly string[], options: { status: number; forMs: number }): void;
+  /** `rateLimitNext` for every call to `methods` in the next `forMs` ms, ordered as `outage` windows are. */
+  rateLimitFor(methods: readonly string[], options: { retryAfterSeconds: number; forMs: number }): void;
   readonly socket: FakeSocketMode;
   /** Stop Socket Mode clients first: one that loses its connection reconnects through apps.connections.open. */
   close(): Promise<void>;
@@ -118,6 +128,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       faults.add(method, { kind: 'error', error, fields }, times),
     rateLimitNext: (method, retryAfterSeconds, times = 1) =>
       faults.add(method, { kind: 'rate-limit', retryAfterSeconds }, times),
+    outage: (methods, { status, forMs }) => faults.addWindow(methods, { kind: 'outage', status }, forMs),
+    rateLimitFor: (methods, { retryAfterSeconds, forMs }) =>
+      faults.addWindow(methods, { kind: 'rate-limit', retryAfterSeconds }, forMs),
     socket,
     async close() {
       log.close();

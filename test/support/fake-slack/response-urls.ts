@@ -1,6 +1,7 @@
 /**
  * response_url endpoints on the fake: a test puts `fake.responseUrl()` into a payload, the app's `respond()`
- * posts JSON there, and the post lands in `responses`. Like Slack, a URL takes at most 5 posts.
+ * posts JSON there, and the post lands in `responses`. Like Slack, a URL takes at most 5 posts. Posts during an
+ * `outage(['response_url'], …)` are answered before they get here (http-routes.ts), so they use none of the 5.
  */
 import { randomBytes } from 'node:crypto';
 import { Waiters } from './waiters.ts';

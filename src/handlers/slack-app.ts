@@ -1,27 +1,26 @@
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/index.ts';
-import { handleFleetCommand, handleSecretSubmission } from '../handlers/fleet-command.ts';
+import type { Notifier } from '../domain/notifier.ts';
 import type { HttpServer } from '../http/http-server.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { JobQueue } from '../queue/job-queue.ts';
+import type { ActionRequests } from '../services/action-requests.ts';
 import type { ActionRunner } from '../services/action-runner.ts';
-import type { Authorizer } from '../services/authorizer.ts';
 import {
+  type ButtonClick,
   CANCEL_ACTION_ID,
   CONFIRM_ACTION_ID,
-  handleCancelClick,
-  handleConfirmClick,
-} from './confirmations.ts';
-import type { Notifier } from './notifier.ts';
+  type Confirmations,
+} from '../services/confirmations.ts';
 import {
   SECRET_MODAL_ID,
   SECRET_RESTART_ACTION,
   SECRET_RESTART_BLOCK,
   SECRET_VALUE_ACTION,
   SECRET_VALUE_BLOCK,
-} from './render/index.ts';
-import { toSlackLogger } from './slack-logger.ts';
+} from '../slack/render/index.ts';
+import { toSlackLogger } from '../slack/slack-logger.ts';
+import { handleFleetCommand, handleSecretSubmission } from './fleet-command.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -29,8 +28,8 @@ export interface SlackAppOptions {
   config: Config;
   logger: Logger;
   runner: ActionRunner;
-  queue: JobQueue;
-  authorizer: Authorizer;
+  requests: ActionRequests;
+  confirmations: Confirmations;
   notifier: Notifier;
   clientOptions: WebClientOptions;
 }
@@ -45,9 +44,9 @@ export interface SlackApp {
 }
 
 /**
- * Bolt, in HTTP mode on fleetbot's server (signature verified by Bolt's
- * receiver) or in Socket Mode when SLACK_APP_TOKEN is set. Listeners only
- * translate into `src/handlers` calls and acknowledge; work goes to the queue.
+ * Bolt, in HTTP mode on fleetbot's server (signature verified by Bolt's receiver) or in Socket
+ * Mode when SLACK_APP_TOKEN is set, and every listener: each translates a Slack request into one
+ * call of a use case and acknowledges. Work goes to the queue; answers go through the Notifier.
  */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { config, logger } = options;
@@ -78,8 +77,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     // auth.test once at start-up, not on every event.
     deferInitialization: true,
   });
-  const deps = { runner: options.runner, queue: options.queue, authorizer: options.authorizer };
-  const clickDeps = { ...deps, notifier: options.notifier, twoPerson: config.permissions.twoPerson };
+  const deps = { config, runner: options.runner, requests: options.requests };
 
   app.command('/fleet', async ({ command, ack, client }) => {
     const outcome = await handleFleetCommand(deps, {
@@ -108,26 +106,34 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   app.event('app_mention', async ({ event, body }) => {
+    const eventId = (body as { event_id?: string }).event_id ?? event.ts;
     const { message } = await handleFleetCommand(deps, {
       text: event.text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim(),
       userId: event.user ?? '',
       channelId: event.channel,
-      requestId: `event.${(body as { event_id?: string }).event_id ?? event.ts}`,
+      requestId: `event.${eventId}`,
     });
-    await options.notifier.post(event.channel, message, { threadTs: event.ts });
+    // Keyed by the event: Slack's retries of the same event answer once.
+    await options.notifier.send({
+      kind: 'post',
+      key: `mention.${eventId}`,
+      channel: event.channel,
+      thread: { ts: event.ts },
+      content: message,
+    });
   });
 
   for (const [actionId, handle] of [
-    [CONFIRM_ACTION_ID, handleConfirmClick],
-    [CANCEL_ACTION_ID, handleCancelClick],
+    [CONFIRM_ACTION_ID, (click: ButtonClick) => options.confirmations.confirm(click)],
+    [CANCEL_ACTION_ID, (click: ButtonClick) => options.confirmations.cancel(click)],
   ] as const) {
     app.action(actionId, async ({ ack, body, action }) => {
       await ack();
-      const runId = 'value' in action ? String(action.value) : '';
-      await handle(clickDeps, {
-        runId,
+      await handle({
+        runId: 'value' in action ? String(action.value) : '',
         userId: body.user.id,
         channelId: body.channel?.id ?? '',
+        actionTs: 'action_ts' in action ? String(action.action_ts) : '',
         ...('response_url' in body && typeof body.response_url === 'string'
           ? { responseUrl: body.response_url }
           : {}),

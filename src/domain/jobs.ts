@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { classificationSchema } from './permissions.ts';
+import { requesterSchema } from './requester.ts';
+
+/** Queues group jobs by how urgently they must run; each gets its own workers. */
+export type QueueName = 'actions' | 'escalations' | 'notifications' | 'system';
+
+/** An action as it was requested: parsed and validated once, then carried as is to the worker. */
+export const preparedActionSchema = z.object({
+  action: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  classification: classificationSchema,
+});
+export type PreparedActionData = z.infer<typeof preparedActionSchema>;
+
+interface JobSpec {
+  readonly queue: QueueName;
+  /** Validated on enqueue and again when the job runs (data may outlive a deploy). */
+  readonly data: z.ZodType;
+  /**
+   * Present only for jobs that are safe to run again after a failure. Absent: one attempt, never
+   * retried blindly (a job may still reschedule itself, as message delivery does).
+   */
+  readonly retry?: { attempts: number; backoffMs: number };
+}
+
+/**
+ * Every job fleetbot queues: name → queue, payload schema and retry policy. Enqueueing is checked
+ * against this map, and a process that runs workers refuses to start unless each name has exactly
+ * one handler (`src/queue/jobs/`).
+ */
+export const JOBS = {
+  /** Runs one requested action and reports it where it was asked for. */
+  'action.run': {
+    queue: 'actions',
+    data: z.object({
+      /**
+       * The action_runs row, when it was recorded before the job (confirmed runs).
+       * Absent: the worker records it, keyed by requestId, so a redelivery finds it.
+       */
+      runId: z.uuid().optional(),
+      requestId: z.string(),
+      prepared: preparedActionSchema,
+      /** The words typed after the verb, for messages. */
+      args: z.string().default(''),
+      requestedBy: z.string(),
+      origin: z.enum(['slack', 'cli', 'alert', 'system']),
+      confirmedBy: z.string().optional(),
+      /** Where to show progress and the result (Slack); absent: nowhere. */
+      requester: requesterSchema.optional(),
+    }),
+  },
+  /** Reads the current state and shows the requester what Confirm will do. */
+  'confirm.preview': {
+    queue: 'actions',
+    data: z.object({ runId: z.uuid() }),
+    retry: { attempts: 3, backoffMs: 1_000 },
+  },
+  /** A confirmation nobody answered in time: cancelled, its buttons replaced. */
+  'confirm.expire': {
+    queue: 'actions',
+    data: z.object({ runId: z.uuid() }),
+    retry: { attempts: 3, backoffMs: 1_000 },
+  },
+  /** Delivers one recorded Slack message at (at least) `version`; reschedules itself while Slack fails. */
+  'message.deliver': {
+    queue: 'notifications',
+    data: z.object({ id: z.string(), version: z.number().int().positive() }),
+  },
+  /** Finds recorded messages whose delivery job was lost (a crash between record and enqueue) and requeues them. */
+  'message.sweep': {
+    queue: 'notifications',
+    data: z.object({}),
+    retry: { attempts: 2, backoffMs: 1_000 },
+  },
+} as const satisfies Record<string, JobSpec>;
+
+export type JobName = keyof typeof JOBS;
+export type JobData<N extends JobName> = z.input<(typeof JOBS)[N]['data']>;
+export type JobPayload<N extends JobName> = z.output<(typeof JOBS)[N]['data']>;
+
+export interface EnqueueOptions {
+  /**
+   * Deterministic id (`jobId('action', requestId)`): a second enqueue with the same id while the
+   * first is waiting, running or recently finished is a no-op.
+   */
+  jobId?: string;
+  delayMs?: number;
+  /** The data holds a secret: drop the job from the store as soon as it finishes, whatever the outcome. */
+  sensitive?: boolean;
+}
+
+/** The port services enqueue through; the queue adapter implements it. */
+export interface Jobs {
+  enqueue<N extends JobName>(name: N, data: JobData<N>, options?: EnqueueOptions): Promise<string>;
+}
+
+/**
+ * A deterministic job id from its parts, e.g. `jobId('action', requestId)` → `action.Ev123`. BullMQ
+ * forbids `:` in custom ids, so parts are joined with `.` and any `:` inside a part becomes `_`.
+ */
+export function jobId(...parts: readonly (string | number)[]): string {
+  return parts.map((part) => String(part).replaceAll(':', '_')).join('.');
+}

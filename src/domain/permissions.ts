@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Who may run an action: every configured role maps to a set of these (config `permissions`). */
+export const PERMISSIONS = ['read', 'operate', 'admin'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const workloadRef = z.object({ kind: z.enum(['Deployment', 'StatefulSet']), name: z.string() });
+
+/** How an invocation is classified before it runs: decides role, confirmation and the workload lock. */
+export const classificationSchema = z.object({
+  permission: z.enum(PERMISSIONS),
+  destructive: z.boolean(),
+  /** The workload a mutation changes; at most one mutation per workload runs at a time. */
+  target: workloadRef.optional(),
+});
+export type Classification = z.infer<typeof classificationSchema>;

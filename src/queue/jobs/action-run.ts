@@ -1,0 +1,63 @@
+import type { JobPayload } from '../../domain/jobs.ts';
+import type { ActionRunner } from '../../services/action-runner.ts';
+import type { Authorizer } from '../../services/authorizer.ts';
+import type { RunReporter } from '../../services/run-reporter.ts';
+import type { JobContext } from '../job-definition.ts';
+
+export interface ActionRunDeps {
+  runner: ActionRunner;
+  /** Re-checks Slack users' permission at run time (roles may have changed since the request). */
+  authorizer: Authorizer;
+  reporter: RunReporter;
+}
+
+/**
+ * Runs one requested action. Not retried by the queue: reads retry inside the runner, and a
+ * mutation must never run twice because a job was redelivered (the runner refuses a run already
+ * started). Progress and the result go to the requester's channel through the delivery path.
+ */
+export function handleActionRun({ runner, authorizer, reporter }: ActionRunDeps) {
+  return async (data: JobPayload<'action.run'>, job: JobContext) => {
+    const prepared = runner.resume(data.prepared);
+    const invocation = {
+      requestId: data.requestId,
+      requestedBy: data.requestedBy,
+      origin: data.origin,
+      ...(data.confirmedBy ? { confirmedBy: data.confirmedBy } : {}),
+    };
+    const runId = data.runId ?? (await runner.record(prepared, invocation, 'queued')).row.id;
+    if (data.origin === 'slack') {
+      const decision = await authorizer.check(data.requestedBy, prepared.classification.permission);
+      if (!decision.allowed) {
+        const summary = `denied at run time: needs ${decision.granting.join(' or ')}`;
+        await runner.deny(runId, summary);
+        if (data.requester) await reporter.denied(data.requester, runId, prepared.action.name, decision);
+        return { status: 'denied', summary };
+      }
+    }
+    const shown = data.requester
+      ? await reporter.started({
+          runId,
+          action: prepared.action.name,
+          args: data.args,
+          requestedBy: data.requestedBy,
+          requester: data.requester,
+        })
+      : undefined;
+    const started = performance.now();
+    const result = await runner.execute(
+      prepared,
+      {
+        ...invocation,
+        signal: job.signal,
+        onProgress: (progress) => {
+          shown?.progress(progress);
+          void job.progress({ ...progress }).catch(() => undefined);
+        },
+      },
+      runId,
+    );
+    await shown?.finished(result, performance.now() - started);
+    return { status: result.status, summary: result.summary };
+  };
+}

@@ -1,0 +1,269 @@
+import type { Preview } from '../actions/action.ts';
+import type { Config } from '../config/index.ts';
+import type { ActionRunRow, PendingConfirmation, RunStore } from '../domain/action-runs.ts';
+import type { Clock } from '../domain/clock.ts';
+import { describeError } from '../domain/errors.ts';
+import { type Jobs, jobId } from '../domain/jobs.ts';
+import type { MessageContent, Notifier } from '../domain/notifier.ts';
+import type { Requester } from '../domain/requester.ts';
+import {
+  renderConfirmation,
+  renderConfirmationClosed,
+  renderDenied,
+  renderError,
+} from '../slack/render/index.ts';
+import type { ActionRequest } from './action-requests.ts';
+import { actionRunJob } from './action-requests.ts';
+import type { ActionRunner, PreparedAction } from './action-runner.ts';
+import type { Authorizer } from './authorizer.ts';
+import { privateReply } from './replies.ts';
+
+/** A confirmation lapses after this long; pressing the button later does nothing but say so. */
+export const CONFIRMATION_TTL_MS = 5 * 60_000;
+/** The `action_id`s of the confirmation's buttons; their value is the run id. */
+export const CONFIRM_ACTION_ID = 'fleet.confirm';
+export const CANCEL_ACTION_ID = 'fleet.cancel';
+/** How long the preview may take to read the current state. */
+const PREVIEW_TIMEOUT_MS = 15_000;
+
+/** A press of Confirm or Cancel. */
+export interface ButtonClick {
+  runId: string;
+  userId: string;
+  channelId: string;
+  responseUrl?: string;
+  /** Slack's `action_ts`: tells one press from another (and a retry of the same press from a new one). */
+  actionTs: string;
+}
+
+export interface ConfirmationsOptions {
+  config: Config;
+  runner: ActionRunner;
+  runs: RunStore;
+  jobs: Jobs;
+  notifier: Notifier;
+  authorizer: Authorizer;
+  clock: Clock;
+}
+
+/**
+ * The confirmation of a destructive action: asked for, previewed (the current state, read by a job:
+ * a cluster call has no place on the acknowledgement path), then confirmed, cancelled or left to
+ * expire. The request is parsed once, when asked for: what waits for the click is the prepared
+ * action itself. Only the requester may confirm, or for `permissions.twoPerson` actions someone
+ * else with the permission; the first answer wins, and the buttons are replaced by the outcome.
+ */
+export class Confirmations {
+  private readonly options: ConfirmationsOptions;
+
+  constructor(options: ConfirmationsOptions) {
+    this.options = options;
+  }
+
+  /** Records the request as awaiting confirmation and queues its preview and its expiry. */
+  async request(prepared: PreparedAction, request: ActionRequest): Promise<string> {
+    const { runner, runs, jobs, clock } = this.options;
+    const { row } = await runner.record(
+      prepared,
+      { requestId: request.requestId, requestedBy: request.requestedBy, origin: 'slack' },
+      'awaiting_confirmation',
+    );
+    await runs.awaitConfirmation(row.id, {
+      params: prepared.params as Record<string, unknown>,
+      classification: prepared.classification,
+      args: request.args,
+      requester: request.requester,
+      expiresAt: new Date(clock.now().getTime() + CONFIRMATION_TTL_MS),
+    });
+    await jobs.enqueue('confirm.preview', { runId: row.id }, { jobId: jobId('confirm', request.requestId) });
+    // The timer lives in the queue, not in memory: it fires after a restart too.
+    await jobs.enqueue(
+      'confirm.expire',
+      { runId: row.id },
+      { jobId: jobId('expire', row.id), delayMs: CONFIRMATION_TTL_MS + 1_000 },
+    );
+    return row.id;
+  }
+
+  /** Reads the current state and shows what Confirm will do, with the buttons. */
+  async preview(runId: string): Promise<void> {
+    const { runner, runs, notifier } = this.options;
+    const found = await runs.pendingConfirmation(runId);
+    if (!found?.pending || found.row.status !== 'awaiting_confirmation') return;
+    const { row, pending } = found;
+    const prepared = this.prepared(row, pending);
+    let message: MessageContent;
+    try {
+      const preview = await prepared.action.preview?.(
+        runner.previewContext(),
+        prepared.params,
+        AbortSignal.timeout(PREVIEW_TIMEOUT_MS),
+      );
+      if (!preview) throw new Error(`${row.action} has no preview`);
+      message = renderConfirmation({
+        preview,
+        requestedBy: row.requestedBy,
+        expiresAt: pending.expiresAt,
+        confirm: { actionId: CONFIRM_ACTION_ID, value: runId },
+        cancel: { actionId: CANCEL_ACTION_ID, value: runId },
+        ...(this.twoPerson(row.action) ? { secondPerson: { role: this.rolesGranting(pending) } } : {}),
+      });
+    } catch (error) {
+      await runs.cancel(runId, 'fleetbot', 'cancelled: the current state could not be read');
+      message = renderError({ message: `Could not prepare \`${row.action}\`: ${describeError(error)}` });
+    }
+    const key = confirmationKey(runId);
+    // A second person must see it to confirm it: in the channel. Otherwise only the requester does.
+    await notifier.send(
+      this.twoPerson(row.action)
+        ? { kind: 'post', key, channel: pending.requester.channel, content: message }
+        : privateReply(pending.requester, key, message),
+      { requester: pending.requester },
+    );
+  }
+
+  /** The first permitted press queues the run; any later one finds nothing to do. */
+  async confirm(click: ButtonClick): Promise<void> {
+    const { runs, authorizer, jobs, clock } = this.options;
+    const found = await runs.pendingConfirmation(click.runId);
+    if (!found) return this.tell(click, 'That request no longer exists.');
+    const { row, pending } = found;
+    if (this.twoPerson(row.action)) {
+      if (click.userId === row.requestedBy)
+        return this.tell(click, 'A second person must confirm this; you asked for it.');
+    } else if (click.userId !== row.requestedBy) {
+      return this.tell(click, `Only <@${row.requestedBy}>, who asked for it, can confirm this.`);
+    }
+    if (pending) {
+      const decision = await authorizer.check(click.userId, pending.classification.permission);
+      if (!decision.allowed) {
+        return this.reply(
+          click,
+          'denied',
+          renderDenied({
+            action: row.action,
+            needed: decision.permission,
+            roles: decision.granting,
+            doing: 'confirm',
+          }),
+        );
+      }
+    }
+    const outcome = await runs.confirm(click.runId, click.userId, clock.now());
+    if (!outcome.confirmed) {
+      if (outcome.reason === 'expired') return this.close(row, pending, 'expired', click);
+      const state =
+        outcome.reason === 'unknown'
+          ? 'gone'
+          : outcome.row.status === 'cancelled'
+            ? 'cancelled'
+            : 'confirmed';
+      return this.tell(click, `Already ${state}; nothing more to do.`);
+    }
+    await jobs.enqueue(
+      'action.run',
+      actionRunJob(this.prepared(row, outcome.pending), {
+        runId: row.id,
+        requestId: row.requestId,
+        requestedBy: row.requestedBy,
+        requester: outcome.pending.requester,
+        args: outcome.pending.args,
+        confirmedBy: click.userId,
+      }),
+      { jobId: jobId('action', row.requestId) },
+    );
+    await this.close(row, outcome.pending, 'confirmed', click);
+  }
+
+  async cancel(click: ButtonClick): Promise<void> {
+    const { runs } = this.options;
+    const found = await runs.pendingConfirmation(click.runId);
+    if (!found) return;
+    const { row, pending } = found;
+    if (click.userId !== row.requestedBy && !this.twoPerson(row.action)) {
+      return this.tell(click, `Only <@${row.requestedBy}>, who asked for it, can cancel this.`);
+    }
+    if (await runs.cancel(click.runId, click.userId)) await this.close(row, pending, 'cancelled', click);
+  }
+
+  /** A confirmation nobody answered: the run is cancelled, its pending parameters dropped, the buttons replaced. */
+  async expire(runId: string): Promise<void> {
+    const { runs, clock } = this.options;
+    const found = await runs.pendingConfirmation(runId);
+    if (!found?.pending || !(await runs.expire(runId, clock.now()))) return;
+    await this.close(found.row, found.pending, 'expired');
+  }
+
+  private prepared(row: ActionRunRow, pending: PendingConfirmation): PreparedAction {
+    return this.options.runner.resume({
+      action: row.action,
+      params: pending.params,
+      classification: pending.classification,
+    });
+  }
+
+  /**
+   * Replaces the confirmation with its outcome: the message in the channel is edited in place; a
+   * private one is replaced through the response_url it was shown with (the click's, or the request's).
+   */
+  private async close(
+    row: ActionRunRow,
+    pending: PendingConfirmation | undefined,
+    outcome: 'confirmed' | 'cancelled' | 'expired',
+    click?: ButtonClick,
+  ): Promise<void> {
+    const preview: Preview = { question: `/fleet ${row.action}`, details: [], warnings: [], verb: '' };
+    const content = renderConfirmationClosed({
+      preview,
+      outcome,
+      ...(click && outcome !== 'expired' ? { by: click.userId } : {}),
+      at: this.options.clock.now(),
+    });
+    const key = confirmationKey(row.id);
+    if (this.twoPerson(row.action)) {
+      await this.options.notifier.update(key, content);
+      return;
+    }
+    const responseUrl = click?.responseUrl ?? pending?.requester.responseUrl;
+    if (!responseUrl) return;
+    await this.options.notifier.send({
+      kind: 'respond',
+      key: `${key}.closed`,
+      responseUrl,
+      content,
+      replaceOriginal: true,
+      visibility: 'ephemeral',
+    });
+  }
+
+  private async tell(click: ButtonClick, text: string): Promise<void> {
+    await this.reply(click, 'told', renderError({ message: text }));
+  }
+
+  private async reply(click: ButtonClick, what: string, content: MessageContent): Promise<void> {
+    const to: Requester = {
+      channel: click.channelId,
+      user: click.userId,
+      ...(click.responseUrl ? { responseUrl: click.responseUrl } : {}),
+    };
+    await this.options.notifier.send(
+      privateReply(to, `${confirmationKey(click.runId)}.${what}.${click.userId}.${click.actionTs}`, content),
+    );
+  }
+
+  private twoPerson(action: string): boolean {
+    return this.options.config.permissions.twoPerson.includes(action);
+  }
+
+  /** `Team Lead or DevOps Lead`: the roles whose holders may confirm. */
+  private rolesGranting(pending: PendingConfirmation): string {
+    const { config } = this.options;
+    const ids = config.permissions[pending.classification.permission];
+    return ids.includes('*') ? 'any' : ids.map((id) => config.roles[id]?.name ?? id).join(' or ');
+  }
+}
+
+/** The confirmation message of a run. */
+function confirmationKey(runId: string): string {
+  return `confirm.${runId}`;
+}
