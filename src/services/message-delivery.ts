@@ -83,7 +83,8 @@ export class MessageDelivery {
       await store.defer(id, owner, plan.waitUntil);
       return { done: false, retryAt: plan.waitUntil };
     }
-    if ('fail' in plan) return this.giveUp(stored, owner, plan.fail, undefined);
+    // The thread's first message failed, and its requester has been told about that one already.
+    if ('fail' in plan) return this.giveUp(stored, owner, { why: plan.fail, tell: false });
     try {
       const sent = await this.send(stored, plan.send.threadTs);
       await store.delivered(id, owner, { version: stored.version, ...sent, now: clock.now() });
@@ -191,12 +192,11 @@ export class MessageDelivery {
     const now = clock.now();
     const age = now.getTime() - stored.createdAt.getTime();
     if (!failure.retryable || age >= (this.options.giveUpAfterMs ?? 24 * 3600_000)) {
-      return this.giveUp(
-        stored,
-        owner,
-        describeError(failure),
-        failure.retryable ? undefined : failure.reason,
-      );
+      return this.giveUp(stored, owner, {
+        why: describeError(failure),
+        reason: failure.retryable ? `gave up after ${failure.reason}` : failure.reason,
+        tell: true,
+      });
     }
     const backoff = Math.min(
       (this.options.backoffMs ?? 1_000) * 2 ** stored.attempts,
@@ -225,18 +225,18 @@ export class MessageDelivery {
   private async giveUp(
     stored: StoredMessage,
     owner: string,
-    why: string,
-    reason: string | undefined,
+    failure: { why: string; reason?: string; tell: boolean },
   ): Promise<DeliveryStep> {
     const { store, clock, logger, notifier } = this.options;
-    await store.failed(stored.id, owner, { error: reason ?? why, now: clock.now() });
+    const { why } = failure;
+    await store.failed(stored.id, owner, { error: failure.reason ?? why, now: clock.now() });
     this.options.metrics.failed();
     const { message, requester } = stored;
     logger.warn(
-      { key: message.key, kind: message.kind, reason: reason ?? why },
+      { key: message.key, kind: message.kind, reason: failure.reason ?? why },
       'Slack message not delivered',
     );
-    if (!requester || message.key.endsWith(NOTE_SUFFIX)) return { done: true };
+    if (!failure.tell || !requester || message.key.endsWith(NOTE_SUFFIX)) return { done: true };
     // The note goes another way than the message that failed: a failed response_url cannot carry it.
     const to = message.kind === 'respond' ? { channel: requester.channel, user: requester.user } : requester;
     const [first, ...rest] = why.split('\n');

@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { FleetbotError } from '../../src/domain/errors.ts';
+import { JOBS } from '../../src/domain/jobs.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { defineJob, type JobDefinition, jobId } from '../../src/queue/job-definition.ts';
 import { JobQueue } from '../../src/queue/job-queue.ts';
+import { type JobHandlers, jobDefinitions } from '../../src/queue/jobs/index.ts';
 import { openQueueBackend } from '../../src/queue/queue-backend.ts';
 import { createTestDatabase, uniqueNamespace } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
@@ -182,6 +184,25 @@ describe('job registry', () => {
     expect(
       () => new JobQueue({ backend: backend(), jobs: [job, job], logger, metrics: createMetrics() }),
     ).toThrow('Two job definitions are named "test.record"');
+  });
+
+  it('refuses to start when a job of the catalog has no handler, or a handler no job, whatever the configuration', () => {
+    const handle = async () => undefined;
+    const handlers = {
+      'action.run': handle,
+      'confirm.preview': handle,
+      'confirm.expire': handle,
+      'message.deliver': handle,
+      'message.sweep': handle,
+    } satisfies JobHandlers;
+    expect(jobDefinitions(handlers).map((definition) => definition.name)).toEqual(Object.keys(JOBS));
+    const { 'message.deliver': _missing, ...withoutDelivery } = handlers;
+    expect(() => jobDefinitions(withoutDelivery as unknown as JobHandlers)).toThrow(
+      'No handler for job(s) message.deliver. Every job in src/domain/jobs.ts needs exactly one handler in src/queue/jobs/.',
+    );
+    expect(() => jobDefinitions({ ...handlers, 'message.typo': handle } as JobHandlers)).toThrow(
+      'Handler(s) for unknown job(s) message.typo.',
+    );
   });
 
   it('rejects unknown jobs and invalid data at enqueue, saying what is known and what is wrong', async () => {

@@ -121,11 +121,13 @@ export class Workspace {
 
   /**
    * By id, `#name` or name, as chat.postMessage accepts; undefined for an unknown name. A well-formed id
-   * seen for the first time becomes a channel named after it.
+   * seen for the first time becomes a channel named after it. A user id is the app's direct-message
+   * channel with that user (`U0000ONCALL` → `D0000ONCALL`), as Slack resolves `channel: <user id>`.
    */
   channel(reference: string): Channel | undefined {
     const known = this.#channels.get(reference);
     if (known) return known;
+    if (USER_ID.test(reference)) return this.channel(`D${reference.slice(1)}`);
     const name = reference.replace(/^#/, '');
     const named = [...this.#channels.values()].find((channel) => channel.name === name);
     if (named) return named;
