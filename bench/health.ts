@@ -16,6 +16,7 @@ import { type AddressInfo, createServer as createTcpServer, type Socket } from '
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../src/adapters/clock.ts';
 import { createKubeCluster } from '../src/cluster/kube-cluster.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { EmbeddedPostgres } from '../src/db/embedded-postgres.ts';
@@ -66,7 +67,12 @@ const env = {
 
 function checksFor(overrides: Record<string, string> = {}): readonly HealthCheck[] {
   const config = loadConfig({ env: { ...env, ...overrides } });
-  const cluster = createKubeCluster({ config, logger, kubeconfigPath: kube.kubeconfigPath });
+  const cluster = createKubeCluster({
+    config,
+    logger,
+    clock: systemClock,
+    kubeconfigPath: kube.kubeconfigPath,
+  });
   return runbookHealthChecks(config, cluster, { azureCredential: credential });
 }
 

@@ -1,8 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
-import { checkRegistry } from './actions/registry.ts';
+import { checkConfiguredActions, checkRegistry } from './actions/registry.ts';
 import { systemClock } from './adapters/clock.ts';
-import { createKubeCluster } from './cluster/kube-cluster.ts';
+import { lazyKubeCluster } from './cluster/lazy-cluster.ts';
 import type { Config } from './config/index.ts';
 import { ActionRunStore } from './db/action-run-store.ts';
 import { type Database, openDatabase } from './db/database.ts';
@@ -21,7 +21,7 @@ import { createMetrics } from './metrics.ts';
 import type { JobDefinition } from './queue/job-definition.ts';
 import { JobQueue } from './queue/job-queue.ts';
 import { handleActionRun } from './queue/jobs/action-run.ts';
-import { handleConfirmExpire, handleConfirmPreview } from './queue/jobs/confirmations.ts';
+import { handleActionSweep, handleConfirmExpire, handleConfirmPreview } from './queue/jobs/confirmations.ts';
 import { jobDefinitions } from './queue/jobs/index.ts';
 import { handleMessageDeliver, handleMessageSweep } from './queue/jobs/message-delivery.ts';
 import { openQueueBackend } from './queue/queue-backend.ts';
@@ -31,6 +31,7 @@ import { Authorizer } from './services/authorizer.ts';
 import { Confirmations } from './services/confirmations.ts';
 import { MessageDelivery } from './services/message-delivery.ts';
 import { MessageOutbox } from './services/message-outbox.ts';
+import { RateLimiter } from './services/rate-limiter.ts';
 import { RunReporter } from './services/run-reporter.ts';
 import { toSlackLogger } from './slack/slack-logger.ts';
 import { SlackWebApi, unconfiguredSlackApi } from './slack/web-api.ts';
@@ -53,6 +54,8 @@ export interface AppOverrides {
   /** The cluster to act on; by default the kube context from KUBECONFIG or in-cluster. */
   cluster?: Cluster;
   clock?: Clock;
+  /** How long running jobs may finish at shutdown before being asked to stop. @defaultValue 20 s */
+  drainMs?: number;
 }
 
 export interface RunningApp {
@@ -63,11 +66,20 @@ export interface RunningApp {
   readonly runner: ActionRunner;
   /** Asking for actions as Slack does: authorise, queue or confirm. */
   readonly requests: ActionRequests;
+  /** Resolves when the process can no longer work (its embedded database is gone for good). */
+  readonly fatal: Promise<Error>;
   /** Stops taking requests, drains the workers, closes connections, stops embedded PostgreSQL. */
   stop(): Promise<void>;
 }
 
-/** How often the delivery sweep looks for recorded Slack messages whose delivery job was lost. */
+/** Commands one person may send in COMMAND_WINDOW_MS; more are answered "slow down". */
+const COMMANDS_PER_WINDOW = 20;
+const COMMAND_WINDOW_MS = 60_000;
+
+/** /healthz fails once embedded PostgreSQL stayed down this long (its restarts take about 8 s). */
+const EMBEDDED_DOWN_GRACE_MS = 15_000;
+
+/** How often the sweeps look for recorded Slack messages and confirmed runs whose job was lost. */
 const SWEEP_EVERY_MS = 30_000;
 
 /**
@@ -82,10 +94,19 @@ export async function startApp(
   const logger =
     overrides.logger ?? createLogger({ level: config.runtime.logLevel, format: config.runtime.logFormat });
   const clock = overrides.clock ?? systemClock;
+  checkConfiguredActions(config);
+  let failed: (error: Error) => void = () => {};
+  const fatal = new Promise<Error>((resolve) => {
+    failed = resolve;
+  });
   const database = await openDatabase({
     databaseUrl: config.runtime.databaseUrl,
     dataDir: config.runtime.dataDir,
     logger,
+    onFailure: (error) => {
+      logger.fatal({ err: error }, 'fleetbot cannot work without its database; stopping');
+      failed(error);
+    },
   });
   const stack: (() => Promise<void>)[] = [() => database.close()];
   const stop = async () => {
@@ -129,13 +150,16 @@ export async function startApp(
     const reporter = new RunReporter({ notifier, clock, logger });
     const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
     const requests = new ActionRequests({ runner, authorizer, confirmations, jobs });
+    const runAction = handleActionRun({ runner, jobs, authorizer, reporter });
     const queue = new JobQueue({
       backend,
       jobs: [
         ...jobDefinitions({
-          'action.run': handleActionRun({ runner, authorizer, reporter }),
+          'action.read': runAction,
+          'action.change': runAction,
           'confirm.preview': handleConfirmPreview(confirmations),
           'confirm.expire': handleConfirmExpire(confirmations),
+          'action.sweep': handleActionSweep(confirmations),
           'message.deliver': handleMessageDeliver(delivery),
           'message.sweep': handleMessageSweep(delivery),
         }),
@@ -143,11 +167,13 @@ export async function startApp(
       ],
       logger,
       metrics,
+      ...(overrides.drainMs !== undefined ? { drainMs: overrides.drainMs } : {}),
     });
     stack.push(() => queue.close());
     if (roles.worker) {
       queue.startWorkers();
       await queue.schedule('message.sweep', SWEEP_EVERY_MS);
+      await queue.schedule('action.sweep', SWEEP_EVERY_MS);
     }
 
     const http = new HttpServer({ port: config.runtime.port, host: overrides.host, logger, metrics });
@@ -158,6 +184,17 @@ export async function startApp(
         { name: 'queue', ping: () => queue.ping() },
       ],
       metrics,
+      [
+        {
+          name: 'database',
+          problem: () => {
+            const down = database.embedded?.downForMs() ?? 0;
+            return down > EMBEDDED_DOWN_GRACE_MS
+              ? `embedded PostgreSQL has been down for ${Math.round(down / 1000)} s`
+              : undefined;
+          },
+        },
+      ],
     );
     const slackApp =
       roles.web && slack && (config.slack.signingSecret || config.slack.appToken)
@@ -168,6 +205,7 @@ export async function startApp(
             requests,
             confirmations,
             notifier,
+            limiter: new RateLimiter({ limit: COMMANDS_PER_WINDOW, windowMs: COMMAND_WINDOW_MS, clock }),
             clientOptions: slack.options,
           })
         : undefined;
@@ -192,29 +230,34 @@ export async function startApp(
       },
       'fleetbot started',
     );
-    return { port, logger, database, queue, runner, requests, stop };
+    return { port, logger, database, queue, runner, requests, fatal, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-/** The action runner with its cluster and health checks: shared by the workers and `fleetbot run`. */
+/**
+ * The action runner with its cluster and health checks: shared by the workers and `fleetbot run`.
+ * The Kubernetes and Azure clients load on their first call, not here (see lazyKubeCluster).
+ * `cluster` defaults to the kube context from KUBECONFIG, or in-cluster.
+ */
 export function buildActionRunner(
   config: Config,
   logger: Logger,
   store?: RunStore,
-  cluster: Cluster = createKubeCluster({ config, logger }),
+  cluster?: Cluster,
   azureCredential?: TokenCredential,
   clock: Clock = systemClock,
 ): ActionRunner {
   checkRegistry();
-  const checks = runbookHealthChecks(config, cluster, azureCredential ? { azureCredential } : {});
+  const kube = cluster ?? lazyKubeCluster({ config, logger, clock });
+  const checks = runbookHealthChecks(config, kube, azureCredential ? { azureCredential } : {});
   return new ActionRunner({
     config,
     logger,
     ...(store ? { store } : {}),
-    context: { config, cluster, logger, clock, healthChecks: () => checks },
+    context: { config, cluster: kube, logger, clock, healthChecks: () => checks },
   });
 }
 

@@ -39,6 +39,16 @@ export interface ActionResult {
   attachment?: { filename: string; content: string; lines: number; note?: string };
   /** Machine-readable details with stable keys, for `--json`. */
   data?: Record<string, unknown>;
+  /**
+   * Actions this one asks to run next, each as a run of its own (its own workload lock, audit row
+   * and report): `secret set --restart` restarts the services that read the Secret this way.
+   */
+  followUps?: FollowUp[];
+}
+
+export interface FollowUp {
+  action: string;
+  params: Record<string, unknown>;
 }
 
 /** What the confirmation of a destructive action shows: the exact effect and the current state. */
@@ -51,6 +61,11 @@ export interface Preview {
   warnings: string[];
   /** Label of the confirm button / CLI prompt verb: "Restart". */
   verb: string;
+  /**
+   * Parameters the preview fixes for the run, so that Confirm runs exactly what was shown (the
+   * rollback's revisions): merged into the parameters the confirmed run gets.
+   */
+  pin?: Record<string, unknown>;
 }
 
 export interface Progress {
@@ -110,6 +125,11 @@ export interface ActionDefinition<P = unknown> {
   classify(params: P, config: Config): Classification;
   /** The parameters as the audit log may keep them; `syntax.secret` fields are masked regardless. */
   redact?(params: P): unknown;
+  /**
+   * Whether the parameters carry a value to keep out of stores (an `env set` value): its job is
+   * dropped from the queue store as soon as it finishes. Always so for `syntax.secret` fields.
+   */
+  sensitive?(params: P): boolean;
   /** For destructive actions: what the confirmation shows, read fresh from the cluster. */
   preview?(context: ActionContext, params: P, signal: AbortSignal): Promise<Preview>;
   run(context: ActionContext, params: P, signal: AbortSignal): Promise<ActionResult>;

@@ -1,12 +1,18 @@
 import { FleetbotError } from '../domain/errors.ts';
 import type { Syntax } from './action.ts';
 
+/** The longest command fleetbot reads, after the verb; longer ones are refused before any parsing. */
+export const MAX_COMMAND_LENGTH = 1_024;
+/** The longest single argument (a service, pod, key or secret name, a flag's value). */
+export const MAX_ARGUMENT_LENGTH = 256;
+
 /**
  * Splits a command line the way a shell would for the cases people type in
  * Slack: whitespace separates, single or double quotes group, `\` escapes.
  * Nothing is ever executed; this only produces words.
  */
 export function tokenize(line: string): string[] {
+  checkCommandLength(line.length);
   const words: string[] = [];
   let current = '';
   let quote: '"' | "'" | undefined;
@@ -46,15 +52,20 @@ export function parseArguments(
   syntax: Syntax,
   usageLine: string,
 ): Record<string, unknown> {
+  checkCommandLength(words.reduce((sum, word) => sum + word.length + 1, 0));
   const out: Record<string, unknown> = {};
   const positionals: string[] = [];
   const flags = syntax.flags ?? {};
+  // A trailing list (`env api set A=1 B=2`) may hold longer words; the command's own cap bounds them.
+  const listFrom = syntax.positionals.findIndex((slot) => slot.endsWith('...'));
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as string;
     if (!word.startsWith('--') || word === '--') {
+      if (listFrom < 0 || positionals.length < listFrom) checkArgumentLength(word, usageLine);
       positionals.push(word);
       continue;
     }
+    checkArgumentLength(word, usageLine);
     const [rawName = '', inline] = splitOnce(word.slice(2), '=');
     const kind = flags[rawName];
     if (!kind) {
@@ -71,6 +82,7 @@ export function parseArguments(
       continue;
     }
     const value = inline ?? words[++i];
+    if (value !== undefined) checkArgumentLength(value, usageLine);
     if (value === undefined || (inline === undefined && value.startsWith('--'))) {
       throw usage(`--${rawName} needs a ${kind === 'number' ? 'number' : 'value'}.`, usageLine);
     }
@@ -103,6 +115,27 @@ export function parseArguments(
   if (index < positionals.length)
     throw usage(`Unexpected "${positionals.slice(index).join(' ')}".`, usageLine);
   return out;
+}
+
+function checkCommandLength(length: number): void {
+  if (length > MAX_COMMAND_LENGTH) {
+    throw new FleetbotError(
+      'usage',
+      `That command is ${length.toLocaleString('en-US')} characters long; fleetbot reads commands of up to ${MAX_COMMAND_LENGTH.toLocaleString('en-US')}.`,
+      {
+        hint: 'Shorten it: names and flags are short, and secret values go through `/fleet secret set`, never the command line.',
+      },
+    );
+  }
+}
+
+function checkArgumentLength(word: string, usageLine: string): void {
+  if (word.length > MAX_ARGUMENT_LENGTH) {
+    throw usage(
+      `"${word.slice(0, 40)}…" is ${word.length.toLocaleString('en-US')} characters long; an argument is at most ${MAX_ARGUMENT_LENGTH}.`,
+      usageLine,
+    );
+  }
 }
 
 function usage(message: string, usageLine?: string): FleetbotError {

@@ -54,6 +54,8 @@ export const env = defineAction({
       : { permission: 'operate', destructive: true, target: ref };
   },
   redact: (input: Params) => ({ ...input, assignments: input.assignments.map(maskAssignment) }),
+  // Any value may be a credential whatever its name says (a DSN in CONFIG_URL).
+  sensitive: (input: Params) => input.operation === 'set',
   async preview({ cluster, config }, input, signal) {
     const { service, ref } = resolveService(config, input.service);
     const current = new Map((await cluster.listEnv(ref, service.container, signal)).map((v) => [v.name, v]));

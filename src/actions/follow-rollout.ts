@@ -16,15 +16,21 @@ export async function followRollout(
   signal: AbortSignal,
 ): Promise<Pick<ActionResult, 'status' | 'summary' | 'sections' | 'data'>> {
   const started = performance.now();
-  const state = await context.cluster.waitForRollout(ref, {
-    timeoutMs: ROLLOUT_WAIT_MS,
-    signal,
-    onProgress: (progress) =>
-      context.progress({
-        message: `${progress.updated}/${progress.desired} pods updated · ${progress.available}/${progress.desired} available`,
-        fraction: progress.desired > 0 ? progress.updated / progress.desired : 0,
-      }),
-  });
+  let state: RolloutState;
+  try {
+    state = await context.cluster.waitForRollout(ref, {
+      timeoutMs: ROLLOUT_WAIT_MS,
+      signal,
+      onProgress: (progress) =>
+        context.progress({
+          message: `${progress.updated}/${progress.desired} pods updated · ${progress.available}/${progress.desired} available`,
+          fraction: progress.desired > 0 ? progress.updated / progress.desired : 0,
+        }),
+    });
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    return stoppedFollowing(context, ref, signal.reason);
+  }
   const took = formatElapsed(performance.now() - started);
   const facts = rolloutFields(state);
   if (state.phase === 'complete') {
@@ -52,6 +58,39 @@ export async function followRollout(
       },
     ],
     data: { rollout: state },
+  };
+}
+
+/** How long the last look at a rollout may take once following it was stopped. */
+const LAST_LOOK_MS = 3_000;
+
+/**
+ * The change was made and following its rollout stopped (shutdown, Ctrl-C, the action's deadline):
+ * a safe point. The result says the change is in, with one last look at the rollout, instead of
+ * calling an applied change "cancelled".
+ */
+async function stoppedFollowing(
+  context: ActionContext,
+  ref: WorkloadRef,
+  reason: unknown,
+): Promise<Pick<ActionResult, 'status' | 'summary' | 'sections' | 'data'>> {
+  const why =
+    reason instanceof Error && reason.name === 'ShutdownError'
+      ? 'fleetbot was stopped'
+      : reason instanceof Error && reason.name === 'TimeoutError'
+        ? 'the wait ran out'
+        : 'it was cancelled';
+  const state = await context.cluster
+    .rolloutStatus(ref, AbortSignal.timeout(LAST_LOOK_MS))
+    .catch(() => undefined);
+  return {
+    status: state?.phase === 'complete' ? 'ok' : 'warning',
+    summary: `${ref.name}: the change is applied; ${why} while following its rollout${state ? ` (${state.updated}/${state.desired} updated, ${state.available}/${state.desired} available)` : ''}`,
+    sections: [
+      ...(state ? [{ fields: rolloutFields(state) }] : []),
+      { text: 'The rollout goes on without fleetbot: check it with `/fleet status`.' },
+    ],
+    data: { rollout: state ?? null, stoppedFollowing: true },
   };
 }
 

@@ -1,5 +1,6 @@
+import { type Config, ConfigError, type ConfigProblem } from '../config/index.ts';
 import { FleetbotError } from '../domain/errors.ts';
-import { didYouMean } from '../lib/did-you-mean.ts';
+import { didYouMean, sentence } from '../lib/did-you-mean.ts';
 import type { ActionDefinition } from './action.ts';
 import { describe } from './describe.ts';
 import { env } from './env.ts';
@@ -51,4 +52,27 @@ export function checkRegistry(list: readonly ActionDefinition<unknown>[] = actio
     if (names.has(name)) throw new Error(`Two actions are named "${name}".`);
     names.add(name);
   }
+}
+
+/**
+ * The configuration checked against the registry, which config/ cannot see: every action it names
+ * must exist. A typo in `permissions.twoPerson` would otherwise turn the two-person rule off silently.
+ * Run at start-up and by `fleetbot config check`.
+ */
+export function checkConfiguredActions(config: Config): void {
+  const names = actions.map((action) => action.name);
+  const problems: ConfigProblem[] = config.permissions.twoPerson.flatMap((name, index) =>
+    names.includes(name)
+      ? []
+      : [
+          {
+            path: `permissions.twoPerson[${index}]`,
+            message: sentence(
+              `expected an action (${names.join(', ')}), got ${JSON.stringify(name)}`,
+              didYouMean(name, names),
+            ),
+          },
+        ],
+  );
+  if (problems.length > 0) throw new ConfigError(config.runtime.configFile ?? 'the configuration', problems);
 }

@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import { FleetbotError } from '../domain/errors.ts';
 import { defineAction } from './action.ts';
 import { followRollout, ROLLOUT_WAIT_MS } from './follow-rollout.ts';
 import { images, requireDeployment } from './history.ts';
 import { describeRef, resolveService } from './services.ts';
 
-const params = z.object({ service: z.string(), toRevision: z.number().int().min(1).optional() });
+const params = z.object({
+  service: z.string(),
+  toRevision: z.number().int().min(1).optional(),
+  /** Set by the confirmation: the revision the Deployment ran when the rollback was shown. */
+  fromRevision: z.number().int().min(1).optional(),
+});
 
 /** The runbook's "Rollback Procedure": `rollout undo [--to-revision]`, then `rollout status`. */
 export const rollback = defineAction({
@@ -36,11 +42,20 @@ export const rollback = defineAction({
       ],
       warnings: [],
       verb: 'Roll back',
+      // Confirm rolls back exactly this: from this revision to that one, or not at all.
+      pin: { toRevision: plan.to.revision, fromRevision: plan.from.revision },
     };
   },
   async run(context, input, signal) {
     const { ref } = resolveService(context.config, input.service);
     const plan = await context.cluster.planUndo(ref, input.toRevision, signal);
+    if (input.fromRevision !== undefined && plan.from.revision !== input.fromRevision) {
+      throw new FleetbotError(
+        'conflict',
+        `${ref.name} has moved on since the rollback was confirmed: it now runs revision ${plan.from.revision}, not ${input.fromRevision}. Nothing was changed.`,
+        { hint: `Look at \`/fleet history ${input.service}\`, then ask for the rollback again.` },
+      );
+    }
     if (plan.from.revision === plan.to.revision) {
       return {
         status: 'ok',

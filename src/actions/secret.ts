@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import type { Config } from '../config/index.ts';
+import type { WorkloadRef } from '../domain/cluster.ts';
+import { FleetbotError } from '../domain/errors.ts';
+import { didYouMean } from '../lib/did-you-mean.ts';
 import { defineAction } from './action.ts';
-import { followRollout, ROLLOUT_WAIT_MS } from './follow-rollout.ts';
 import { describeRef } from './services.ts';
 
 const params = z.object({
@@ -26,8 +29,17 @@ export const secret = defineAction({
   syntax: { positionals: ['operation', 'secret', 'key'], flags: { restart: 'boolean' }, secret: ['value'] },
   params,
   retryable: false,
-  timeoutMs: 3 * ROLLOUT_WAIT_MS,
-  classify: () => ({ permission: 'admin', destructive: true }),
+  timeoutMs: 60_000,
+  classify(input, config) {
+    if (!config.secrets.includes(input.secret)) {
+      throw new FleetbotError(
+        'unknown_secret',
+        `fleetbot may not change Secret "${input.secret}".${didYouMean(input.secret, config.secrets)}`,
+        { hint: `Secrets it may change (secrets in fleetbot.yml): ${config.secrets.join(', ')}.` },
+      );
+    }
+    return { permission: 'admin', destructive: true };
+  },
   async preview({ cluster, config }, input, signal) {
     const users = await cluster.workloadsUsingSecret(input.secret, signal);
     return {
@@ -37,7 +49,7 @@ export const secret = defineAction({
           ? `Used by ${users.map(describeRef).join(', ')}.`
           : 'No Deployment or StatefulSet references it.',
         input.restart
-          ? `Then restart ${users.map((u) => u.name).join(', ') || 'nothing'} so pods read the new value.`
+          ? `Then restart the services among them fleetbot manages, one run each, so pods read the new value.`
           : 'Pods keep the old value until they restart (add --restart to do it now).',
       ],
       warnings: [],
@@ -47,39 +59,45 @@ export const secret = defineAction({
   async run(context, input, signal) {
     await context.cluster.setSecretKey(input.secret, input.key, input.value, signal);
     const users = await context.cluster.workloadsUsingSecret(input.secret, signal);
-    if (!input.restart || users.length === 0) {
-      return {
-        status: 'ok',
-        summary: `${input.secret}: ${input.key} updated`,
-        sections: [
-          {
-            text:
-              users.length > 0
-                ? `Pods read the new value only after a restart: ${users.map((u) => `restart ${u.name}`).join(', ')}.`
-                : 'No workload references this Secret.',
-          },
-        ],
-        data: { secret: input.secret, key: input.key, restarted: [] },
-      };
-    }
-    const outcomes = [];
-    for (const ref of users) {
-      await context.cluster.restart(ref, signal);
-      outcomes.push(
-        await followRollout(
-          context,
-          ref,
-          { done: `${ref.name} restarted`, failed: `${ref.name} rollout stuck` },
-          signal,
-        ),
-      );
-    }
-    const failed = outcomes.filter((o) => o.status !== 'ok');
+    const services = users.map((ref) => ({ ref, key: serviceKeyOf(context.config, ref) }));
+    const restartable = services.filter((service) => service.key !== undefined);
+    const others = services.filter((service) => service.key === undefined).map((service) => service.ref.name);
+    const notes = [
+      input.restart
+        ? restartable.length > 0
+          ? `Restarting ${restartable.map((service) => service.ref.name).join(', ')}, one run each, so pods read the new value.`
+          : 'No service fleetbot manages reads this Secret: nothing to restart.'
+        : users.length > 0
+          ? `Pods read the new value only after a restart: ${users.map((u) => `restart ${u.name}`).join(', ')}.`
+          : 'No workload references this Secret.',
+      ...(input.restart && others.length > 0
+        ? [`Not restarted, as fleetbot does not manage them: ${others.join(', ')}.`]
+        : []),
+    ];
     return {
-      status: failed.length > 0 ? 'failed' : 'ok',
-      summary: `${input.secret}: ${input.key} updated · ${outcomes.map((o) => o.summary).join(' · ')}`,
-      sections: outcomes.flatMap((o) => o.sections),
-      data: { secret: input.secret, key: input.key, restarted: users.map((u) => u.name) },
+      status: 'ok',
+      summary: `${input.secret}: ${input.key} updated`,
+      sections: [{ text: notes.join('\n') }],
+      data: {
+        secret: input.secret,
+        key: input.key,
+        restarting: input.restart ? restartable.map((service) => service.ref.name) : [],
+      },
+      ...(input.restart
+        ? {
+            followUps: restartable.map((service) => ({
+              action: 'restart',
+              params: { service: service.key },
+            })),
+          }
+        : {}),
     };
   },
 });
+
+/** The configured service running `ref`, if any: fleetbot changes only the workloads it is told about. */
+function serviceKeyOf(config: Config, ref: WorkloadRef): string | undefined {
+  return Object.entries(config.services).find(
+    ([, service]) => service.kind === ref.kind && service.workload === ref.name,
+  )?.[0];
+}

@@ -1,4 +1,5 @@
 import { tableLines } from '../actions/result-columns.ts';
+import { systemClock } from '../adapters/clock.ts';
 import { loadConfig, parseDuration } from '../config/index.ts';
 import { ActionRunStore } from '../db/action-run-store.ts';
 import { openDatabase } from '../db/database.ts';
@@ -28,7 +29,9 @@ export const auditCommand: CliCommand = {
       logger,
     });
     try {
-      const rows = await new ActionRunStore({ pool: database.pool }).list(new Date(Date.now() - ms));
+      const rows = await new ActionRunStore({ pool: database.pool }).list(
+        new Date(systemClock.now().getTime() - ms),
+      );
       if (values.json) {
         io.out(JSON.stringify(rows, null, 2));
         return EXIT.ok;

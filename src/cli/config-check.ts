@@ -1,3 +1,5 @@
+import { checkConfiguredActions } from '../actions/registry.ts';
+import { systemClock } from '../adapters/clock.ts';
 import { describeConfig, loadConfig } from '../config/index.ts';
 import { type CliCommand, EXIT } from './command.ts';
 
@@ -11,7 +13,8 @@ export const configCheckCommand: CliCommand = {
   async run({ positionals }, io) {
     const [file] = positionals;
     const config = loadConfig({ env: io.env, ...(file ? { file } : {}) });
-    io.out(describeConfig(config));
+    checkConfiguredActions(config);
+    io.out(describeConfig(config, systemClock.now()));
     return EXIT.ok;
   },
 };

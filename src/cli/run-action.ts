@@ -49,25 +49,50 @@ export const runCommand: CliCommand = {
       // Loaded here, not at the top: the Kubernetes client alone takes most of a second to import.
       const { buildActionRunner } = await import('../main.ts');
       const runner = buildActionRunner(config, logger, pool ? new ActionRunStore({ pool }) : undefined);
-      const prepared = runner.prepare(name, args, await secretInputs(name, io));
-      if (prepared.classification.destructive && !(await confirm(runner, prepared, yes, io))) {
+      const asked = runner.prepare(name, args, await secretInputs(name, io));
+      const prepared = asked.classification.destructive ? await confirm(runner, asked, yes, io) : asked;
+      if (!prepared) {
         io.err('Cancelled; nothing was changed.');
         return EXIT.failed;
       }
       const controller = new AbortController();
       const cancel = () => controller.abort();
       process.once('SIGINT', cancel);
-      const result = await runner
-        .execute(prepared, {
+      const requestedBy = `cli:${io.env.USER ?? 'unknown'}`;
+      const run = (action: PreparedAction) =>
+        runner.execute(action, {
           requestId: `cli-${randomUUID()}`,
-          requestedBy: `cli:${io.env.USER ?? 'unknown'}`,
+          requestedBy,
           origin: 'cli',
           signal: controller.signal,
           onProgress: (progress) => io.err(`… ${progress.message}`),
-        })
-        .finally(() => process.off('SIGINT', cancel));
-      io.out(json ? JSON.stringify(toJson(name, result), null, 2) : renderText(result));
-      return failed(result, prepared) ? EXIT.failed : EXIT.ok;
+        });
+      try {
+        const result = await run(prepared);
+        if (!json) io.out(renderText(result));
+        let failures = failed(result, prepared) ? 1 : 0;
+        // What the action asked to run next (secret set --restart: each restart), one after the other.
+        const followUps = [];
+        for (const next of result.followUps ?? []) {
+          const followUp = runner.prepare(next.action, next.params);
+          const outcome = await run(followUp);
+          if (!json) io.out(`\n${renderText(outcome)}`);
+          followUps.push(toJson(next.action, outcome));
+          if (failed(outcome, followUp)) failures++;
+        }
+        if (json) {
+          io.out(
+            JSON.stringify(
+              { ...toJson(name, result), ...(followUps.length > 0 ? { followUps } : {}) },
+              null,
+              2,
+            ),
+          );
+        }
+        return failures > 0 ? EXIT.failed : EXIT.ok;
+      } finally {
+        process.off('SIGINT', cancel);
+      }
     } finally {
       await pool?.end();
     }
@@ -128,12 +153,13 @@ async function readSecret(prompt: string, io: CliIo): Promise<string> {
   }
 }
 
+/** Shows what the change will do and asks; the action to run (with what the preview pinned), or undefined. */
 async function confirm(
   runner: ActionRunner,
   prepared: PreparedAction,
   yes: boolean,
   io: CliIo,
-): Promise<boolean> {
+): Promise<PreparedAction | undefined> {
   const preview = await prepared.action.preview?.(
     runner.previewContext(),
     prepared.params,
@@ -144,7 +170,8 @@ async function confirm(
     for (const line of preview.details) io.err(`  ${line}`);
     for (const warning of preview.warnings) io.err(`  ⚠ ${warning}`);
   }
-  if (yes) return true;
+  const confirmed = { ...prepared, params: { ...(prepared.params as object), ...preview?.pin } };
+  if (yes) return confirmed;
   if (!process.stdin.isTTY) {
     throw new UsageError(
       `${prepared.action.name} changes the cluster; add --yes to confirm when stdin is not a terminal.`,
@@ -153,7 +180,7 @@ async function confirm(
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${preview?.verb ?? 'Proceed'}? Type yes to confirm: `);
-    return answer.trim().toLowerCase() === 'yes';
+    return answer.trim().toLowerCase() === 'yes' ? confirmed : undefined;
   } finally {
     rl.close();
   }

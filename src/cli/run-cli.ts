@@ -20,7 +20,7 @@ const commands: readonly CliCommand[] = [
 ];
 
 /** Mistakes in what was typed or configured: exit 2 with what to fix. */
-const USAGE_CODES = new Set(['config', 'usage', 'invalid_params', 'unknown_service']);
+const USAGE_CODES = new Set(['config', 'usage', 'invalid_params', 'unknown_service', 'unknown_secret']);
 
 /** Parses argv (without node and the script), runs the command, returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -13,15 +13,19 @@ async function serve(roles: AppRoles, io: CliIo): Promise<number> {
   const app = await startApp(config, roles);
   // For a person at a terminal; machines reading JSON lines have the 'fleetbot started' entry.
   if (resolveLogFormat(config.runtime.logFormat) === 'pretty') io.out(whatNext(config, roles, app.port));
-  const signal = await new Promise<string>((resolve) => {
-    for (const name of SHUTDOWN_SIGNALS) process.once(name, () => resolve(name));
-  });
-  app.logger.info({ signal }, 'shutting down');
+  const reason = await Promise.race([
+    new Promise<string>((resolve) => {
+      for (const name of SHUTDOWN_SIGNALS) process.once(name, () => resolve(name));
+    }),
+    app.fatal,
+  ]);
+  app.logger.info({ reason: typeof reason === 'string' ? reason : reason.message }, 'shutting down');
   // A second Ctrl-C means "now": skip the drain.
   for (const name of SHUTDOWN_SIGNALS) process.once(name, () => process.exit(130));
   await app.stop();
   app.logger.info('stopped');
-  return EXIT.ok;
+  // Gone for good: exit non-zero, so that the supervisor (systemd, Kubernetes) starts it again.
+  return typeof reason === 'string' ? EXIT.ok : EXIT.failed;
 }
 
 const envHelp = `Environment: DATABASE_URL (else embedded PostgreSQL in FLEETBOT_DATA_DIR, default ./.fleetbot),

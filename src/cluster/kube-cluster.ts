@@ -17,6 +17,7 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import type { Config } from '../config/index.ts';
+import type { Clock } from '../domain/clock.ts';
 import {
   type Cluster,
   ClusterError,
@@ -51,6 +52,8 @@ const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 export interface KubeClusterOptions {
   config: Config;
   logger: Logger;
+  /** For the `restartedAt` annotation, as kubectl stamps it. */
+  clock: Clock;
   /** A kubeconfig file (tests); otherwise KUBECONFIG / ~/.kube/config, or the in-cluster service account. */
   kubeconfigPath?: string;
   /** Deadline of one API request (default 10 s): a hung API server costs this, not more. */
@@ -203,7 +206,10 @@ class KubeCluster implements Cluster {
       });
     }
     // kubectl's format: RFC 3339 to the second. Same second as the last restart → the patch would be empty.
-    const restartedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const restartedAt = this.options.clock
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     if (workload.spec?.template.metadata?.annotations?.[RESTARTED_AT] === restartedAt) {
       throw new ClusterError('conflict', `${ref.name} was restarted less than a second ago.`, {
         hint: 'Wait a moment before retriggering.',
@@ -249,7 +255,7 @@ class KubeCluster implements Cluster {
   async waitForRollout(ref: WorkloadRef, options: WaitForRolloutOptions): Promise<RolloutState> {
     const interval = options.intervalMs ?? this.options.pollIntervalMs ?? 1_000;
     const failFastAfter = options.failFastAfterMs ?? this.options.failFastAfterMs ?? 20_000;
-    const deadline = Date.now() + options.timeoutMs;
+    const deadline = performance.now() + options.timeoutMs;
     let problemSince: number | undefined;
     let lastMessage = '';
     for (;;) {
@@ -259,15 +265,15 @@ class KubeCluster implements Cluster {
         options.onProgress?.(state);
       }
       if (state.phase !== 'progressing') return state;
-      problemSince = state.problems.length > 0 ? (problemSince ?? Date.now()) : undefined;
-      if (problemSince !== undefined && Date.now() - problemSince >= failFastAfter) {
+      problemSince = state.problems.length > 0 ? (problemSince ?? performance.now()) : undefined;
+      if (problemSince !== undefined && performance.now() - problemSince >= failFastAfter) {
         return {
           ...state,
           phase: 'failed',
           message: `new pods are not becoming ready: ${state.problems[0]?.reason}`,
         };
       }
-      if (Date.now() + interval > deadline) return state;
+      if (performance.now() + interval > deadline) return state;
       await sleep(interval, undefined, options.signal ? { signal: options.signal } : {});
     }
   }

@@ -174,7 +174,7 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     read: ['*'],
     operate: ['oncall', 'teamLead', 'devopsLead'],
     admin: ['teamLead', 'devopsLead', 'databaseAdmin'],
-    twoPerson: ['restore', 'reset-demo'],
+    twoPerson: [],
   },
   maintenance: {
     schedule: { week: 'first', day: 'sun' },
@@ -184,7 +184,9 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     notices: ['7d', '24h'],
     holdPaging: ['P2', 'P3'],
   },
+  secrets: ['fleet-api-secrets'],
   channels: {
+    allowed: [],
     alerts: '#fleet-alerts',
     incidentPrefix: 'inc-',
   },

@@ -45,7 +45,7 @@ function localTime(instant: Date, timeZone: string): string {
  * configured but never a secret's value.
  * @param now When "next maintenance window" is counted from. @defaultValue the current time
  */
-export function describeConfig(config: Config, now: Date = new Date()): string {
+export function describeConfig(config: Config, now: Date): string {
   const { cluster, maintenance, businessHours, permissions, runtime, slack, fleet, appInsights } = config;
   const services = Object.entries(config.services).map(([name, service]) => [
     name,

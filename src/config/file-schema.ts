@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { checkReferences } from './cross-checks.ts';
 import {
   actionName,
   duration,
@@ -186,7 +185,7 @@ const businessHours = strictObject({
   }
 }, whenFieldsValid);
 
-const fileConfigObject = strictObject({
+export const fileConfigObject = strictObject({
   /** The AKS cluster fleetbot operates. */
   cluster,
   /**
@@ -194,6 +193,11 @@ const fileConfigObject = strictObject({
    * `api`, `frontend`, `postgres`, `redis`; entries in the file are merged into these, new keys add services.
    */
   services: z.record(serviceName, service),
+  /**
+   * The Secrets `/fleet secret set` may change, by name; any other is refused (the Role in
+   * deploy/kubernetes/rbac.yaml names the same ones). @defaultValue `['fleet-api-secrets']`
+   */
+  secrets: z.array(kubernetesName).min(1),
   /** Incident severities `P0`–`P3`, from the runbook's "Severity Levels" table. */
   severities: strictObject({ P0: severity, P1: severity, P2: severity, P3: severity }),
   /** When `businessHoursOnly` severities may page. @defaultValue mon–fri 09:00–17:00 America/New_York */
@@ -224,7 +228,7 @@ const fileConfigObject = strictObject({
     operate: rolesOrEveryone,
     /** Data and configuration actions (backup, restore, secrets). @defaultValue `[teamLead, devopsLead, databaseAdmin]` */
     admin: rolesOrEveryone,
-    /** Actions that need a second authorised person to confirm. @defaultValue `['restore', 'reset-demo']` */
+    /** Actions that need a second authorised person to confirm (checked against the action registry at start-up). @defaultValue `[]` */
     twoPerson: z.array(actionName),
   }),
   /** The monthly maintenance window (runbook: first Sunday, 2AM–6AM ET). */
@@ -235,6 +239,17 @@ const fileConfigObject = strictObject({
     alerts: patterned(
       /^(?:[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]{0,79})$/,
       'a Slack channel id like C0123ABCD or a #name',
+    ),
+    /**
+     * Where fleetbot posts results: channel ids (`C…`, `G…`) or `#names`. A command typed anywhere
+     * else is refused, with where to run it; direct messages are always allowed. Empty: any channel
+     * fleetbot is in. @defaultValue `[]`
+     */
+    allowed: z.array(
+      patterned(
+        /^(?:[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]{0,79})$/,
+        'a Slack channel id like C0123ABCD or a #name',
+      ),
     ),
     /** Prefix of per-incident channel names (`inc-42`). @defaultValue `inc-` */
     incidentPrefix: patterned(
@@ -248,10 +263,3 @@ const fileConfigObject = strictObject({
 export type FileConfigInput = z.input<typeof fileConfigObject>;
 /** The parsed file part of the Config (durations in milliseconds). */
 export type FileConfig = z.output<typeof fileConfigObject>;
-
-/** The schema of fleetbot.yml after it has been laid over the built-in defaults. */
-export const fileConfigSchema = fileConfigObject.superRefine(checkReferences, {
-  // Run even when other parts of the file are wrong, so that every problem is reported at once;
-  // checkReferences itself reads only the parts that parsed cleanly.
-  when: () => true,
-});

@@ -6,7 +6,8 @@ import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { BUILT_IN_DEFAULTS } from './defaults.ts';
 import { parseEnv } from './env.ts';
-import { type FileConfig, fileConfigSchema } from './file-schema.ts';
+import { fileConfigSchema } from './file-config-schema.ts';
+import type { FileConfig } from './file-schema.ts';
 import { describeValue, expectedGotErrorMap, issuesToProblems } from './issue-messages.ts';
 import { layer } from './layer.ts';
 

@@ -48,20 +48,29 @@ export class ActionRunStore implements RunStore {
     return { row: toRow(existing.rows[0]), created: false };
   }
 
-  /**
-   * Moves a run to `running` unless another run holds the same target. A holder
-   * older than `staleAfterMs` is taken to be a crashed worker's and is closed as failed.
-   */
-  async start(runId: string, staleAfterMs: number): Promise<StartOutcome> {
+  async start(runId: string, attemptId: string, staleAfterMs: number): Promise<StartOutcome> {
     const client = await this.pool.connect();
+    const stale = `COALESCE(heartbeat_at, started_at) < now() - make_interval(secs => ${Number(staleAfterMs) / 1000})`;
     try {
       await client.query('BEGIN');
-      const found = await client.query('SELECT * FROM action_runs WHERE id = $1 FOR UPDATE', [runId]);
-      const run = found.rows[0] ? toRow(found.rows[0]) : undefined;
-      if (!run) throw new Error(`action run ${runId} was never recorded`);
+      const found = await client.query(
+        `SELECT *, (status = 'running' AND ${stale}) AS stale FROM action_runs WHERE id = $1 FOR UPDATE`,
+        [runId],
+      );
+      const raw = found.rows[0] as Record<string, unknown> | undefined;
+      if (!raw) throw new Error(`action run ${runId} was never recorded`);
+      const run = toRow(raw);
+      if (run.status === 'running' && !raw.stale) {
+        await client.query('COMMIT');
+        return { started: false, reason: 'alive', current: run };
+      }
       if (run.status !== 'queued' && run.status !== 'awaiting_confirmation') {
         await client.query('COMMIT');
-        return { started: false, reason: 'already', current: run };
+        return {
+          started: false,
+          reason: 'already',
+          current: { ...run, attemptId: (raw.attempt_id as string | null) ?? undefined },
+        };
       }
       if (run.target) {
         // Serialises starts on one target across workers; released at COMMIT.
@@ -69,8 +78,8 @@ export class ActionRunStore implements RunStore {
         await client.query(
           `UPDATE action_runs SET status = 'failed', finished_at = now(),
              summary = 'abandoned: the worker running it stopped before it finished'
-           WHERE target = $1 AND status = 'running' AND started_at < now() - make_interval(secs => $2)`,
-          [run.target, staleAfterMs / 1000],
+           WHERE target = $1 AND status = 'running' AND ${stale}`,
+          [run.target],
         );
         const holder = await client.query(
           `SELECT * FROM action_runs WHERE target = $1 AND status = 'running' AND id <> $2 ORDER BY started_at LIMIT 1`,
@@ -81,9 +90,13 @@ export class ActionRunStore implements RunStore {
           return { started: false, reason: 'busy', holder: toRow(holder.rows[0]) };
         }
       }
-      await client.query(`UPDATE action_runs SET status = 'running', started_at = now() WHERE id = $1`, [
-        runId,
-      ]);
+      // The pending parameters are the job's to run with from here; the row keeps the redacted copy.
+      await client.query(
+        `UPDATE action_runs SET status = 'running', started_at = now(), heartbeat_at = now(), attempt_id = $2,
+           pending_params = NULL
+         WHERE id = $1`,
+        [runId, attemptId],
+      );
       await client.query('COMMIT');
       return { started: true };
     } catch (error) {
@@ -94,12 +107,28 @@ export class ActionRunStore implements RunStore {
     }
   }
 
+  async heartbeat(runId: string, attemptId: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE action_runs SET heartbeat_at = now() WHERE id = $1 AND attempt_id = $2 AND status = 'running'`,
+      [runId, attemptId],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async awaitConfirmation(runId: string, pending: PendingConfirmation): Promise<void> {
     const { params, expiresAt, ...confirmation } = pending;
     await this.pool.query(
       `UPDATE action_runs SET pending_params = $2, confirmation = $3, confirmation_expires_at = $4
        WHERE id = $1 AND status = 'awaiting_confirmation'`,
       [runId, JSON.stringify(params), JSON.stringify(confirmation), expiresAt],
+    );
+  }
+
+  async pinPending(runId: string, params: Record<string, unknown>): Promise<void> {
+    await this.pool.query(
+      `UPDATE action_runs SET pending_params = pending_params || $2::jsonb
+       WHERE id = $1 AND status = 'awaiting_confirmation'`,
+      [runId, JSON.stringify(params)],
     );
   }
 
@@ -135,7 +164,8 @@ export class ActionRunStore implements RunStore {
         return { confirmed: false, reason: 'expired', row };
       }
       await client.query(
-        `UPDATE action_runs SET status = 'queued', confirmed_by = $2, pending_params = NULL WHERE id = $1`,
+        // The parameters stay until the run starts, so a queued run whose job was lost can be queued again.
+        `UPDATE action_runs SET status = 'queued', confirmed_by = $2 WHERE id = $1`,
         [runId, by],
       );
       await client.query('COMMIT');
@@ -154,6 +184,29 @@ export class ActionRunStore implements RunStore {
          finished_at = $2
        WHERE id = $1 AND status = 'awaiting_confirmation' AND confirmation_expires_at <= $2`,
       [runId, now],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async stranded(before: Date, limit: number) {
+    const result = await this.pool.query(
+      `SELECT * FROM action_runs
+       WHERE status = 'queued' AND started_at IS NULL AND confirmed_by IS NOT NULL
+         AND pending_params IS NOT NULL AND requested_at < $1
+       ORDER BY requested_at LIMIT $2`,
+      [before, limit],
+    );
+    return result.rows.flatMap((raw: Record<string, unknown>) => {
+      const pending = pendingOf(raw);
+      return pending ? [{ row: toRow(raw), pending }] : [];
+    });
+  }
+
+  async abandon(runId: string, summary: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE action_runs SET status = 'cancelled', summary = $2, pending_params = NULL, finished_at = now()
+       WHERE id = $1 AND status = 'queued' AND started_at IS NULL`,
+      [runId, summary],
     );
     return (result.rowCount ?? 0) > 0;
   }
@@ -178,13 +231,15 @@ export class ActionRunStore implements RunStore {
   async finish(
     runId: string,
     outcome: { status: RunStatus; summary: string; result: unknown },
-  ): Promise<void> {
-    await this.pool.query(
+    attemptId?: string,
+  ): Promise<boolean> {
+    const result = await this.pool.query(
       `UPDATE action_runs SET status = $2, summary = $3, result = $4, finished_at = now(),
-         started_at = COALESCE(started_at, now())
-       WHERE id = $1`,
-      [runId, outcome.status, outcome.summary, JSON.stringify(outcome.result ?? null)],
+         started_at = COALESCE(started_at, now()), pending_params = NULL
+       WHERE id = $1 AND ($5::uuid IS NULL OR attempt_id = $5)`,
+      [runId, outcome.status, outcome.summary, JSON.stringify(outcome.result ?? null), attemptId ?? null],
     );
+    return (result.rowCount ?? 0) > 0;
   }
 
   async get(runId: string): Promise<ActionRunRow | undefined> {

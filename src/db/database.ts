@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   logger: Logger;
+  /** The embedded server died and could not be started again. */
+  onFailure?: (error: Error) => void;
 }
 
 export interface Database {
@@ -23,7 +25,11 @@ export interface Database {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const embedded = options.databaseUrl
     ? undefined
-    : new EmbeddedPostgres({ dataDir: options.dataDir, logger: options.logger });
+    : new EmbeddedPostgres({
+        dataDir: options.dataDir,
+        logger: options.logger,
+        ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+      });
   const url = options.databaseUrl ?? (await embedded?.start());
   if (!url) throw new Error('unreachable: no database URL');
   const pool = createPool(url, options.logger);
@@ -46,6 +52,10 @@ export function createPool(url: string, logger: Logger, max = 10): pg.Pool {
     max,
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 30_000,
+    // No query waits for ever on a lock or a server that stopped answering: the server ends a
+    // statement after 15 s, and the client gives up on one that got no answer after 20 s.
+    statement_timeout: 15_000,
+    query_timeout: 20_000,
     application_name: 'fleetbot',
     // fleetbot's tables live in public. Pinned so that a schema named like the user
     // (first on the default search_path) can never hide them.

@@ -22,7 +22,15 @@ export interface EmbeddedPostgresOptions {
   /** fleetbot's data folder; the cluster lives in `<dataDir>/postgres`. */
   dataDir: string;
   logger: Logger;
+  /**
+   * Called when the server died and could not be started again (after RESTART_DELAYS_MS): the
+   * process cannot work without it, and should exit so that its supervisor restarts it.
+   */
+  onFailure?: (error: Error) => void;
 }
+
+/** Waits before each attempt to start a server that died on its own; then fleetbot gives up. */
+const RESTART_DELAYS_MS = [500, 2_000, 5_000];
 
 /**
  * A PostgreSQL server owned by this process, in `FLEETBOT_DATA_DIR`, using the
@@ -41,12 +49,21 @@ export class EmbeddedPostgres {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   private connectionUrl: string | undefined;
+  private readonly onFailure: ((error: Error) => void) | undefined;
+  /** performance.now() when the server died unasked; undefined while it runs (or was stopped). */
+  private diedAt: number | undefined;
   private readonly killOnExit = () => this.child?.kill('SIGINT');
 
   constructor(options: EmbeddedPostgresOptions) {
     this.dataDir = options.dataDir;
     this.clusterDir = join(options.dataDir, 'postgres');
     this.logger = options.logger.child({ component: 'embedded-postgres' });
+    this.onFailure = options.onFailure;
+  }
+
+  /** How long the server has been down after dying on its own; 0 while it runs or after stop(). */
+  downForMs(): number {
+    return this.diedAt === undefined ? 0 : performance.now() - this.diedAt;
   }
 
   get url(): string {
@@ -58,10 +75,14 @@ export class EmbeddedPostgres {
     return this.child !== undefined;
   }
 
-  /** Initialises the cluster on first use, starts it on a free port and returns its URL. */
-  async start(): Promise<string> {
+  /**
+   * Initialises the cluster on first use, starts it on a free port and returns its URL. After a
+   * crash (`initialise: false`) a missing cluster is an error: a fresh, empty one would silently
+   * stand in for the incidents and audit log that were there.
+   */
+  async start(options: { initialise?: boolean } = {}): Promise<string> {
     if (this.child) return this.url;
-    const started = Date.now();
+    const started = performance.now();
     const binaries = await getBinaries();
     const owner = await osUser();
     await mkdir(this.dataDir, { recursive: true });
@@ -73,6 +94,15 @@ export class EmbeddedPostgres {
     await this.stopOrphan();
     const password = await this.password();
     if (!(await exists(join(this.clusterDir, 'PG_VERSION')))) {
+      if (options.initialise === false) {
+        throw new FleetbotError(
+          'database_unavailable',
+          `The embedded database in ${this.clusterDir} is gone.`,
+          {
+            hint: 'Restore the folder from a backup, or move it away to start with an empty database.',
+          },
+        );
+      }
       await this.initialise(binaries.initdb, password, owner);
     }
     const port = await this.port();
@@ -98,11 +128,18 @@ export class EmbeddedPostgres {
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => {
-      if (this.child === child) {
-        this.logger.warn({ code, signal }, 'embedded PostgreSQL exited');
+      // stop() clears `child` first: only a server that died on its own gets here. One that never
+      // became ready failed to start, which start() itself reports.
+      if (this.child === child && this.connectionUrl === undefined) {
+        this.child = undefined;
+        process.off('exit', this.killOnExit);
+      } else if (this.child === child) {
+        this.logger.error({ code, signal }, 'embedded PostgreSQL exited on its own; starting it again');
         this.child = undefined;
         this.connectionUrl = undefined;
+        this.diedAt = performance.now();
         process.off('exit', this.killOnExit);
+        void this.recover();
       }
     });
     process.on('exit', this.killOnExit);
@@ -113,14 +150,46 @@ export class EmbeddedPostgres {
     await this.ensureDatabase(url);
     this.connectionUrl = url;
     this.logger.info(
-      { port, dataDir: this.clusterDir, ms: Date.now() - started },
+      { port, dataDir: this.clusterDir, ms: performance.now() - started },
       'embedded PostgreSQL ready',
     );
     return url;
   }
 
+  /**
+   * Starts a server that died on its own again, on the same port (the pool's URL names it), a few
+   * times with growing waits; gives up through `onFailure`.
+   */
+  private async recover(): Promise<void> {
+    let lastError: unknown;
+    for (const [attempt, delay] of RESTART_DELAYS_MS.entries()) {
+      await sleep(delay);
+      if (this.diedAt === undefined) return;
+      try {
+        await this.start({ initialise: false });
+        this.diedAt = undefined;
+        this.logger.warn({ attempt: attempt + 1 }, 'embedded PostgreSQL started again after it died');
+        return;
+      } catch (error) {
+        lastError = error;
+        this.logger.error({ err: error, attempt: attempt + 1 }, 'embedded PostgreSQL did not start again');
+      }
+    }
+    const error = new FleetbotError(
+      'database_unavailable',
+      `Embedded PostgreSQL died and did not start again after ${RESTART_DELAYS_MS.length} attempts.`,
+      { hint: `See ${join(this.dataDir, 'postgres.log')}.`, cause: lastError },
+    );
+    this.onFailure?.(error);
+  }
+
   /** Fast shutdown: aborts open transactions, then a clean checkpoint; data survives. */
   async stop(): Promise<void> {
+    this.diedAt = undefined;
+    await this.terminate();
+  }
+
+  private async terminate(): Promise<void> {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
@@ -160,7 +229,7 @@ export class EmbeddedPostgres {
           '--encoding=UTF8',
           '--locale=C.UTF-8',
         ],
-        { ...(owner ?? {}), env: { ...process.env, LC_ALL: 'C.UTF-8' } },
+        { ...(owner ?? {}), env: { LC_ALL: 'C.UTF-8' } },
       );
     } catch (error) {
       throw new FleetbotError('database_unavailable', `initdb failed in ${this.clusterDir}`, {
@@ -202,8 +271,18 @@ export class EmbeddedPostgres {
    * is alive, since two processes must never share one embedded cluster.
    */
   private async stopOrphan(): Promise<void> {
-    const serverPid = await readPid(join(this.clusterDir, 'postmaster.pid'));
+    const pidFile = join(this.clusterDir, 'postmaster.pid');
+    const serverPid = await readPid(pidFile);
     if (serverPid === undefined || !isAlive(serverPid)) return;
+    if (!(await this.isServerOf(serverPid))) {
+      // The pid was reused by another program after a crash: never signal it. The lock file is stale.
+      this.logger.warn(
+        { pid: serverPid },
+        'postmaster.pid names a process that is not this PostgreSQL; removing the stale file',
+      );
+      await rm(pidFile, { force: true });
+      return;
+    }
     const ownerPid = await readPid(join(this.dataDir, 'fleetbot.pid'));
     if (ownerPid !== undefined && ownerPid !== process.pid && isAlive(ownerPid)) {
       throw new FleetbotError(
@@ -219,14 +298,23 @@ export class EmbeddedPostgres {
       'stopping an embedded PostgreSQL left running by a previous fleetbot',
     );
     process.kill(serverPid, 'SIGINT');
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (isAlive(serverPid) && Date.now() < deadline) await sleep(100);
+    const deadline = performance.now() + STOP_TIMEOUT_MS;
+    while (isAlive(serverPid) && performance.now() < deadline) await sleep(100);
+  }
+
+  /** Whether `pid` is a PostgreSQL server on this cluster: its command line names the binary and the data folder. */
+  private async isServerOf(pid: number): Promise<boolean> {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+    if (cmdline === undefined) return false;
+    // PostgreSQL may rewrite its title into one space-separated string; either way both must be there.
+    const words = cmdline.replaceAll('\0', ' ').trim().split(/\s+/);
+    return /postgres$/.test(words[0] ?? '') && words.includes(this.clusterDir);
   }
 
   private async waitUntilReady(url: string): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const deadline = performance.now() + READY_TIMEOUT_MS;
     let lastError: unknown;
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       if (!this.child) break;
       const client = new pg.Client({ connectionString: onDatabase(url, 'postgres') });
       try {
@@ -241,7 +329,7 @@ export class EmbeddedPostgres {
     }
     const log = await readFile(join(this.dataDir, 'postgres.log'), 'utf8').catch(() => '');
     const tail = log.trim().split('\n').slice(-8).join('\n');
-    await this.stop();
+    await this.terminate();
     throw new FleetbotError(
       'database_unavailable',
       `Embedded PostgreSQL did not start in ${this.clusterDir}.`,

@@ -55,7 +55,10 @@ export type ConfirmOutcome =
 export type StartOutcome =
   | { started: true }
   | { started: false; reason: 'busy'; holder: ActionRunRow }
-  | { started: false; reason: 'already'; current: ActionRunRow };
+  /** Another attempt runs it and its heartbeat is fresh: this one must leave it alone. */
+  | { started: false; reason: 'alive'; current: ActionRunRow }
+  /** Finished already, or its attempt's heartbeat stopped (`current.status` is still `running`). */
+  | { started: false; reason: 'already'; current: ActionRunRow & { attemptId: string | undefined } };
 
 /**
  * The audit log and the per-workload mutation lock. A run is recorded once per request id; it starts
@@ -66,11 +69,15 @@ export interface RunStore {
   /** Inserts the run; a second call with the same request id returns the first row instead (Slack retries). */
   record(run: ActionRunRecord): Promise<{ row: ActionRunRow; created: boolean }>;
   /**
-   * Moves a run to `running` unless another run holds the same target. A holder older than
-   * `staleAfterMs` is taken to be a crashed worker's and is closed as failed.
+   * Moves a run to `running` under `attemptId` unless another run holds the same target. A holder
+   * whose heartbeat is older than `staleAfterMs` is taken to be a dead worker's and is closed as failed.
    */
-  start(runId: string, staleAfterMs: number): Promise<StartOutcome>;
+  start(runId: string, attemptId: string, staleAfterMs: number): Promise<StartOutcome>;
+  /** The attempt is alive; false when another attempt has taken the run over (this one is fenced out). */
+  heartbeat(runId: string, attemptId: string): Promise<boolean>;
   awaitConfirmation(runId: string, pending: PendingConfirmation): Promise<void>;
+  /** Adds to the parameters a run waiting for its confirmation will run with (what its preview showed). */
+  pinPending(runId: string, params: Record<string, unknown>): Promise<void>;
   /** The run with what it waits with, while it waits. */
   pendingConfirmation(
     runId: string,
@@ -79,9 +86,24 @@ export interface RunStore {
   confirm(runId: string, by: string, now: Date): Promise<ConfirmOutcome>;
   /** Closes a run whose confirmation lapsed unanswered; false when already answered. */
   expire(runId: string, now: Date): Promise<boolean>;
+  /**
+   * Confirmed runs that have not started although they were asked for before `before`: their job
+   * was lost (a crash between the confirmation and its enqueue). With what they wait with.
+   */
+  stranded(before: Date, limit: number): Promise<{ row: ActionRunRow; pending: PendingConfirmation }[]>;
+  /** Cancels a confirmed run that never started (its secret value never came); false when it started or ended. */
+  abandon(runId: string, summary: string): Promise<boolean>;
   /** Cancels a run still waiting for its confirmation; false when it was not waiting any more. */
   cancel(runId: string, by: string, summary?: string): Promise<boolean>;
-  finish(runId: string, outcome: { status: RunStatus; summary: string; result: unknown }): Promise<void>;
+  /**
+   * Records the outcome. With `attemptId`, only while that attempt still holds the run: a fenced-out
+   * attempt changes nothing (and learns so: false).
+   */
+  finish(
+    runId: string,
+    outcome: { status: RunStatus; summary: string; result: unknown },
+    attemptId?: string,
+  ): Promise<boolean>;
   get(runId: string): Promise<ActionRunRow | undefined>;
   /** The audit log, newest first. */
   list(since: Date, limit?: number): Promise<ActionRunRow[]>;

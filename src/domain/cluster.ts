@@ -121,8 +121,6 @@ export interface NodeMetrics {
 }
 
 export interface Cluster {
-  readonly identity: ClusterIdentity;
-
   /**
    * GET /version: proves connectivity and credentials, and says which kube context and API server
    * answered (as in ClusterIdentity; returned here rather than read up front, so that the client

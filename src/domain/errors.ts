@@ -50,6 +50,7 @@ export type FleetbotErrorCode =
   | 'unknown_job'
   | 'invalid_job_data'
   | 'unknown_service'
+  | 'unknown_secret'
   | 'invalid_params'
   | 'busy'
   | 'slack'
@@ -62,4 +63,16 @@ export function describeError(error: unknown): string {
     return error.hint ? `${error.message}\n${error.hint}` : error.message;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The reason a worker's signal aborts at shutdown, after its grace: work stops at a safe point and
+ * reports what it did (a change that was applied says so), rather than "cancelled".
+ */
+export class ShutdownError extends Error {
+  override name = 'ShutdownError';
+
+  constructor() {
+    super('fleetbot is shutting down');
+  }
 }

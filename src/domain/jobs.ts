@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { classificationSchema } from './permissions.ts';
 import { requesterSchema } from './requester.ts';
 
-/** Queues group jobs by how urgently they must run; each gets its own workers. */
-export type QueueName = 'actions' | 'escalations' | 'notifications' | 'system';
+/**
+ * Queues group jobs by how urgently they must run; each gets its own workers. Reads and changes have queues of their own, so that a storm of `/fleet health` never holds up a
+ * confirmation or a restart; Slack delivery has its own too.
+ */
+export type QueueName = 'reads' | 'changes' | 'escalations' | 'notifications' | 'system';
 
 /** An action as it was requested: parsed and validated once, then carried as is to the worker. */
 export const preparedActionSchema = z.object({
@@ -12,6 +15,24 @@ export const preparedActionSchema = z.object({
   classification: classificationSchema,
 });
 export type PreparedActionData = z.infer<typeof preparedActionSchema>;
+
+/** What runs one requested action: the prepared action and who asked, from where. */
+const actionRunData = z.object({
+  /**
+   * The action_runs row, when it was recorded before the job (confirmed runs).
+   * Absent: the worker records it, keyed by requestId, so a redelivery finds it.
+   */
+  runId: z.uuid().optional(),
+  requestId: z.string(),
+  prepared: preparedActionSchema,
+  /** The words typed after the verb, for messages. */
+  args: z.string().default(''),
+  requestedBy: z.string(),
+  origin: z.enum(['slack', 'cli', 'alert', 'system']),
+  confirmedBy: z.string().optional(),
+  /** Where to show progress and the result (Slack); absent: nowhere. */
+  requester: requesterSchema.optional(),
+});
 
 interface JobSpec {
   readonly queue: QueueName;
@@ -30,37 +51,30 @@ interface JobSpec {
  * one handler (`src/queue/jobs/`).
  */
 export const JOBS = {
-  /** Runs one requested action and reports it where it was asked for. */
-  'action.run': {
-    queue: 'actions',
-    data: z.object({
-      /**
-       * The action_runs row, when it was recorded before the job (confirmed runs).
-       * Absent: the worker records it, keyed by requestId, so a redelivery finds it.
-       */
-      runId: z.uuid().optional(),
-      requestId: z.string(),
-      prepared: preparedActionSchema,
-      /** The words typed after the verb, for messages. */
-      args: z.string().default(''),
-      requestedBy: z.string(),
-      origin: z.enum(['slack', 'cli', 'alert', 'system']),
-      confirmedBy: z.string().optional(),
-      /** Where to show progress and the result (Slack); absent: nowhere. */
-      requester: requesterSchema.optional(),
-    }),
-  },
+  /** Runs one requested read and reports it where it was asked for. */
+  'action.read': { queue: 'reads', data: actionRunData },
+  /** Runs one requested (and confirmed) change and reports it where it was asked for. */
+  'action.change': { queue: 'changes', data: actionRunData },
   /** Reads the current state and shows the requester what Confirm will do. */
   'confirm.preview': {
-    queue: 'actions',
+    queue: 'changes',
     data: z.object({ runId: z.uuid() }),
     retry: { attempts: 3, backoffMs: 1_000 },
   },
-  /** A confirmation nobody answered in time: cancelled, its buttons replaced. */
+  /**
+   * A confirmation nobody answered in time: cancelled, its buttons replaced. `awaitingValue`: an
+   * approved secret change whose value was never entered.
+   */
   'confirm.expire': {
-    queue: 'actions',
-    data: z.object({ runId: z.uuid() }),
+    queue: 'changes',
+    data: z.object({ runId: z.uuid(), awaitingValue: z.boolean().default(false) }),
     retry: { attempts: 3, backoffMs: 1_000 },
+  },
+  /** Queues again confirmed runs whose job was lost between the confirmation and its enqueue. */
+  'action.sweep': {
+    queue: 'changes',
+    data: z.object({}),
+    retry: { attempts: 2, backoffMs: 1_000 },
   },
   /** Delivers one recorded Slack message at (at least) `version`; reschedules itself while Slack fails. */
   'message.deliver': {
@@ -78,6 +92,9 @@ export const JOBS = {
 export type JobName = keyof typeof JOBS;
 export type JobData<N extends JobName> = z.input<(typeof JOBS)[N]['data']>;
 export type JobPayload<N extends JobName> = z.output<(typeof JOBS)[N]['data']>;
+/** The payload of `action.read` and `action.change`. */
+export type ActionRunPayload = z.output<typeof actionRunData>;
+export type ActionRunData = z.input<typeof actionRunData>;
 
 export interface EnqueueOptions {
   /**

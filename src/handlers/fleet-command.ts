@@ -7,8 +7,12 @@ import type { Config } from '../config/index.ts';
 import { FleetbotError } from '../domain/errors.ts';
 import type { Requester } from '../domain/requester.ts';
 import { didYouMean } from '../lib/did-you-mean.ts';
-import type { ActionRequest, ActionRequests, RequestOutcome } from '../services/action-requests.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ActionRequests, RequestOutcome } from '../services/action-requests.ts';
+import type { ActionRequest } from '../services/action-run-job.ts';
 import type { ActionRunner, PreparedAction } from '../services/action-runner.ts';
+import type { Confirmations } from '../services/confirmations.ts';
+import type { RateLimiter } from '../services/rate-limiter.ts';
 import {
   renderAccepted,
   renderCommandHelp,
@@ -21,9 +25,13 @@ import {
 
 export interface CommandDeps {
   config: Config;
+  logger: Logger;
+  /** Commands per user; `help` is not counted. */
+  limiter: RateLimiter;
   /** Parses and validates what was typed (nothing runs). */
   runner: ActionRunner;
   requests: ActionRequests;
+  confirmations: Confirmations;
 }
 
 /** What to answer with, and for secrets, the private form to open (needs the command's trigger_id). */
@@ -50,6 +58,20 @@ export interface FleetCommand {
  * Never the cluster, never Slack.
  */
 export async function handleFleetCommand(deps: CommandDeps, command: FleetCommand): Promise<CommandOutcome> {
+  try {
+    return await translate(deps, command);
+  } catch (error) {
+    // The queue or the database not answering: say so in the acknowledgement, never a timeout.
+    if (error instanceof FleetbotError) return fail(error.message, error.hint);
+    deps.logger.error({ err: error }, 'a /fleet command could not be taken');
+    return fail(
+      'fleetbot could not take this request: its database or queue did not answer. Nothing was started.',
+      'Try again in a minute; /readyz on fleetbot names the failing dependency.',
+    );
+  }
+}
+
+async function translate(deps: CommandDeps, command: FleetCommand): Promise<CommandOutcome> {
   let tokens: string[];
   try {
     tokens = tokenize(command.text.trim());
@@ -58,6 +80,13 @@ export async function handleFleetCommand(deps: CommandDeps, command: FleetComman
   }
   const [verb = 'help', ...words] = tokens;
   if (verb === 'help') return { message: help(words[0]) };
+  const allowed = deps.limiter.take(command.userId);
+  if (!allowed.allowed) {
+    return fail(
+      `Slow down: that is more commands than fleetbot takes from one person in a short while, so \`/fleet ${verb}\` was not run.`,
+      `Try again in ${Math.ceil(allowed.retryInMs / 1000)} s.`,
+    );
+  }
   const action = actions.find((candidate) => candidate.name === verb);
   if (!action) return fail(`Unknown command \`/fleet ${verb}\`.${suggest(verb)}`, HELP_HINT);
   const secretFields = action.syntax.secret ?? [];
@@ -85,7 +114,9 @@ export async function handleFleetCommand(deps: CommandDeps, command: FleetComman
     requester: requesterOf(command),
     args: words.join(' '),
   };
-  if (secretFields.length > 0) {
+  // A secret change only one person confirms: the form now, and its submission is the confirmation.
+  // One a second person must approve goes through the confirmation first; the form comes after.
+  if (secretFields.length > 0 && !deps.config.permissions.twoPerson.includes(verb)) {
     const decision = await deps.requests.authorize(prepared, request);
     if (!decision.allowed) return { message: denied(verb, { outcome: 'denied', decision }) };
     return {
@@ -103,9 +134,11 @@ export async function handleFleetCommand(deps: CommandDeps, command: FleetComman
     message: renderAccepted({
       action: verb,
       args:
-        outcome.outcome === 'confirming'
-          ? `${request.args} — checking the current state before asking you to confirm`
-          : request.args,
+        outcome.outcome !== 'confirming'
+          ? request.args
+          : secretFields.length > 0
+            ? `${request.args} — a second person must approve it; then you enter the value in a private form`
+            : `${request.args} — checking the current state before asking you to confirm`,
       requestedBy: command.userId,
     }),
   };
@@ -140,13 +173,33 @@ function suggest(verb: string): string {
 /** Stands in for a secret while the rest of the command is checked; never sent anywhere. */
 const PLACEHOLDER = 'entered-in-the-form';
 
-/** What the form carries back with the submission: everything but the value. */
-const secretFormMetadata = z.object({
-  action: z.string(),
-  params: z.record(z.string(), z.unknown()),
-  channel: z.string(),
-  requestedBy: z.string(),
-});
+/**
+ * What the form carries back with the submission, never the value: the checked request (one person
+ * confirms), or the approved run the value is for (two-person).
+ */
+const secretFormMetadata = z.union([
+  z.object({
+    action: z.string(),
+    params: z.record(z.string(), z.unknown()),
+    channel: z.string(),
+    requestedBy: z.string(),
+  }),
+  z.object({ runId: z.uuid(), requestedBy: z.string() }),
+]);
+
+/** The form for the value of an approved two-person secret change. */
+export function approvedSecretModal(
+  config: Config,
+  form: { runId: string; requestedBy: string; secret: string; key: string; restart: boolean },
+): View {
+  return renderSecretModal({
+    secret: form.secret,
+    key: form.key,
+    namespace: config.cluster.namespace,
+    restart: form.restart,
+    privateMetadata: JSON.stringify({ runId: form.runId, requestedBy: form.requestedBy }),
+  });
+}
 
 function secretModal(config: Config, prepared: PreparedAction, command: FleetCommand): View {
   const params = { ...(prepared.params as Record<string, unknown>) };
@@ -185,6 +238,14 @@ export async function handleSecretSubmission(
   const metadata = secretFormMetadata.safeParse(safeJson(submission.privateMetadata));
   if (!metadata.success || metadata.data.requestedBy !== submission.userId)
     return 'This form is not yours, or it is too old.';
+  if ('runId' in metadata.data) {
+    return deps.confirmations.submitValue({
+      runId: metadata.data.runId,
+      userId: submission.userId,
+      value: submission.value,
+      restart: submission.restart,
+    });
+  }
   let prepared: PreparedAction;
   try {
     prepared = deps.runner.prepare(metadata.data.action, {

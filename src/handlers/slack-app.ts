@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type BlockAction, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/index.ts';
 import type { Notifier } from '../domain/notifier.ts';
@@ -11,7 +11,9 @@ import {
   CANCEL_ACTION_ID,
   CONFIRM_ACTION_ID,
   type Confirmations,
+  SECRET_VALUE_ACTION_ID,
 } from '../services/confirmations.ts';
+import type { RateLimiter } from '../services/rate-limiter.ts';
 import {
   SECRET_MODAL_ID,
   SECRET_RESTART_ACTION,
@@ -20,7 +22,7 @@ import {
   SECRET_VALUE_BLOCK,
 } from '../slack/render/index.ts';
 import { toSlackLogger } from '../slack/slack-logger.ts';
-import { handleFleetCommand, handleSecretSubmission } from './fleet-command.ts';
+import { approvedSecretModal, handleFleetCommand, handleSecretSubmission } from './fleet-command.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -31,6 +33,7 @@ export interface SlackAppOptions {
   requests: ActionRequests;
   confirmations: Confirmations;
   notifier: Notifier;
+  limiter: RateLimiter;
   clientOptions: WebClientOptions;
 }
 
@@ -77,7 +80,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     // auth.test once at start-up, not on every event.
     deferInitialization: true,
   });
-  const deps = { config, runner: options.runner, requests: options.requests };
+  const deps = {
+    config,
+    logger,
+    runner: options.runner,
+    requests: options.requests,
+    confirmations: options.confirmations,
+    limiter: options.limiter,
+  };
 
   app.command('/fleet', async ({ command, ack, client }) => {
     const outcome = await handleFleetCommand(deps, {
@@ -127,19 +137,24 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     [CONFIRM_ACTION_ID, (click: ButtonClick) => options.confirmations.confirm(click)],
     [CANCEL_ACTION_ID, (click: ButtonClick) => options.confirmations.cancel(click)],
   ] as const) {
-    app.action(actionId, async ({ ack, body, action }) => {
+    app.action<BlockAction>(actionId, async ({ ack, body, action }) => {
       await ack();
-      await handle({
-        runId: 'value' in action ? String(action.value) : '',
-        userId: body.user.id,
-        channelId: body.channel?.id ?? '',
-        actionTs: 'action_ts' in action ? String(action.action_ts) : '',
-        ...('response_url' in body && typeof body.response_url === 'string'
-          ? { responseUrl: body.response_url }
-          : {}),
-      });
+      await handle(buttonClick(body, action));
     });
   }
+
+  // An approved two-person secret change: the requester's click opens the form for the value.
+  app.action<BlockAction>(SECRET_VALUE_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    const click = buttonClick(body, action);
+    const form = await options.confirmations.valueForm(click);
+    if (form && 'trigger_id' in body) {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: approvedSecretModal(config, { ...form, runId: click.runId, requestedBy: click.userId }),
+      });
+    }
+  });
 
   app.error(async (error) => {
     logger.error({ err: error }, 'Slack listener failed');
@@ -157,5 +172,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async stop() {
       if (!http) await app.stop();
     },
+  };
+}
+
+/** A button press as the confirmation use cases take it. */
+function buttonClick(body: BlockAction, action: BlockAction['actions'][number]): ButtonClick {
+  return {
+    runId: 'value' in action ? String(action.value) : '',
+    userId: body.user.id,
+    channelId: body.channel?.id ?? '',
+    actionTs: 'action_ts' in action ? String(action.action_ts) : '',
+    ...(typeof body.response_url === 'string' ? { responseUrl: body.response_url } : {}),
   };
 }

@@ -25,9 +25,14 @@ export class HttpServer {
 
   constructor(options: HttpServerOptions) {
     this.options = options;
-    this.server = createServer((request, response) => void this.dispatch(request, response));
+    this.server = createServer(
+      // A slow or endless request cannot hold a connection: headers within 10 s, the whole request within 15 s.
+      { headersTimeout: 10_000, requestTimeout: 15_000 },
+      (request, response) => void this.dispatch(request, response),
+    );
     // Slack and load balancers keep connections alive; don't let idle ones hold up shutdown forever.
     this.server.keepAliveTimeout = 5_000;
+    this.server.maxConnections = MAX_CONNECTIONS;
   }
 
   route(method: 'GET' | 'POST', path: string, handler: RouteHandler): void {
@@ -57,7 +62,32 @@ export class HttpServer {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const handler = this.routes.get(`${request.method} ${path}`);
     const route = handler ? path : 'unmatched';
+    // Counted when the answer is sent, not when the handler returns: Bolt answers Slack later.
+    response.once('finish', () => {
+      const labels = { method: request.method ?? 'UNKNOWN', route };
+      this.options.metrics.httpRequests.inc({ ...labels, status: String(response.statusCode) });
+      this.options.metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
+    });
     try {
+      if (tooLarge(request)) {
+        // Refused before anything reads it, signature checks included.
+        response.setHeader('connection', 'close');
+        sendJson(response, 413, {
+          error: 'payload_too_large',
+          message: `Requests are at most ${MAX_BODY_BYTES / 1024 / 1024} MB.`,
+        });
+        request.resume();
+        return;
+      }
+      if (request.method === 'POST' && request.headers['content-length'] === undefined) {
+        // A body of unstated length could not be refused before it is read: Slack and alert senders state it.
+        sendJson(response, 411, {
+          error: 'length_required',
+          message: 'POST requests need a Content-Length.',
+        });
+        request.resume();
+        return;
+      }
       if (handler) await handler(request, response);
       else if ([...this.routes.keys()].some((key) => key.endsWith(` ${path}`))) {
         sendJson(response, 405, {
@@ -71,12 +101,18 @@ export class HttpServer {
       this.options.logger.error({ err: error, method: request.method, path }, 'request failed');
       if (!response.headersSent) sendJson(response, 500, { error: 'internal', message: 'internal error' });
       else response.end();
-    } finally {
-      const labels = { method: request.method ?? 'UNKNOWN', route };
-      this.options.metrics.httpRequests.inc({ ...labels, status: String(response.statusCode) });
-      this.options.metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
     }
   }
+}
+
+/** Bodies above this are refused with 413 before any handler (Slack's own payloads stay far below). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Connections served at once; more wait in the kernel's backlog, not in fleetbot's memory. */
+const MAX_CONNECTIONS = 1_000;
+
+function tooLarge(request: IncomingMessage): boolean {
+  const length = Number(request.headers['content-length']);
+  return Number.isFinite(length) && length > MAX_BODY_BYTES;
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -10,8 +10,9 @@ export const REDACTED = '[REDACTED]';
 const SECRET_KEY =
   /pass(word|wd|phrase)?$|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|connection[-_]?string|signature/i;
 
-// user:password@ in any URL-like string (postgres://, redis://, https://...).
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]+)@/gi;
+// user:password@ in any URL-like string (postgres://, redis://, https://...). Every repetition is
+// bounded: an unbounded scheme made scrubbing quadratic on a long run of letters (20,000 took 0.4 s).
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]{0,31}:\/\/[^:/?#@\s]{0,1024}):([^@/?#\s]{1,1024})@/gi;
 // Slack tokens, bearer tokens, password=... pairs in DSNs and Azure connection strings.
 const TOKEN_PATTERNS: readonly [RegExp, string][] = [
   [/\bxox[abposer]-[A-Za-z0-9-]{8,}/g, REDACTED],

@@ -1,5 +1,5 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { FleetbotError } from '../domain/errors.ts';
+import { FleetbotError, ShutdownError } from '../domain/errors.ts';
 import type { EnqueueOptions } from '../domain/jobs.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -13,6 +13,12 @@ export interface JobQueueOptions {
   jobs: readonly JobDefinition<any>[];
   logger: Logger;
   metrics: Metrics;
+  /**
+   * On shutdown, how long running jobs may finish as they are before being asked to stop (the
+   * deployment's terminationGracePeriodSeconds covers this, 5 s more, and the database's stop).
+   * @defaultValue 20 s
+   */
+  drainMs?: number;
 }
 
 export type { EnqueueOptions } from '../domain/jobs.ts';
@@ -20,8 +26,16 @@ export type { EnqueueOptions } from '../domain/jobs.ts';
 /** How long finished jobs are kept, which is also how long their ids de-duplicate. */
 const KEEP_COMPLETED_S = 24 * 3600;
 const KEEP_FAILED_S = 7 * 24 * 3600;
-/** Workers get this long to finish what they hold on shutdown before being closed by force. */
-export const DRAIN_TIMEOUT_MS = 8_000;
+/** An add that takes longer fails: a Slack command must be answered within 3 s. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+/** On shutdown, running jobs get this long to finish as they are. @see JobQueueOptions.drainMs */
+export const DRAIN_TIMEOUT_MS = 20_000;
+/** Then, asked to stop, this long to reach a safe point before the workers are closed by force. */
+const STOP_TIMEOUT_MS = 5_000;
+
+function within(work: Promise<boolean>, ms: number): Promise<boolean> {
+  return Promise.race([work, new Promise<false>((resolve) => setTimeout(resolve, ms, false).unref())]);
+}
 
 /**
  * Typed enqueue and the workers that run registered jobs. Start-up fails when
@@ -37,12 +51,14 @@ export class JobQueue {
   private readonly queues = new Map<QueueName, BackendQueue>();
   private readonly workers: BackendWorker[] = [];
   private readonly shutdown = new AbortController();
+  private readonly drainMs: number;
 
   constructor(options: JobQueueOptions) {
     this.backend = options.backend;
     this.backendKind = options.backend.kind;
     this.logger = options.logger.child({ component: 'queue', backend: options.backend.kind });
     this.metrics = options.metrics;
+    this.drainMs = options.drainMs ?? DRAIN_TIMEOUT_MS;
     for (const definition of options.jobs) {
       if (this.definitions.has(definition.name)) {
         throw new Error(`Two job definitions are named "${definition.name}"; job names must be unique.`);
@@ -60,7 +76,20 @@ export class JobQueue {
         `Job "${name}" was given invalid data: ${parsed.error.message}`,
       );
     }
-    const job = await this.queue(definition.queue).add(name, parsed.data, {
+    const job = await this.add(definition, name, parsed.data, options);
+    this.metrics.jobsEnqueued.inc({ queue: definition.queue, job: name });
+    if (!job.id) throw new Error(`queue returned a job without an id for "${name}"`);
+    return job.id;
+  }
+
+  /** The add itself; a store that does not answer becomes an error that says so, not a wait. */
+  private async add(
+    definition: JobDefinition,
+    name: string,
+    data: unknown,
+    options: EnqueueOptions,
+  ): Promise<Job> {
+    const added = this.queue(definition.queue).add(name, data, {
       ...(options.jobId ? { jobId: options.jobId } : {}),
       ...(options.delayMs ? { delay: options.delayMs } : {}),
       attempts: definition.retry?.attempts ?? 1,
@@ -69,9 +98,18 @@ export class JobQueue {
       removeOnComplete: options.sensitive ? true : { age: KEEP_COMPLETED_S },
       removeOnFail: options.sensitive ? true : { age: KEEP_FAILED_S },
     });
-    this.metrics.jobsEnqueued.inc({ queue: definition.queue, job: name });
-    if (!job.id) throw new Error(`queue returned a job without an id for "${name}"`);
-    return job.id;
+    try {
+      return await withTimeout(added, ENQUEUE_TIMEOUT_MS, 'the queue did not take the job');
+    } catch (error) {
+      throw new FleetbotError(
+        'queue_unavailable',
+        `The job queue (${this.backendKind === 'redis' ? 'Redis' : 'PostgreSQL'}) is not answering, so "${name}" was not queued.`,
+        {
+          hint: 'Nothing was started. Try again in a minute; /readyz names the failing dependency.',
+          cause: error,
+        },
+      );
+    }
   }
 
   /** Starts one worker per queue that has registered jobs. */
@@ -118,13 +156,17 @@ export class JobQueue {
    * DRAIN_TIMEOUT_MS), then every connection closes.
    */
   async close(): Promise<void> {
-    this.shutdown.abort();
-    const drained = await Promise.race([
-      Promise.all(this.workers.map((worker) => worker.close())).then(() => true),
-      new Promise<false>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS, false).unref()),
-    ]);
+    const closing = Promise.all(this.workers.map((worker) => worker.close())).then(() => true);
+    // Running jobs first get the grace to finish as they are; then their signal asks long waits
+    // (a rollout being followed) to stop at a safe point and report what happened.
+    let drained = await within(closing, this.drainMs);
     if (!drained) {
-      this.logger.warn('workers did not drain in time; closing them by force');
+      this.logger.warn({ graceMs: this.drainMs }, 'jobs still running at shutdown; asking them to stop');
+      this.shutdown.abort(new ShutdownError());
+      drained = await within(closing, STOP_TIMEOUT_MS);
+    }
+    if (!drained) {
+      this.logger.warn('workers did not stop in time; closing them by force');
       await Promise.all(this.workers.map((worker) => worker.close(true)));
     }
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));

@@ -72,25 +72,48 @@ export function openQueueBackend(options: QueueBackendOptions): QueueBackend {
 
 function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend {
   const classes = withBackend(createRedisBackend);
-  // One shared command connection; BullMQ duplicates it for each worker's blocking reads.
-  // maxRetriesPerRequest: null is what BullMQ requires for workers.
-  const connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-  connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // Adding jobs fails fast while Redis is away: a Slack command is then answered with an error
+  // instead of hanging past Slack's 3 s (no offline queue, one retry, a connect timeout).
+  const producer = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 3_000,
+    commandTimeout: 5_000,
+  });
+  // Workers wait on blocking reads and ride out an outage: BullMQ requires maxRetriesPerRequest null
+  // there, and duplicates this connection for each worker.
+  const consumer = new Redis(url, { maxRetriesPerRequest: null });
+  for (const connection of [producer, consumer]) {
+    connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  }
   return {
     kind: 'redis',
     prepare: async () => {},
-    queue: (name) => new classes.Queue(name, { connection, prefix }) as unknown as BackendQueue,
+    queue: (name) => new classes.Queue(name, { connection: producer, prefix }) as unknown as BackendQueue,
     worker: (name, processor, { concurrency }) =>
-      new classes.Worker(name, processor, { connection, prefix, concurrency }) as unknown as BackendWorker,
+      new classes.Worker(name, processor, {
+        connection: consumer,
+        prefix,
+        concurrency,
+      }) as unknown as BackendWorker,
     close: async () => {
-      await connection.quit().catch(() => connection.disconnect());
+      await Promise.all(
+        [producer, consumer].map((connection) => connection.quit().catch(() => connection.disconnect())),
+      );
     },
   };
 }
 
 function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
   const classes = withBackend(createPostgresBackend);
-  const connection = (max: number) => ({ connectionString: databaseUrl, schema, max });
+  // Adds wait at most 3 s for a connection and 10 s for an answer; workers only bound the connect.
+  const connection = (max: number, bounded: boolean) => ({
+    connectionString: databaseUrl,
+    schema,
+    max,
+    connectionTimeoutMillis: 3_000,
+    ...(bounded ? { query_timeout: 10_000 } : {}),
+  });
   return {
     kind: 'postgres',
     async prepare() {
@@ -108,7 +131,9 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
       }
     },
     queue: (name) => {
-      const queue = new classes.Queue(name, { connection: connection(10) }) as unknown as BackendQueue & {
+      const queue = new classes.Queue(name, {
+        connection: connection(10, true),
+      }) as unknown as BackendQueue & {
         addBulk(jobs: JobToAdd[]): Promise<Job[]>;
       };
       // Each add is a commit with a NOTIFY, and NOTIFY serialises commits: concurrent adds
@@ -125,7 +150,7 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
     },
     worker: (name, processor, { concurrency }) =>
       new classes.Worker(name, processor, {
-        connection: connection(concurrency + 2),
+        connection: connection(concurrency + 2, false),
         concurrency,
       }) as unknown as BackendWorker,
     close: async () => {},

@@ -1,17 +1,8 @@
-import { type JobData, type Jobs, jobId } from '../domain/jobs.ts';
-import type { Requester } from '../domain/requester.ts';
-import { ActionRunner, type Invocation, type PreparedAction } from './action-runner.ts';
+import type { Jobs } from '../domain/jobs.ts';
+import { type ActionRequest, queueAction } from './action-run-job.ts';
+import type { ActionRunner, Invocation, PreparedAction } from './action-runner.ts';
 import type { Authorizer, Decision } from './authorizer.ts';
 import type { Confirmations } from './confirmations.ts';
-
-/** A request as it arrived: who, from where, under which id (stable across Slack's retries). */
-export interface ActionRequest {
-  requestId: string;
-  requestedBy: string;
-  requester: Requester;
-  /** The words typed after the verb, for messages. */
-  args: string;
-}
 
 export type RequestOutcome =
   | { outcome: 'queued' }
@@ -59,9 +50,7 @@ export class ActionRequests {
     if (prepared.classification.destructive) {
       return { outcome: 'confirming', runId: await confirmations.request(prepared, request) };
     }
-    await jobs.enqueue('action.run', actionRunJob(prepared, request), {
-      jobId: jobId('action', request.requestId),
-    });
+    await queueAction(jobs, prepared, request);
     return { outcome: 'queued' };
   }
 
@@ -76,28 +65,7 @@ export class ActionRequests {
       prepared.classification.permission,
     );
     if (!decision.allowed) return { outcome: 'denied', decision };
-    await this.options.jobs.enqueue(
-      'action.run',
-      { ...actionRunJob(prepared, request), confirmedBy: request.requestedBy },
-      { jobId: jobId('action', request.requestId), sensitive: true },
-    );
+    await queueAction(this.options.jobs, prepared, { ...request, confirmedBy: request.requestedBy });
     return { outcome: 'queued' };
   }
-}
-
-/** The one builder of the `action.run` payload: from a request, or from a confirmed run. */
-export function actionRunJob(
-  prepared: PreparedAction,
-  request: ActionRequest & { runId?: string; confirmedBy?: string },
-): JobData<'action.run'> {
-  return {
-    ...(request.runId ? { runId: request.runId } : {}),
-    requestId: request.requestId,
-    prepared: ActionRunner.toData(prepared),
-    args: request.args,
-    requestedBy: request.requestedBy,
-    origin: 'slack',
-    ...(request.confirmedBy ? { confirmedBy: request.confirmedBy } : {}),
-    requester: request.requester,
-  };
 }

@@ -10,7 +10,7 @@ import { parseArguments } from '../actions/arguments.ts';
 import { findAction } from '../actions/registry.ts';
 import { resolveService } from '../actions/services.ts';
 import type { Config } from '../config/index.ts';
-import type { RunOrigin, RunStore } from '../domain/action-runs.ts';
+import type { RunOrigin, RunStore, StartOutcome } from '../domain/action-runs.ts';
 import { ClusterError } from '../domain/cluster.ts';
 import { FleetbotError } from '../domain/errors.ts';
 import type { PreparedActionData } from '../domain/jobs.ts';
@@ -44,7 +44,11 @@ export interface ActionRunnerOptions {
   /** Attempts for reads on transient cluster errors (5xx, timeouts). */
   readAttempts?: number;
   backoffMs?: number;
+  /** How often a running attempt says it is alive; one silent for 3× this is taken to be dead. @defaultValue 5 s */
+  heartbeatMs?: number;
 }
+
+const HEARTBEAT_MS = 5_000;
 
 /**
  * Runs registry actions the same way for the worker and the CLI: validate,
@@ -94,6 +98,14 @@ export class ActionRunner {
       params: prepared.params as Record<string, unknown>,
       classification: prepared.classification,
     };
+  }
+
+  /** Whether a job carrying these parameters must leave the queue store as soon as it finishes. */
+  static isSensitive(prepared: PreparedAction): boolean {
+    return (
+      (prepared.action.syntax.secret ?? []).length > 0 ||
+      prepared.action.sensitive?.(prepared.params) === true
+    );
   }
 
   /** The parameters as the audit log keeps them. */
@@ -153,35 +165,14 @@ export class ActionRunner {
     });
     let id = runId;
     if (store && !id) id = (await this.record(prepared, invocation, 'queued')).row.id;
+    const attemptId = randomUUID();
     if (store && id) {
-      const started = await store.start(id, 2 * action.timeoutMs);
-      if (!started.started && started.reason === 'busy') {
-        const { holder } = started;
-        const result = failure(
-          'busy',
-          `${prepared.classification.target?.name ?? 'That workload'} is being changed by ${holder.requestedBy} (${holder.action}, started ${holder.startedAt?.toISOString() ?? 'just now'}).`,
-          'Wait for it to finish, then try again.',
-        );
-        await store.finish(id, { status: 'failed', summary: result.summary, result: storedResult(result) });
-        return result;
-      }
-      if (!started.started) {
-        // A redelivered job (worker crash, stalled job): never run a mutation twice blindly.
-        const { current } = started;
-        if (current.status === 'running') {
-          const summary = `interrupted: the worker stopped while this ${action.name} was running; check the workload before retrying`;
-          await store.finish(id, { status: 'failed', summary, result: null });
-          return failure('interrupted', summary);
-        }
-        return {
-          status: current.status === 'ok' ? 'ok' : 'failed',
-          summary: current.summary ?? current.status,
-          sections: [],
-        };
-      }
+      const started = await store.start(id, attemptId, this.staleAfterMs());
+      if (!started.started) return this.notStarted(prepared, id, started);
     }
+    const beat = store && id ? this.heartbeat(store, id, attemptId, log) : undefined;
     const began = performance.now();
-    const result = await this.attempt(prepared, invocation, log);
+    const result = await this.attempt(prepared, invocation, log).finally(() => beat && clearInterval(beat));
     log.info(
       {
         status: result.status,
@@ -191,13 +182,74 @@ export class ActionRunner {
       `action ${action.name}: ${result.summary}`,
     );
     if (store && id) {
-      await store.finish(id, {
-        status: result.status,
-        summary: result.summary,
-        result: storedResult(result),
-      });
+      const recorded = await store.finish(
+        id,
+        { status: result.status, summary: result.summary, result: storedResult(result) },
+        attemptId,
+      );
+      if (!recorded) log.warn({ runId: id }, 'another attempt took this run over; its outcome stands');
     }
     return result;
+  }
+
+  /** Why a run did not start, as its result: the workload is busy, another attempt runs it, or it ran already. */
+  private async notStarted(
+    prepared: PreparedAction,
+    id: string,
+    started: Exclude<StartOutcome, { started: true }>,
+  ): Promise<ActionResult> {
+    const store = this.options.store as RunStore;
+    const { action } = prepared;
+    if (started.reason === 'busy') {
+      const { holder } = started;
+      const result = failure(
+        'busy',
+        `${prepared.classification.target?.name ?? 'That workload'} is being changed by ${holder.requestedBy} (${holder.action}, started ${holder.startedAt?.toISOString() ?? 'just now'}).`,
+        'Wait for it to finish, then try again.',
+      );
+      await store.finish(id, { status: 'failed', summary: result.summary, result: storedResult(result) });
+      return result;
+    }
+    const { current } = started;
+    if (started.reason === 'alive') {
+      // A redelivered job while the first attempt still works on it: leave the run to that attempt.
+      return {
+        status: 'warning',
+        summary: `${action.name} is still running in another worker`,
+        sections: [],
+      };
+    }
+    if (current.status === 'running') {
+      // Its attempt stopped sending heartbeats: the worker died. Never run a mutation twice blindly.
+      const summary = `interrupted: the worker stopped while this ${action.name} was running; check the workload before retrying`;
+      await store.finish(id, { status: 'failed', summary, result: null }, started.current.attemptId);
+      return failure('interrupted', summary);
+    }
+    return {
+      status: current.status === 'ok' ? 'ok' : current.status === 'warning' ? 'warning' : 'failed',
+      summary: current.summary ?? current.status,
+      sections: [],
+    };
+  }
+
+  /** Keeps the run's heartbeat fresh while its attempt works, so a redelivered job knows it is alive. */
+  private heartbeat(store: RunStore, id: string, attemptId: string, log: Logger): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      store
+        .heartbeat(id, attemptId)
+        .then((alive) => {
+          if (!alive)
+            log.warn({ runId: id }, 'this attempt was taken over by another; it will not record its outcome');
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not record the heartbeat'));
+    }, this.options.heartbeatMs ?? HEARTBEAT_MS);
+    timer.unref();
+    return timer;
+  }
+
+  /** An attempt whose heartbeat is older than this is taken to be dead. */
+  private staleAfterMs(): number {
+    return 3 * (this.options.heartbeatMs ?? HEARTBEAT_MS);
   }
 
   private async attempt(

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
+import { FleetbotError } from '../domain/errors.ts';
 import type { Permission } from '../domain/permissions.ts';
 
 export interface AuthorizerOptions {
@@ -26,13 +27,12 @@ export interface Decision {
  * each permission class lists the roles (or `*`) that may use it. Group
  * membership is read at start (`warm`) and then served from memory, refreshed
  * in the background once it is older than the TTL: a removed on-call engineer
- * loses access within about the TTL, and no acknowledgement waits on Slack
- * (only a group that could never be read is awaited).
+ * loses access within about the TTL, and no acknowledgement ever waits on Slack.
  */
 export class Authorizer {
   private readonly options: AuthorizerOptions;
   private readonly groups = new Map<string, { members: Set<string>; until: number }>();
-  private readonly refreshing = new Set<string>();
+  private readonly refreshing = new Map<string, Promise<Set<string>>>();
 
   constructor(options: AuthorizerOptions) {
     this.options = options;
@@ -72,25 +72,38 @@ export class Authorizer {
     await Promise.all([...groups].map((group) => this.refresh(group).catch(() => undefined)));
   }
 
+  /**
+   * A group's members from memory; never a call to Slack on the way (this runs inside Slack's 3 s).
+   * A group never read yet (Slack was down at start) is read behind the request, and the request
+   * is answered with "try again" rather than a wrong refusal.
+   */
   private async members(groupId: string): Promise<Set<string>> {
     const now = this.options.clock.now().getTime();
     const cached = this.groups.get(groupId);
-    if (!cached) return this.refresh(groupId);
-    // Stale while revalidating: answer from memory, refresh behind the request.
-    if (cached.until <= now && !this.refreshing.has(groupId))
+    if (!cached) {
       void this.refresh(groupId).catch(() => undefined);
+      throw new FleetbotError(
+        'slack',
+        `fleetbot has not been able to read the members of Slack user group ${groupId} yet, so it cannot tell your role.`,
+        { hint: 'Try again in a few seconds.' },
+      );
+    }
+    // Stale while revalidating: answer from memory, refresh behind the request.
+    if (cached.until <= now) void this.refresh(groupId).catch(() => undefined);
     return cached.members;
   }
 
-  private async refresh(groupId: string): Promise<Set<string>> {
-    this.refreshing.add(groupId);
-    try {
+  /** One read of a group at a time: callers while it is in flight share it. */
+  private refresh(groupId: string): Promise<Set<string>> {
+    const inFlight = this.refreshing.get(groupId);
+    if (inFlight) return inFlight;
+    const read = (async () => {
       const members = new Set(await this.options.groupMembers(groupId));
       const now = this.options.clock.now().getTime();
       this.groups.set(groupId, { members, until: now + (this.options.ttlMs ?? 60_000) });
       return members;
-    } finally {
-      this.refreshing.delete(groupId);
-    }
+    })().finally(() => this.refreshing.delete(groupId));
+    this.refreshing.set(groupId, read);
+    return read;
   }
 }

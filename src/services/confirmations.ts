@@ -2,7 +2,7 @@ import type { Preview } from '../actions/action.ts';
 import type { Config } from '../config/index.ts';
 import type { ActionRunRow, PendingConfirmation, RunStore } from '../domain/action-runs.ts';
 import type { Clock } from '../domain/clock.ts';
-import { describeError } from '../domain/errors.ts';
+import { describeError, FleetbotError } from '../domain/errors.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { MessageContent, Notifier } from '../domain/notifier.ts';
 import type { Requester } from '../domain/requester.ts';
@@ -11,9 +11,9 @@ import {
   renderConfirmationClosed,
   renderDenied,
   renderError,
+  renderValueRequest,
 } from '../slack/render/index.ts';
-import type { ActionRequest } from './action-requests.ts';
-import { actionRunJob } from './action-requests.ts';
+import { type ActionRequest, queueAction } from './action-run-job.ts';
 import type { ActionRunner, PreparedAction } from './action-runner.ts';
 import type { Authorizer } from './authorizer.ts';
 import { privateReply } from './replies.ts';
@@ -23,6 +23,10 @@ export const CONFIRMATION_TTL_MS = 5 * 60_000;
 /** The `action_id`s of the confirmation's buttons; their value is the run id. */
 export const CONFIRM_ACTION_ID = 'fleet.confirm';
 export const CANCEL_ACTION_ID = 'fleet.cancel';
+/** The button that opens the form for an approved secret change's value. */
+export const SECRET_VALUE_ACTION_ID = 'fleet.secret-value';
+/** A confirmed run not started after this long is taken to have lost its job. */
+const STRANDED_AFTER_MS = 60_000;
 /** How long the preview may take to read the current state. */
 const PREVIEW_TIMEOUT_MS = 15_000;
 
@@ -100,6 +104,7 @@ export class Confirmations {
         AbortSignal.timeout(PREVIEW_TIMEOUT_MS),
       );
       if (!preview) throw new Error(`${row.action} has no preview`);
+      if (preview.pin) await runs.pinPending(runId, preview.pin);
       message = renderConfirmation({
         preview,
         requestedBy: row.requestedBy,
@@ -160,30 +165,176 @@ export class Confirmations {
             : 'confirmed';
       return this.tell(click, `Already ${state}; nothing more to do.`);
     }
-    await jobs.enqueue(
-      'action.run',
-      actionRunJob(this.prepared(row, outcome.pending), {
-        runId: row.id,
-        requestId: row.requestId,
-        requestedBy: row.requestedBy,
-        requester: outcome.pending.requester,
-        args: outcome.pending.args,
-        confirmedBy: click.userId,
-      }),
-      { jobId: jobId('action', row.requestId) },
-    );
+    const prepared = this.prepared(row, outcome.pending);
     await this.close(row, outcome.pending, 'confirmed', click);
+    if ((prepared.action.syntax.secret ?? []).length > 0) {
+      await this.askForValue(row, outcome.pending);
+      return;
+    }
+    await queueAction(jobs, prepared, {
+      runId: row.id,
+      requestId: row.requestId,
+      requestedBy: row.requestedBy,
+      requester: outcome.pending.requester,
+      args: outcome.pending.args,
+      confirmedBy: click.userId,
+    });
+  }
+
+  /**
+   * A two-person secret change is approved before its value exists, so that the value is never
+   * stored while it waits: now the requester gets a button that opens the form (a form needs a
+   * click of theirs to open), for as long as a confirmation lasts.
+   */
+  private async askForValue(row: ActionRunRow, pending: PendingConfirmation): Promise<void> {
+    const { notifier, jobs } = this.options;
+    await notifier.send(
+      privateReply(
+        pending.requester,
+        `${confirmationKey(row.id)}.value`,
+        renderValueRequest({
+          action: row.action,
+          args: pending.args,
+          approvedBy: row.confirmedBy ?? '',
+          button: { actionId: SECRET_VALUE_ACTION_ID, value: row.id },
+        }),
+      ),
+      { requester: pending.requester },
+    );
+    await jobs.enqueue(
+      'confirm.expire',
+      { runId: row.id, awaitingValue: true },
+      { jobId: jobId('expire', row.id, 'value'), delayMs: CONFIRMATION_TTL_MS + 1_000 },
+    );
+  }
+
+  /**
+   * The form for an approved secret change, for its requester only: what it will set, and where the
+   * submission goes (the run, nothing else). A message when it cannot be opened.
+   */
+  async valueForm(
+    click: ButtonClick,
+  ): Promise<{ secret: string; key: string; restart: boolean } | undefined> {
+    const found = await this.options.runs.pendingConfirmation(click.runId);
+    const waiting = found?.row.status === 'queued' && found.pending && !found.row.startedAt;
+    if (!found || !waiting || !found.pending) {
+      await this.tell(click, 'That change is no longer waiting for its value; ask for it again.');
+      return undefined;
+    }
+    if (click.userId !== found.row.requestedBy) {
+      await this.tell(click, `Only <@${found.row.requestedBy}>, who asked for it, enters the value.`);
+      return undefined;
+    }
+    const { params } = found.pending;
+    return { secret: String(params.secret), key: String(params.key), restart: params.restart === true };
+  }
+
+  /** The value of an approved secret change, submitted: the run is queued with it. Returns an error for the form, or nothing. */
+  async submitValue(submission: {
+    runId: string;
+    userId: string;
+    value: string;
+    restart: boolean;
+  }): Promise<string | undefined> {
+    const { runs, runner, jobs } = this.options;
+    const found = await runs.pendingConfirmation(submission.runId);
+    const pending = found?.pending;
+    if (!found || !pending || found.row.status !== 'queued' || found.row.startedAt) {
+      return 'This change is no longer waiting for its value (it expired or was cancelled); ask for it again.';
+    }
+    if (found.row.requestedBy !== submission.userId) return 'This form is not yours.';
+    let prepared: PreparedAction;
+    try {
+      prepared = runner.prepare(found.row.action, {
+        ...pending.params,
+        value: submission.value,
+        restart: submission.restart,
+      });
+    } catch (error) {
+      return error instanceof FleetbotError ? error.message : 'The value was not accepted.';
+    }
+    await queueAction(jobs, prepared, {
+      runId: found.row.id,
+      requestId: found.row.requestId,
+      requestedBy: found.row.requestedBy,
+      requester: pending.requester,
+      args: pending.args,
+      ...(found.row.confirmedBy ? { confirmedBy: found.row.confirmedBy } : {}),
+    });
+    return undefined;
+  }
+
+  /** An approved secret change whose value never came: cancelled, and the requester told. */
+  async expireValue(runId: string): Promise<void> {
+    const { runs, notifier } = this.options;
+    const found = await runs.pendingConfirmation(runId);
+    if (!found?.pending) return;
+    if (!(await runs.abandon(runId, 'approved, but no value was entered in time'))) return;
+    await notifier.send(
+      privateReply(
+        found.pending.requester,
+        `${confirmationKey(runId)}.value-expired`,
+        renderError({
+          message: `The approved \`/fleet ${found.row.action}\` expired: no value was entered within 5 minutes. Nothing was changed.`,
+          hint: 'Ask for it again when you have the value.',
+        }),
+      ),
+    );
   }
 
   async cancel(click: ButtonClick): Promise<void> {
-    const { runs } = this.options;
+    const { runs, authorizer } = this.options;
     const found = await runs.pendingConfirmation(click.runId);
     if (!found) return;
     const { row, pending } = found;
-    if (click.userId !== row.requestedBy && !this.twoPerson(row.action)) {
-      return this.tell(click, `Only <@${row.requestedBy}>, who asked for it, can cancel this.`);
+    if (click.userId !== row.requestedBy) {
+      if (!this.twoPerson(row.action)) {
+        return this.tell(click, `Only <@${row.requestedBy}>, who asked for it, can cancel this.`);
+      }
+      // Someone else may cancel a two-person action only if they could have confirmed it.
+      if (pending) {
+        const decision = await authorizer.check(click.userId, pending.classification.permission);
+        if (!decision.allowed) {
+          return this.reply(
+            click,
+            'denied',
+            renderDenied({
+              action: row.action,
+              needed: decision.permission,
+              roles: decision.granting,
+              doing: 'cancel',
+            }),
+          );
+        }
+      }
     }
     if (await runs.cancel(click.runId, click.userId)) await this.close(row, pending, 'cancelled', click);
+  }
+
+  /**
+   * Confirmed runs whose job never came (the process died between the confirmation and the
+   * enqueue) are queued again; the run's own start guard keeps any of them from running twice. A
+   * secret change is left alone: its value was never stored, its expiry closes it. Returns how many.
+   */
+  async requeueStranded(): Promise<number> {
+    const { runs, jobs, clock } = this.options;
+    const stranded = await runs.stranded(new Date(clock.now().getTime() - STRANDED_AFTER_MS), 100);
+    let requeued = 0;
+    for (const { row, pending } of stranded) {
+      const prepared = this.prepared(row, pending);
+      if ((prepared.action.syntax.secret ?? []).length > 0) continue;
+      await queueAction(jobs, prepared, {
+        runId: row.id,
+        requestId: row.requestId,
+        jobSuffix: 'requeued',
+        requestedBy: row.requestedBy,
+        requester: pending.requester,
+        args: pending.args,
+        ...(row.confirmedBy ? { confirmedBy: row.confirmedBy } : {}),
+      });
+      requeued++;
+    }
+    return requeued;
   }
 
   /** A confirmation nobody answered: the run is cancelled, its pending parameters dropped, the buttons replaced. */

@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import type { Requester } from '../domain/requester.ts';
 import type { Logger } from '../logging/logger.ts';
-import { renderDenied, renderProgress, renderResult } from '../slack/render/index.ts';
+import { commandLine, renderDenied, renderProgress, renderResult } from '../slack/render/index.ts';
 import type { Decision } from './authorizer.ts';
 import { privateReply } from './replies.ts';
 
@@ -44,7 +44,7 @@ export class RunReporter {
 
   async started(run: RunStart): Promise<ReportedRun> {
     const startedAt = this.clock.now();
-    const title = `/fleet ${run.action} ${run.args}`.trim();
+    const title = commandLine(run.action, run.args);
     const header = `run.${run.runId}`;
     const { channel } = run.requester;
     const progressMessage = (progress?: Progress) =>
@@ -59,18 +59,32 @@ export class RunReporter {
       { kind: 'post', key: header, channel, content: progressMessage() },
       { requester: run.requester },
     );
+    // Progress is shown at most every PROGRESS_INTERVAL_MS; the latest update in between is kept and
+    // shown when the interval ends, so the header never stops at an older step.
     let lastShown = Number.NEGATIVE_INFINITY;
+    let latest: Progress | undefined;
+    let trailing: NodeJS.Timeout | undefined;
     let shown: Promise<void> = Promise.resolve();
+    const show = () => {
+      trailing = undefined;
+      if (!latest) return;
+      const update = latest;
+      latest = undefined;
+      lastShown = performance.now();
+      shown = shown
+        .then(() => this.notifier.update(header, progressMessage(update)))
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a progress update'));
+    };
     return {
       progress: (update) => {
-        const now = performance.now();
-        if (now - lastShown < PROGRESS_INTERVAL_MS) return;
-        lastShown = now;
-        shown = shown
-          .then(() => this.notifier.update(header, progressMessage(update)))
-          .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a progress update'));
+        latest = update;
+        const wait = lastShown + PROGRESS_INTERVAL_MS - performance.now();
+        if (wait <= 0) show();
+        else trailing ??= setTimeout(show, wait).unref();
       },
       finished: async (result, durationMs) => {
+        clearTimeout(trailing);
+        latest = undefined;
         await shown;
         const outcome = { ...result, sections: [] };
         delete outcome.attachment;

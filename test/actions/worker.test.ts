@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/adapters/clock.ts';
 import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { jobId } from '../../src/domain/jobs.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
-import { ActionRunner, type PreparedAction } from '../../src/services/action-runner.ts';
+import { queueAction } from '../../src/services/action-run-job.ts';
+import type { PreparedAction } from '../../src/services/action-runner.ts';
 import { createTestDatabase, uniqueNamespace } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
@@ -28,6 +29,7 @@ beforeAll(async () => {
   const config = loadConfig({ env: { DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'debug' } });
   const cluster = createKubeCluster({
     config,
+    clock: systemClock,
     logger: capture.logger,
     kubeconfigPath: kube.kubeconfigPath,
     pollIntervalMs: 40,
@@ -62,12 +64,8 @@ async function finished(requestId: string) {
 }
 
 /** An action handed to the workers as a job, the way a confirmed Slack request is. */
-async function enqueueAction(prepared: PreparedAction, requestId: string, requestedBy = 'U0000ONCALL') {
-  return app.queue.enqueue(
-    'action.run',
-    { requestId, prepared: ActionRunner.toData(prepared), requestedBy, origin: 'system' },
-    { jobId: jobId('action', requestId), sensitive: (prepared.action.syntax.secret ?? []).length > 0 },
-  );
+function enqueueAction(prepared: PreparedAction, requestId: string, requestedBy = 'U0000ONCALL') {
+  return queueAction(app.queue, prepared, { requestId, requestedBy, args: '', origin: 'system' });
 }
 
 describe('actions through the queue', () => {
@@ -100,7 +98,7 @@ describe('actions through the queue', () => {
     expect(again).toBe(first);
     // The one job is done and the third enqueue found it: no other run can be pending.
     await eventually(
-      async () => (await (await app.queue.job('actions', first))?.getState()) === 'completed',
+      async () => (await (await app.queue.job('changes', first))?.getState()) === 'completed',
       5_000,
       'the job to be completed',
     );
@@ -111,19 +109,64 @@ describe('actions through the queue', () => {
     expect(rows.rows[0].n).toBe(1);
   });
 
-  it('a redelivered job never repeats a mutation that had started', async () => {
+  it('a redelivered job never repeats a mutation whose worker died', async () => {
     kube.clearRequests();
     const prepared = app.runner.prepare('restart', ['redis']);
     const invocation = { requestId: 'Ev-crash-1', requestedBy: 'U0000ONCALL', origin: 'system' as const };
     const { row } = await app.runner.record(prepared, invocation, 'queued');
-    // As if a worker had started it and died.
-    await client.query("UPDATE action_runs SET status = 'running', started_at = now() WHERE id = $1", [
-      row.id,
-    ]);
+    // As if a worker had started it and died: its heartbeat stopped a minute ago.
+    await client.query(
+      `UPDATE action_runs SET status = 'running', started_at = now() - interval '2 minutes',
+         heartbeat_at = now() - interval '1 minute', attempt_id = gen_random_uuid() WHERE id = $1`,
+      [row.id],
+    );
     const result = await app.runner.execute(prepared, invocation, row.id);
     expect(result.status).toBe('failed');
     expect(result.summary).toContain('interrupted');
     expect(kube.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+    expect(
+      (await client.query('SELECT status FROM action_runs WHERE id = $1', [row.id])).rows[0].status,
+    ).toBe('failed');
+  });
+
+  it('a job redelivered while its first attempt is alive (a missed lock renewal) leaves the run to it', async () => {
+    kube.clearRequests();
+    const deadline = kube.rollouts.progressDeadlineMs;
+    kube.rollouts.mode = 'stall';
+    kube.rollouts.progressDeadlineMs = 60_000;
+    try {
+      // A workload no earlier test restarted: kubectl refuses a second restart within the same second.
+      const prepared = app.runner.prepare('restart', ['redis']);
+      const invocation = { requestId: 'Ev-stalled-1', requestedBy: 'U0000ONCALL', origin: 'system' as const };
+      const { row } = await app.runner.record(prepared, invocation, 'queued');
+      const first = app.runner.execute(prepared, invocation, row.id);
+      await eventually(
+        async () =>
+          (await client.query('SELECT status FROM action_runs WHERE id = $1', [row.id])).rows[0].status ===
+          'running',
+        10_000,
+        'the first attempt to be running',
+      );
+      // The queue hands the same job to a second worker.
+      const second = await app.runner.execute(prepared, invocation, row.id);
+      expect(second.summary).toBe('restart is still running in another worker');
+      // And a second change of the same workload is still refused while the first is alive.
+      const other = await app.runner.execute(app.runner.prepare('restart', ['redis']), {
+        ...invocation,
+        requestId: 'Ev-stalled-2',
+      });
+      expect(other.summary).toMatch(/^fleet-redis is being changed by U0000ONCALL \(restart, started /);
+      kube.rollouts.mode = 'progress';
+      expect((await first).status).toBe('ok');
+      const rows = await client.query('SELECT status FROM action_runs WHERE id = $1', [row.id]);
+      expect(rows.rows[0].status).toBe('ok');
+      expect(
+        kube.requests.filter((r) => r.method === 'PATCH' && r.path.includes('fleet-redis')),
+      ).toHaveLength(1);
+    } finally {
+      kube.rollouts.mode = 'progress';
+      kube.rollouts.progressDeadlineMs = deadline;
+    }
   });
 
   it('a secret value never reaches logs, results, the audit row or the queue store', async () => {
@@ -150,7 +193,7 @@ describe('actions through the queue', () => {
     // The run row is finished just before the worker hands the job back to the queue, which
     // then removes it; the store is only clean from that moment.
     await eventually(
-      async () => ((await app.queue.job('actions', 'action.Ev-secret-1')) ? undefined : true),
+      async () => ((await app.queue.job('changes', 'action.Ev-secret-1')) ? undefined : true),
       5_000,
       'the secret job to be removed from the queue store',
     );

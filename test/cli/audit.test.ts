@@ -27,7 +27,7 @@ beforeAll(async () => {
   await pool.query("UPDATE action_runs SET status = 'queued', confirmed_by = 'U0000ONCALL' WHERE id = $1", [
     row.id,
   ]);
-  await store.start(row.id, 60_000);
+  await store.start(row.id, '00000000-0000-4000-8000-000000000001', 60_000);
   await store.finish(row.id, {
     status: 'ok',
     summary: 'fleet-api restarted in 41 s · 3/3 available',

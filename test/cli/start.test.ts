@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -87,5 +87,48 @@ describe('fleetbot start with no environment at all', () => {
     );
     expect(secondOut).toMatch(/Alerts +off\. Set ALERTS_TOKEN/);
     expect(secondOut).toContain('npx fleetbot run health');
+  });
+});
+
+describe('embedded PostgreSQL dying under fleetbot', () => {
+  it('is started again on the same port, and the app carries on', async () => {
+    const { child, exit, port } = await startWithNoEnv();
+    const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+    const first = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+    process.kill(first, 'SIGKILL');
+    await eventually(
+      async () => {
+        const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        return pid > 0 && pid !== first && ready?.status === 200;
+      },
+      30_000,
+      'a new server and /readyz 200',
+    );
+    expect((await query('SELECT count(*)::int AS n FROM incidents')).rows[0].n).toBeGreaterThanOrEqual(0);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    const { code, stdout } = await exit;
+    expect(code).toBe(0);
+    expect(stdout).toContain('embedded PostgreSQL exited on its own; starting it again');
+    expect(stdout).toContain('embedded PostgreSQL started again after it died');
+  });
+
+  it('that cannot start again stops fleetbot with a non-zero exit, so its supervisor restarts it', async () => {
+    const { exit } = await startWithNoEnv();
+    const config = join(dataDir, 'postgres', 'postgresql.conf');
+    const original = await readFile(config, 'utf8');
+    try {
+      await writeFile(config, `${original}\nthis line is not a setting\n`);
+      const pid = Number(
+        (await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+      );
+      process.kill(pid, 'SIGKILL');
+      const { code, stdout } = await exit;
+      expect(stdout).toContain('did not start again after 3 attempts');
+      expect(code).toBe(1);
+    } finally {
+      await writeFile(config, original);
+    }
   });
 });

@@ -101,7 +101,7 @@ describe('built-in defaults', () => {
       read: ['*'],
       operate: ['oncall', 'teamLead', 'devopsLead'],
       admin: ['teamLead', 'devopsLead', 'databaseAdmin'],
-      twoPerson: ['restore', 'reset-demo'],
+      twoPerson: [],
     });
     expect(config.maintenance).toMatchObject({
       schedule: { week: 'first', day: 'sun' },

@@ -30,11 +30,22 @@ function ratelimitedFixture() {
   }>('web-api-ratelimited-429.json');
 }
 
+/** Where a call stands, read synchronously: for "still pending" and "settled" on a fake clock. */
+function settlement(promise: Promise<unknown>): { settled: boolean; error?: unknown } {
+  const state: { settled: boolean; error?: unknown } = { settled: false };
+  promise.then(
+    () => Object.assign(state, { settled: true }),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
+  );
+  return state;
+}
+
 let fake: FakeSlack;
 beforeEach(async () => {
   fake = await startFakeSlack();
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await fake.close();
 });
 
@@ -76,11 +87,19 @@ describe('rateLimitNext', () => {
       logger: quietSlackLogger,
     });
     fake.rateLimitNext('chat.postMessage', 1);
-    const started = Date.now();
-    const error = await client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'x' }).catch((e) => e);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(error).toMatchObject({ code: 'slack_webapi_request_error' });
-    expect(error.message).toMatch(/rate limit was exceeded .*retry-after: 1/);
+    // Only the client's timers are faked: the HTTP exchange with the fake is real, the wait is not.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const limited = new Promise((resolve) => client.once(WebClientEvent.RATE_LIMITED, resolve));
+    const call = settlement(client.chat.postMessage({ channel: 'C0000INCIDENT', text: 'x' }));
+    expect(await limited).toBe(1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(call.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(call.settled).toBe(true);
+    expect(call.error).toMatchObject({ code: 'slack_webapi_request_error' });
+    expect((call.error as Error).message).toMatch(/rate limit was exceeded .*retry-after: 1/);
+    // Waited out, not retried.
+    expect(fake.callsTo('chat.postMessage')).toMatchObject([{ status: 429 }]);
   });
 
   it('rejects at once with the Retry-After when the client is told to', async () => {
@@ -90,12 +109,15 @@ describe('rateLimitNext', () => {
       logger: quietSlackLogger,
     });
     fake.rateLimitNext('chat.update', 30, 2);
-    const started = Date.now();
-    const error = await client.chat
-      .update({ channel: 'C0000INCIDENT', ts: '1.000100', text: 'x' })
-      .catch((e) => e);
-    expect(error).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 30 });
-    expect(Date.now() - started).toBeLessThan(1000);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const limited = new Promise((resolve) => client.once(WebClientEvent.RATE_LIMITED, resolve));
+    const call = settlement(client.chat.update({ channel: 'C0000INCIDENT', ts: '1.000100', text: 'x' }));
+    expect(await limited).toBe(30);
+    // Rejected as soon as the 429 is read: without the clock moving at all, so without waiting any of the 30 s.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.settled).toBe(true);
+    expect(call.error).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 30 });
+    vi.useRealTimers();
     // The second scripted 429 is still pending.
     expect(
       (await client.chat.update({ channel: 'C1', ts: '1.000100', text: 'x' }).catch((e) => e)).code,

@@ -19,12 +19,16 @@ async function startSilentServer(): Promise<{
   /** The first bytes each connection sent, to tell which client came. */
   greetings: string[];
   open: Set<Socket>;
+  /** The most connections open at once. */
+  peak: () => number;
   close: () => Promise<void>;
 }> {
   const open = new Set<Socket>();
   const greetings: string[] = [];
+  let peak = 0;
   const server: Server = createServer((socket) => {
     open.add(socket);
+    peak = Math.max(peak, open.size);
     socket.on('close', () => open.delete(socket));
     socket.once('data', (chunk: Buffer) => greetings.push(chunk.toString('latin1')));
     // Read and drop whatever else the client sends.
@@ -36,6 +40,7 @@ async function startSilentServer(): Promise<{
     address: `127.0.0.1:${port}`,
     greetings,
     open,
+    peak: () => peak,
     close: async () => {
       for (const socket of open) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -49,7 +54,7 @@ afterEach(async () => {
 });
 
 describe('hanging dependencies', () => {
-  it('each check fails at the deadline, the report comes within timeout + 1 s, and no connection stays open', async () => {
+  it('each check fails at the deadline, all of them hanging at once, and no connection stays open', async () => {
     const silent = await startSilentServer();
     const azure = await FakeAzureMonitor.start();
     cleanup.push(silent.close, () => azure.close());
@@ -71,7 +76,6 @@ describe('hanging dependencies', () => {
       { timeoutMs: 1_000 },
     );
 
-    expect(report.durationMs).toBeLessThan(2_000);
     expect(report.verdict).toBe('down');
     expect(report.checks.map(({ name, status, detail }) => ({ name, status, detail }))).toEqual(
       ['api', 'database', 'redis', 'telemetry'].map((name) => ({
@@ -89,6 +93,9 @@ describe('hanging dependencies', () => {
       ]),
     );
     expect(azure.queries).toHaveLength(1);
+    // Side by side, not one after another: the API, PostgreSQL and Redis connections were all held open
+    // together. Run in turn, each would have been cut (and closed) before the next one opened.
+    expect(silent.peak()).toBeGreaterThanOrEqual(3);
     await eventually(
       () => silent.open.size === 0,
       1_000,

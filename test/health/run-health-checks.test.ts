@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FleetbotError } from '../../src/domain/errors.ts';
 import {
   type CheckOutcome,
@@ -23,20 +23,51 @@ const outcome =
   (status: CheckOutcome['status'], detail = status) =>
   async () => ({ status, detail });
 
+/** Where a promise stands, read synchronously: for asserting "still pending" and "settled" on a fake clock. */
+function track<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
+  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
+  promise.then(
+    (value) => Object.assign(state, { settled: true, value }),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
+  );
+  return state;
+}
+
+// The deadline is a setTimeout and the default clock is performance.now: on vitest's fake timers both
+// move only when the test advances them, so "not before the deadline, and at it" is asserted exactly.
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('runHealthChecks', () => {
   it('runs the checks in parallel and measures each one', async () => {
-    const sleeper = (name: string) =>
-      check(name, async (signal) => {
-        await sleep(300, undefined, { signal });
-        return { status: 'ok', detail: `${name} slept` };
+    vi.useFakeTimers();
+    const started: string[] = [];
+    const sleeper = (name: string, ms: number) =>
+      check(name, () => {
+        started.push(name);
+        return new Promise((resolve) =>
+          setTimeout(() => resolve({ status: 'ok', detail: `${name} slept` }), ms),
+        );
       });
-    const report = await runHealthChecks([sleeper('a'), sleeper('b'), sleeper('c')], { timeoutMs: 5_000 });
-    expect(report.durationMs).toBeLessThan(600);
-    expect(report.verdict).toBe('healthy');
-    for (const result of report.checks) {
-      expect(result.durationMs).toBeGreaterThanOrEqual(290);
-      expect(result.durationMs).toBeLessThan(600);
-    }
+    const run = track(
+      runHealthChecks([sleeper('a', 300), sleeper('b', 200), sleeper('c', 100)], { timeoutMs: 5_000 }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    // All three are under way before any has finished.
+    expect(started).toEqual(['a', 'b', 'c']);
+    await vi.advanceTimersByTimeAsync(299);
+    expect(run.settled).toBe(false);
+    // The report comes when the longest check ends (run one after another, it would take 600 ms).
+    await vi.advanceTimersByTimeAsync(1);
+    expect(run.error).toBeUndefined();
+    expect(run.value?.verdict).toBe('healthy');
+    expect(run.value?.durationMs).toBe(300);
+    expect(run.value?.checks.map(({ name, detail, durationMs }) => [name, detail, durationMs])).toEqual([
+      ['a', 'a slept', 300],
+      ['b', 'b slept', 200],
+      ['c', 'c slept', 100],
+    ]);
   });
 
   it('lists failed checks first, then warnings, then the rest in the given order', async () => {
@@ -110,7 +141,9 @@ describe('runHealthChecks', () => {
   });
 
   it('cuts a check that ignores its signal at the timeout', async () => {
+    vi.useFakeTimers();
     let sawAbort = false;
+    let answered = false;
     const stubborn = check(
       'stubborn',
       (signal) =>
@@ -118,19 +151,28 @@ describe('runHealthChecks', () => {
           signal.addEventListener('abort', () => {
             sawAbort = true;
           });
-          setTimeout(() => resolve({ status: 'ok', detail: 'too late' }), 3_000).unref();
+          setTimeout(() => {
+            answered = true;
+            resolve({ status: 'ok', detail: 'too late' });
+          }, 3_000);
         }),
     );
-    const report = await runHealthChecks([stubborn, check('quick', outcome('ok'))], { timeoutMs: 200 });
-    expect(report.durationMs).toBeLessThan(1_000);
+    const run = track(runHealthChecks([stubborn, check('quick', outcome('ok'))], { timeoutMs: 200 }));
+    await vi.advanceTimersByTimeAsync(199);
+    expect(run.settled).toBe(false);
+    expect(sawAbort).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    // Settled at the deadline, while the stubborn check has still not answered: the report did not wait for it.
+    expect(run.settled).toBe(true);
+    expect(answered).toBe(false);
     expect(sawAbort).toBe(true);
-    expect(report.checks[0]).toMatchObject({
-      name: 'stubborn',
-      status: 'failed',
-      detail: 'no answer within 200 ms',
-    });
-    expect(report.checks[0]?.durationMs).toBeLessThan(1_000);
-    expect(report.verdict).toBe('degraded');
+    const report = run.value;
+    expect(report?.durationMs).toBe(200);
+    expect(report?.checks).toMatchObject([
+      { name: 'stubborn', status: 'failed', detail: 'no answer within 200 ms', durationMs: 200 },
+      { name: 'quick', status: 'ok' },
+    ]);
+    expect(report?.verdict).toBe('degraded');
   });
 
   it('reports the timeout, not the error the aborted check throws', async () => {
@@ -160,14 +202,25 @@ describe('runHealthChecks', () => {
   });
 
   it('rejects with the reason when the caller cancels, without waiting for the checks', async () => {
+    vi.useFakeTimers();
     const controller = new AbortController();
-    const stubborn = check('stubborn', () => new Promise(() => {}));
-    setTimeout(() => controller.abort(new Error('shutting down')), 100);
-    const started = performance.now();
-    await expect(
-      runHealthChecks([stubborn], { timeoutMs: 5_000, signal: controller.signal }),
-    ).rejects.toThrow('shutting down');
-    expect(performance.now() - started).toBeLessThan(1_000);
+    let given: AbortSignal | undefined;
+    const stubborn = check('stubborn', (signal) => {
+      given = signal;
+      return new Promise(() => {});
+    });
+    const run = track(runHealthChecks([stubborn], { timeoutMs: 5_000, signal: controller.signal }));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(run.settled).toBe(false);
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    // No time passes: the check never settles and the 5 s deadline is far off, yet the run is over.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.settled).toBe(true);
+    expect(run.error).toBe(reason);
+    // The unsettled check was told to stop, with the same reason.
+    expect(given?.aborted).toBe(true);
+    expect(given?.reason).toBe(reason);
   });
 
   it('takes durations from the given clock', async () => {

@@ -189,9 +189,11 @@ describe('job registry', () => {
   it('refuses to start when a job of the catalog has no handler, or a handler no job, whatever the configuration', () => {
     const handle = async () => undefined;
     const handlers = {
-      'action.run': handle,
+      'action.read': handle,
+      'action.change': handle,
       'confirm.preview': handle,
       'confirm.expire': handle,
+      'action.sweep': handle,
       'message.deliver': handle,
       'message.sweep': handle,
     } satisfies JobHandlers;

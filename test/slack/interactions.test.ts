@@ -216,7 +216,7 @@ describe('unanswered confirmations', () => {
       operation: 'set',
       assignments: ['LOG_LEVEL=debug'],
     });
-    const timer = await h.app.queue.job('actions', `expire.${run.id}`);
+    const timer = await h.app.queue.job('changes', `expire.${run.id}`);
     expect(timer?.opts.delay).toBe(5 * 60_000 + 1_000);
     // Five minutes pass: rather than wait, the deadline is moved and the timer fired now.
     await h.db.query(

@@ -150,16 +150,27 @@ describe('/fleet restart api', () => {
     const deadline = h.kube.rollouts.progressDeadlineMs;
     h.kube.rollouts.mode = 'stall';
     h.kube.rollouts.progressDeadlineMs = 60_000;
-    const [one, two] = await Promise.all([click(ONCALL), click(ONCALL)]);
-    expect([one.status, two.status]).toEqual([200, 200]);
-    const updates = () => h.slack.callsTo('chat.update').map((call) => textOf(call.args));
-    await eventually(
-      () => updates().some((text) => /restart api.*(Restart requested|pods updated)/s.test(text)),
-      15_000,
-      'a progress update of the header message',
-    );
-    h.kube.rollouts.mode = 'progress';
-    h.kube.rollouts.progressDeadlineMs = deadline;
+    // While the rollout stalls, the header in the channel shows its progress (posted so, or edited to it).
+    let headerTs: string | undefined;
+    const header = () =>
+      h.slack.messages.find((message) =>
+        headerTs
+          ? message.ts === headerTs
+          : !message.thread_ts && textOf(message).includes('/fleet restart api'),
+      );
+    try {
+      const [one, two] = await Promise.all([click(ONCALL), click(ONCALL)]);
+      expect([one.status, two.status]).toEqual([200, 200]);
+      await eventually(
+        () => /(Restart requested|pods updated)/.test(textOf(header() ?? {})),
+        15_000,
+        'the header message to show the progress',
+      );
+      headerTs = header()?.ts;
+    } finally {
+      h.kube.rollouts.mode = 'progress';
+      h.kube.rollouts.progressDeadlineMs = deadline;
+    }
     await eventually(
       async () => (await runs(`id = '${run.id}'`))[0].status === 'ok',
       20_000,
@@ -168,11 +179,13 @@ describe('/fleet restart api', () => {
     const finished = (await runs(`id = '${run.id}'`))[0];
     expect(finished.confirmed_by).toBe(ONCALL);
     expect(h.kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    // Then it is edited in place to the outcome.
     await eventually(
-      () => updates().some((text) => text.includes('fleet-api restarted')),
+      () => h.slack.callsTo('chat.update').some((call) => textOf(call.args).includes('fleet-api restarted')),
       10_000,
       'the outcome line',
     );
+    expect(textOf(header() ?? {})).toContain('fleet-api restarted');
   });
 });
 

@@ -1,4 +1,5 @@
 import { tokenize } from '../../src/actions/arguments.ts';
+import { systemClock } from '../../src/adapters/clock.ts';
 import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { ActionRunStore } from '../../src/db/action-run-store.ts';
@@ -40,6 +41,7 @@ export async function startActionHarness(
   const config = loadConfig({ env: { LOG_LEVEL: 'silent', ...env } });
   const cluster = createKubeCluster({
     config,
+    clock: systemClock,
     logger,
     kubeconfigPath: options.kubeconfigPath ?? kube.kubeconfigPath,
     pollIntervalMs: 40,

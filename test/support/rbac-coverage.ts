@@ -8,6 +8,8 @@ const MANIFEST = fileURLToPath(new URL('../../deploy/kubernetes/rbac.yaml', impo
 interface Rule {
   apiGroups: string[];
   resources: string[];
+  /** When present, only requests naming one of these objects (never a list or a watch). */
+  resourceNames?: string[];
   verbs: string[];
 }
 
@@ -23,6 +25,8 @@ export interface RequestAttributes {
   apiGroup: string;
   resource: string;
   namespace: string | undefined;
+  /** The object named in the path; undefined for lists, watches and creates. */
+  name: string | undefined;
 }
 
 /**
@@ -43,7 +47,9 @@ export function requestsNotAllowed(requests: readonly RecordedRequest[]): string
           (rule) =>
             rule.apiGroups.includes(attributes.apiGroup) &&
             rule.resources.includes(attributes.resource) &&
-            rule.verbs.includes(attributes.verb),
+            rule.verbs.includes(attributes.verb) &&
+            (rule.resourceNames === undefined ||
+              (attributes.name !== undefined && rule.resourceNames.includes(attributes.name))),
         ),
     );
     if (!allowed) {
@@ -89,7 +95,13 @@ export function requestAttributes(request: RecordedRequest): RequestAttributes |
             DELETE: name ? 'delete' : 'deletecollection',
           } as Record<string, string>
         )[request.method] ?? request.method.toLowerCase());
-  return { verb, apiGroup, resource: subresource ? `${resource}/${subresource}` : resource, namespace };
+  return {
+    verb,
+    apiGroup,
+    resource: subresource ? `${resource}/${subresource}` : resource,
+    namespace,
+    name,
+  };
 }
 
 function loadGrants(): Grant[] {

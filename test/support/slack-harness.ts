@@ -2,28 +2,35 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { systemClock } from '../../src/adapters/clock.ts';
 import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
 import { createTestDatabase, uniqueNamespace } from './databases.ts';
 import { type FakeKube, startFakeKube } from './fake-kube/index.ts';
-import { type FakeSlack, startFakeSlack } from './fake-slack/index.ts';
+import { type FakeSlack, manifestBotScopes, startFakeSlack } from './fake-slack/index.ts';
 import { captureLogs } from './log-capture.ts';
 
 export const SIGNING_SECRET = '00000000fakefakefakefake00000000';
 export const ONCALL = 'U0000ONCALL';
 export const LEAD = 'U0000LEAD';
 export const VIEWER = 'U0000VIEWER';
+export const DEVOPS = 'U0000DEVOPS';
 
-/** Roles as a team would configure them: the on-call engineer by id, the leads through a user group. */
-const FLEETBOT_YML = `
+/**
+ * Roles as a team would configure them: the on-call engineer and the DevOps lead by id, the team
+ * leads through a user group.
+ */
+const fleetbotYml = (twoPerson: readonly string[]) => `
 roles:
   oncall:
     slack: { users: [${ONCALL}] }
   teamLead:
     slack: { groups: [S0000LEADS] }
+  devopsLead:
+    slack: { users: [${DEVOPS}] }
 permissions:
-  twoPerson: [rollback]
+  twoPerson: [${twoPerson.join(', ')}]
 `;
 
 export interface SlackHarness {
@@ -40,15 +47,19 @@ export interface SlackHarness {
  * fleetbot as deployed — Bolt on its HTTP server, real Postgres, the queue and
  * workers — with the fake Slack and the fake Kubernetes API server behind it.
  */
-export async function startSlackHarness(env: Record<string, string> = {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  env: Record<string, string> = {},
+  options: { twoPerson?: readonly string[] } = {},
+): Promise<SlackHarness> {
   const [slack, kube, database] = await Promise.all([
-    startFakeSlack(),
+    // The installed app's grant: a call needing a scope manifest.yml does not request fails here.
+    startFakeSlack({ scopes: manifestBotScopes() }),
     startFakeKube(),
     createTestDatabase(),
   ]);
   slack.setUsergroup('S0000LEADS', [LEAD]);
   const file = join(tmpdir(), `fleetbot-${process.pid}-${Date.now()}.yml`);
-  await writeFile(file, FLEETBOT_YML);
+  await writeFile(file, fleetbotYml(options.twoPerson ?? ['rollback']));
   const config = loadConfig({
     env: {
       DATABASE_URL: database.url,
@@ -63,6 +74,7 @@ export async function startSlackHarness(env: Record<string, string> = {}): Promi
   const capture = captureLogs('debug');
   const cluster = createKubeCluster({
     config,
+    clock: systemClock,
     logger: capture.logger,
     kubeconfigPath: kube.kubeconfigPath,
     pollIntervalMs: 40,

@@ -1,6 +1,7 @@
 import { sql as initialSchema } from './0001-initial-schema.ts';
 import { sql as pendingConfirmations } from './0002-pending-confirmations.ts';
 import { sql as messageOutbox } from './0003-message-outbox.ts';
+import { sql as runFencing } from './0004-run-fencing.ts';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial-schema', sql: initialSchema },
   { version: 2, name: 'pending-confirmations', sql: pendingConfirmations },
   { version: 3, name: 'message-outbox', sql: messageOutbox },
+  { version: 4, name: 'run-fencing', sql: runFencing },
 ];

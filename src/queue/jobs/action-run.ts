@@ -1,4 +1,5 @@
-import type { JobPayload } from '../../domain/jobs.ts';
+import type { ActionRunPayload, Jobs } from '../../domain/jobs.ts';
+import { queueAction } from '../../services/action-run-job.ts';
 import type { ActionRunner } from '../../services/action-runner.ts';
 import type { Authorizer } from '../../services/authorizer.ts';
 import type { RunReporter } from '../../services/run-reporter.ts';
@@ -6,6 +7,7 @@ import type { JobContext } from '../job-definition.ts';
 
 export interface ActionRunDeps {
   runner: ActionRunner;
+  jobs: Jobs;
   /** Re-checks Slack users' permission at run time (roles may have changed since the request). */
   authorizer: Authorizer;
   reporter: RunReporter;
@@ -16,8 +18,8 @@ export interface ActionRunDeps {
  * mutation must never run twice because a job was redelivered (the runner refuses a run already
  * started). Progress and the result go to the requester's channel through the delivery path.
  */
-export function handleActionRun({ runner, authorizer, reporter }: ActionRunDeps) {
-  return async (data: JobPayload<'action.run'>, job: JobContext) => {
+export function handleActionRun({ runner, jobs, authorizer, reporter }: ActionRunDeps) {
+  return async (data: ActionRunPayload, job: JobContext) => {
     const prepared = runner.resume(data.prepared);
     const invocation = {
       requestId: data.requestId,
@@ -58,6 +60,20 @@ export function handleActionRun({ runner, authorizer, reporter }: ActionRunDeps)
       runId,
     );
     await shown?.finished(result, performance.now() - started);
+    // What it asked to run next runs as runs of their own, on behalf of the same people: it was
+    // authorised and confirmed as a whole.
+    for (const [index, next] of (result.followUps ?? []).entries()) {
+      const followUp = runner.prepare(next.action, next.params);
+      const requestId = `${data.requestId}.then${index + 1}`;
+      await queueAction(jobs, followUp, {
+        requestId,
+        requestedBy: data.requestedBy,
+        ...(data.requester ? { requester: data.requester } : {}),
+        args: Object.values(next.params).join(' '),
+        ...(data.confirmedBy ? { confirmedBy: data.confirmedBy } : {}),
+        origin: 'system',
+      });
+    }
     return { status: result.status, summary: result.summary };
   };
 }

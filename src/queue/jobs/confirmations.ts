@@ -6,5 +6,10 @@ export function handleConfirmPreview(confirmations: Confirmations) {
 }
 
 export function handleConfirmExpire(confirmations: Confirmations) {
-  return (data: JobPayload<'confirm.expire'>) => confirmations.expire(data.runId);
+  return (data: JobPayload<'confirm.expire'>) =>
+    data.awaitingValue ? confirmations.expireValue(data.runId) : confirmations.expire(data.runId);
+}
+
+export function handleActionSweep(confirmations: Confirmations) {
+  return async (_data: JobPayload<'action.sweep'>) => ({ requeued: await confirmations.requeueStranded() });
 }

@@ -1,7 +1,8 @@
 import type { Preview } from '../../actions/action.ts';
 import { actions, button, context, type KnownBlock, type SlackMessage, section } from './blocks.ts';
 import { finish } from './limits.ts';
-import { bold, escapeMrkdwn, mention, slackDate } from './mrkdwn.ts';
+import { bold, escapeMrkdwn, inlineCode, mention, slackDate } from './mrkdwn.ts';
+import { commandLine } from './notices.ts';
 
 /** Where a button's click is routed: the handler's `action_id` and the payload it needs back. */
 export interface ButtonTarget {
@@ -83,4 +84,26 @@ export function renderConfirmationClosed(input: RenderConfirmationClosedInput): 
     expired: `⌛ Expired unanswered · ${when} · nothing was changed; run the command again if it is still needed`,
   }[input.outcome];
   return finish(`${question} ${outcome}`, [section(question), context(outcome)]);
+}
+
+export interface RenderValueRequestInput {
+  action: string;
+  /** The words typed after the verb. */
+  args: string;
+  /** Slack user id of the second person who approved. */
+  approvedBy: string;
+  button: ButtonTarget;
+}
+
+/** An approved two-person secret change asking its requester for the value: one button, which opens the private form. */
+export function renderValueRequest(input: RenderValueRequestInput): SlackMessage {
+  const command = inlineCode(commandLine(input.action, input.args));
+  const first = `✅ ${mention(input.approvedBy)} approved ${command}. Enter the new value in a private form; it is never shown, logged or stored.`;
+  return finish(first, [
+    section(first),
+    actions(button('Enter the value', input.button, 'primary')),
+    context(
+      'The approval lapses after 5 minutes without a value; nothing changes until the value is submitted.',
+    ),
+  ]);
 }

@@ -8,12 +8,15 @@ export {
   confirmStyle,
   type RenderConfirmationClosedInput,
   type RenderConfirmationInput,
+  type RenderValueRequestInput,
   renderConfirmation,
   renderConfirmationClosed,
+  renderValueRequest,
 } from './confirmation.ts';
 export { renderCommandHelp, renderHelp } from './help.ts';
 export { LIMITS, limitViolations } from './limits.ts';
 export {
+  commandLine,
   type RenderAcceptedInput,
   type RenderDeniedInput,
   type RenderErrorInput,

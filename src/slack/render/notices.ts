@@ -17,7 +17,7 @@ export interface RenderAcceptedInput {
 
 /** The immediate answer to a command, before any work: `⏳ Running /fleet logs api --tail 200…`. */
 export function renderAccepted(input: RenderAcceptedInput): SlackMessage {
-  const command = inlineCode(clipPlain(`/fleet ${input.action} ${maskArgs(input.args)}`.trim(), MAX_ARGS));
+  const command = inlineCode(commandLine(input.action, input.args));
   return finish(`⏳ Running ${command}…`, [
     section(`⏳ Running ${command}…`),
     context(`Requested by ${mention(input.requestedBy)}`),
@@ -25,9 +25,14 @@ export function renderAccepted(input: RenderAcceptedInput): SlackMessage {
 }
 
 /**
- * `env api set DB_PASSWORD=…` typed in a channel must not come back in the echo: values of
- * secret-looking keys and credentials in URLs are masked the way logs mask them.
+ * A command as fleetbot shows it back (the acknowledgement, a run's header): `/fleet env api set
+ * DB_PASSWORD=[REDACTED]`. Values of secret-looking keys and credentials in URLs are masked the way
+ * logs mask them, and it is cut at a length a reminder needs.
  */
+export function commandLine(action: string, args: string): string {
+  return clipPlain(`/fleet ${action} ${maskArgs(args)}`.trim(), MAX_ARGS);
+}
+
 function maskArgs(args: string): string {
   return redactString(
     args
