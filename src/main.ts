@@ -149,7 +149,7 @@ export async function startApp(
     });
     const reporter = new RunReporter({ notifier, clock, logger });
     const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
-    const requests = new ActionRequests({ runner, authorizer, confirmations, jobs });
+    const requests = new ActionRequests({ config, runner, authorizer, confirmations, jobs });
     const runAction = handleActionRun({ runner, jobs, authorizer, reporter });
     const queue = new JobQueue({
       backend,

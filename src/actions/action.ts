@@ -130,6 +130,11 @@ export interface ActionDefinition<P = unknown> {
    * dropped from the queue store as soon as it finishes. Always so for `syntax.secret` fields.
    */
   sensitive?(params: P): boolean;
+  /**
+   * Whether the result goes to the requester only (a direct message) instead of the channel: output
+   * that may hold configuration or log lines, asked for with `--private`, or shown in full.
+   */
+  privateResult?(params: P): boolean;
   /** For destructive actions: what the confirmation shows, read fresh from the cluster. */
   preview?(context: ActionContext, params: P, signal: AbortSignal): Promise<Preview>;
   run(context: ActionContext, params: P, signal: AbortSignal): Promise<ActionResult>;

@@ -8,10 +8,15 @@ export const describe = defineAction({
   name: 'describe',
   group: 'Health & status',
   summary: 'A pod in detail: node, containers (image, state, restarts, last exit), conditions and events',
-  usage: '<pod>',
+  usage: '<pod> [--private]',
   example: 'describe fleet-api-7c9d8f6b5-w7t4m',
-  syntax: { positionals: ['pod'] },
-  params: z.object({ pod: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a pod name') }),
+  syntax: { positionals: ['pod'], flags: { private: 'boolean' } },
+  params: z.object({
+    pod: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a pod name'),
+    /** Send the result to the requester only (a direct message). */
+    private: z.boolean().default(false),
+  }),
+  privateResult: (input) => input.private,
   retryable: true,
   timeoutMs: 20_000,
   classify: () => ({ permission: 'read', destructive: false }),

@@ -26,6 +26,8 @@ const params = z.object({
     .refine((text) => safeDuration(text) !== undefined, { message: 'expected --since like 15m, 2h or 30s' })
     .optional(),
   pod: z.string().optional(),
+  /** Send the lines to the requester only (a direct message): logs may hold what a channel should not see. */
+  private: z.boolean().default(false),
 });
 
 /** The runbook's "View Logs": `kubectl logs --tail`, `| grep -i error`, `--previous`. */
@@ -33,12 +35,20 @@ export const logs = defineAction({
   name: 'logs',
   group: 'Logs',
   summary: 'Recent log lines of a service (one pod, as kubectl picks it), optionally filtered',
-  usage: '<service> [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME]',
+  usage: '<service> [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME] [--private]',
   example: 'logs api --tail 200 --grep error',
   syntax: {
     positionals: ['service'],
-    flags: { tail: 'number', grep: 'string', previous: 'boolean', since: 'string', pod: 'string' },
+    flags: {
+      tail: 'number',
+      grep: 'string',
+      previous: 'boolean',
+      since: 'string',
+      pod: 'string',
+      private: 'boolean',
+    },
   },
+  privateResult: (input) => input.private,
   params,
   retryable: true,
   timeoutMs: 30_000,

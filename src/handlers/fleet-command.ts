@@ -47,6 +47,8 @@ export interface FleetCommand {
   channelId: string;
   /** Stable across Slack's retries of the same request: the job id derives from it. */
   requestId: string;
+  /** As Slack sends it with a slash command (`fleet-incidents`); absent for mentions. */
+  channelName?: string;
   responseUrl?: string;
   /** Present for slash commands (not for @mentions): lets a form be opened for secret values. */
   triggerId?: string;
@@ -113,6 +115,7 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
     requestedBy: command.userId,
     requester: requesterOf(command),
     args: words.join(' '),
+    ...(command.channelName ? { channelName: command.channelName } : {}),
   };
   // A secret change only one person confirms: the form now, and its submission is the confirmation.
   // One a second person must approve goes through the confirmation first; the form comes after.
@@ -130,6 +133,7 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
   }
   const outcome = await deps.requests.request(prepared, request);
   if (outcome.outcome === 'denied') return { message: denied(verb, outcome) };
+  if (outcome.outcome === 'elsewhere') return fail(outcome.message);
   return {
     message: renderAccepted({
       action: verb,

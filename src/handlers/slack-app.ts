@@ -2,7 +2,7 @@ import { App, type BlockAction, HTTPReceiver, SocketModeReceiver } from '@slack/
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/index.ts';
 import type { Notifier } from '../domain/notifier.ts';
-import type { HttpServer } from '../http/http-server.ts';
+import { type HttpServer, MAX_BODY_BYTES, sendJson } from '../http/http-server.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ActionRequests } from '../services/action-requests.ts';
 import type { ActionRunner } from '../services/action-runner.ts';
@@ -64,6 +64,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           endpoints: SLACK_EVENTS_PATH,
           logger: boltLogger,
           processBeforeResponse: false,
+          bodyLimit: MAX_BODY_BYTES,
+          // A signed request Bolt could not process (a payload of a shape Slack never sends) is
+          // answered 400 and logged, never 500: nothing in it ran.
+          processEventErrorHandler: async ({ error, response }) => {
+            logger.error({ err: error }, 'a Slack request could not be processed');
+            if (response.headersSent) return false;
+            const unauthorized = (error as { code?: string }).code === 'slack_bolt_authorization_error';
+            sendJson(response, unauthorized ? 401 : 400, {
+              error: unauthorized ? 'unauthorized' : 'unreadable_request',
+              message: 'fleetbot could not process this request; nothing was done.',
+            });
+            return true;
+          },
         });
   const receiver =
     http ??
@@ -94,6 +107,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       text: command.text,
       userId: command.user_id,
       channelId: command.channel_id,
+      channelName: command.channel_name,
       requestId: `slash.${command.trigger_id}`,
       responseUrl: command.response_url,
       triggerId: command.trigger_id,

@@ -69,3 +69,22 @@ function errorToObject(error: Error): Record<string, unknown> {
   if (error.cause !== undefined) plain.cause = error.cause;
   return plain;
 }
+
+/**
+ * A command line as typed, fit to show or keep: `KEY=value` words whose key looks secret keep the
+ * key only (`DB_PASSWORD=[REDACTED]`), and credentials anywhere in it are scrubbed like log text.
+ */
+export function redactCommand(args: string): string {
+  return redactString(
+    args
+      .trim()
+      .split(/\s+/)
+      .map((word) => {
+        const eq = word.indexOf('=');
+        return eq > 0 && isSecretKey(word.slice(0, eq).replace(/^-+/, ''))
+          ? `${word.slice(0, eq)}=${REDACTED}`
+          : word;
+      })
+      .join(' '),
+  );
+}

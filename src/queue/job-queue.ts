@@ -30,6 +30,8 @@ const KEEP_FAILED_S = 7 * 24 * 3600;
 const ENQUEUE_TIMEOUT_MS = 2_000;
 /** On shutdown, running jobs get this long to finish as they are. @see JobQueueOptions.drainMs */
 export const DRAIN_TIMEOUT_MS = 20_000;
+/** Workers with no job running get this long to close before they are closed by force. */
+const IDLE_CLOSE_MS = 1_000;
 /** Then, asked to stop, this long to reach a safe point before the workers are closed by force. */
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -52,6 +54,8 @@ export class JobQueue {
   private readonly workers: BackendWorker[] = [];
   private readonly shutdown = new AbortController();
   private readonly drainMs: number;
+  /** Jobs being handled now, in this process. */
+  private running = 0;
 
   constructor(options: JobQueueOptions) {
     this.backend = options.backend;
@@ -157,19 +161,26 @@ export class JobQueue {
    */
   async close(): Promise<void> {
     const closing = Promise.all(this.workers.map((worker) => worker.close())).then(() => true);
-    // Running jobs first get the grace to finish as they are; then their signal asks long waits
-    // (a rollout being followed) to stop at a safe point and report what happened.
-    let drained = await within(closing, this.drainMs);
-    if (!drained) {
+    // Idle workers close at once; a short wait covers a job being picked up right now. Without that
+    // bound, a store that went away (Redis down) would hold the close on a blocking read for ever.
+    let drained = await within(closing, IDLE_CLOSE_MS);
+    // Running jobs get the grace to finish as they are; then their signal asks long waits (a
+    // rollout being followed) to stop at a safe point and report what happened.
+    if (!drained && this.running > 0) drained = await within(closing, this.drainMs);
+    if (!drained && this.running > 0) {
       this.logger.warn({ graceMs: this.drainMs }, 'jobs still running at shutdown; asking them to stop');
       this.shutdown.abort(new ShutdownError());
       drained = await within(closing, STOP_TIMEOUT_MS);
     }
     if (!drained) {
       this.logger.warn('workers did not stop in time; closing them by force');
-      await Promise.all(this.workers.map((worker) => worker.close(true)));
+      const forced = Promise.all(this.workers.map((worker) => worker.close(true))).then(() => true);
+      await within(forced, STOP_TIMEOUT_MS);
     }
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    // The store may be the thing that is gone (Redis down): closing never waits for it for long.
+    const queues = Promise.all([...this.queues.values()].map((queue) => queue.close())).then(() => true);
+    if (!(await within(queues, STOP_TIMEOUT_MS)))
+      this.logger.warn('the queue store did not answer at shutdown');
     await this.backend.close();
   }
 
@@ -190,6 +201,7 @@ export class JobQueue {
       throw new UnrecoverableError(`Job "${job.name}" has invalid data: ${parsed.error.message}`);
     const started = performance.now();
     const labels = { queue: definition.queue, job: job.name };
+    this.running++;
     try {
       const result = await definition.handle(parsed.data, {
         id: job.id ?? '',
@@ -214,6 +226,7 @@ export class JobQueue {
       this.logger.warn({ err: error, job: job.name, jobId: job.id, final }, 'job failed');
       throw error;
     } finally {
+      this.running--;
       this.metrics.jobDuration.observe(labels, (performance.now() - started) / 1000);
     }
   }

@@ -97,9 +97,11 @@ function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend
         concurrency,
       }) as unknown as BackendWorker,
     close: async () => {
-      await Promise.all(
-        [producer, consumer].map((connection) => connection.quit().catch(() => connection.disconnect())),
-      );
+      // quit() waits for Redis to answer, which a connection that is down never does.
+      for (const connection of [producer, consumer]) {
+        if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
+        else connection.disconnect();
+      }
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Config } from '../config/index.ts';
 import type { Jobs } from '../domain/jobs.ts';
 import { type ActionRequest, queueAction } from './action-run-job.ts';
 import type { ActionRunner, Invocation, PreparedAction } from './action-runner.ts';
@@ -6,10 +7,13 @@ import type { Confirmations } from './confirmations.ts';
 
 export type RequestOutcome =
   | { outcome: 'queued' }
+  /** Not taken here: `channels.allowed` leaves this channel out; `message` says where instead. */
+  | { outcome: 'elsewhere'; message: string }
   | { outcome: 'confirming'; runId: string }
   | { outcome: 'denied'; decision: Decision };
 
 export interface ActionRequestsOptions {
+  config: Config;
   runner: ActionRunner;
   authorizer: Authorizer;
   confirmations: Confirmations;
@@ -43,8 +47,11 @@ export class ActionRequests {
     return decision;
   }
 
-  async request(prepared: PreparedAction, request: ActionRequest): Promise<RequestOutcome> {
+  async request(prepared: PreparedAction, asked: ActionRequest): Promise<RequestOutcome> {
     const { confirmations, jobs } = this.options;
+    const request = privately(prepared, asked);
+    const where = this.placeAllowed(prepared, request);
+    if (where) return { outcome: 'elsewhere', message: where };
     const decision = await this.authorize(prepared, request);
     if (!decision.allowed) return { outcome: 'denied', decision };
     if (prepared.classification.destructive) {
@@ -52,6 +59,25 @@ export class ActionRequests {
     }
     await queueAction(jobs, prepared, request);
     return { outcome: 'queued' };
+  }
+
+  /**
+   * Why results may not be posted where this was asked (`channels.allowed`), or undefined. A direct
+   * message with fleetbot, and a result sent privately, are always allowed.
+   */
+  private placeAllowed(prepared: PreparedAction, request: ActionRequest): string | undefined {
+    const allowed = this.options.config.channels.allowed;
+    const { channel } = request.requester;
+    if (allowed.length === 0 || channel === request.requester.user || channel.startsWith('D'))
+      return undefined;
+    if (allowed.includes(channel) || (request.channelName && allowed.includes(`#${request.channelName}`))) {
+      return undefined;
+    }
+    const places = allowed.map((place) => (place.startsWith('#') ? place : `<#${place}>`)).join(', ');
+    const privately = prepared.action.syntax.flags?.private
+      ? ', or add --private to get the result in a direct message'
+      : '';
+    return `fleetbot posts results only in ${places}. Run \`/fleet ${prepared.action.name}\` there, in a direct message with fleetbot${privately}.`;
   }
 
   /**
@@ -68,4 +94,10 @@ export class ActionRequests {
     await queueAction(this.options.jobs, prepared, { ...request, confirmedBy: request.requestedBy });
     return { outcome: 'queued' };
   }
+}
+
+/** A result asked for privately (`--private`, values in full) goes to the requester's direct messages. */
+function privately(prepared: PreparedAction, request: ActionRequest): ActionRequest {
+  if (!prepared.action.privateResult?.(prepared.params)) return request;
+  return { ...request, requester: { ...request.requester, channel: request.requester.user } };
 }

@@ -10,6 +10,8 @@ export interface ActionRequest {
   requester: Requester;
   /** The words typed after the verb, for messages. */
   args: string;
+  /** The channel's name as Slack sent it, for `channels.allowed` given as #names. */
+  channelName?: string;
 }
 
 /** The payload that runs an action: from a request, or from a confirmed run. */

@@ -6,6 +6,7 @@ import { describeError, FleetbotError } from '../domain/errors.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { MessageContent, Notifier } from '../domain/notifier.ts';
 import type { Requester } from '../domain/requester.ts';
+import { redactCommand } from '../logging/redact.ts';
 import {
   renderConfirmation,
   renderConfirmationClosed,
@@ -25,6 +26,7 @@ export const CONFIRM_ACTION_ID = 'fleet.confirm';
 export const CANCEL_ACTION_ID = 'fleet.cancel';
 /** The button that opens the form for an approved secret change's value. */
 export const SECRET_VALUE_ACTION_ID = 'fleet.secret-value';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A confirmed run not started after this long is taken to have lost its job. */
 const STRANDED_AFTER_MS = 60_000;
 /** How long the preview may take to read the current state. */
@@ -75,7 +77,8 @@ export class Confirmations {
     await runs.awaitConfirmation(row.id, {
       params: prepared.params as Record<string, unknown>,
       classification: prepared.classification,
-      args: request.args,
+      // Kept for messages only, so masked like them: an `env set` value must not wait here.
+      args: redactCommand(request.args),
       requester: request.requester,
       expiresAt: new Date(clock.now().getTime() + CONFIRMATION_TTL_MS),
     });
@@ -130,7 +133,7 @@ export class Confirmations {
   /** The first permitted press queues the run; any later one finds nothing to do. */
   async confirm(click: ButtonClick): Promise<void> {
     const { runs, authorizer, jobs, clock } = this.options;
-    const found = await runs.pendingConfirmation(click.runId);
+    const found = await this.find(click);
     if (!found) return this.tell(click, 'That request no longer exists.');
     const { row, pending } = found;
     if (this.twoPerson(row.action)) {
@@ -215,7 +218,7 @@ export class Confirmations {
   async valueForm(
     click: ButtonClick,
   ): Promise<{ secret: string; key: string; restart: boolean } | undefined> {
-    const found = await this.options.runs.pendingConfirmation(click.runId);
+    const found = await this.find(click);
     const waiting = found?.row.status === 'queued' && found.pending && !found.row.startedAt;
     if (!found || !waiting || !found.pending) {
       await this.tell(click, 'That change is no longer waiting for its value; ask for it again.');
@@ -284,7 +287,7 @@ export class Confirmations {
 
   async cancel(click: ButtonClick): Promise<void> {
     const { runs, authorizer } = this.options;
-    const found = await runs.pendingConfirmation(click.runId);
+    const found = await this.find(click);
     if (!found) return;
     const { row, pending } = found;
     if (click.userId !== row.requestedBy) {
@@ -343,6 +346,11 @@ export class Confirmations {
     const found = await runs.pendingConfirmation(runId);
     if (!found?.pending || !(await runs.expire(runId, clock.now()))) return;
     await this.close(found.row, found.pending, 'expired');
+  }
+
+  /** The run a button names; a value that is not a run id (a forged or mangled payload) names none. */
+  private async find(click: ButtonClick) {
+    return UUID.test(click.runId) ? this.options.runs.pendingConfirmation(click.runId) : undefined;
   }
 
   private prepared(row: ActionRunRow, pending: PendingConfirmation): PreparedAction {

@@ -160,7 +160,7 @@ describe('env', () => {
     expect(container?.env).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
 
     const listed = await runAction(harness, 'env api list');
-    expect(listed.result.sections[0]?.table?.rows).toContainEqual(['LOG_LEVEL', 'debug']);
+    expect(listed.result.sections[0]?.table?.rows).toContainEqual(['LOG_LEVEL', 'literal', 'debug']);
   });
 
   it('sends nothing when the value is already set', async () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -129,6 +130,27 @@ describe('embedded PostgreSQL dying under fleetbot', () => {
       expect(code).toBe(1);
     } finally {
       await writeFile(config, original);
+    }
+  });
+});
+
+describe('a postmaster.pid left by a crash', () => {
+  it('naming a live process that is not this PostgreSQL (the pid was reused) is removed, never signalled', async () => {
+    // The server is stopped (previous tests), its folder intact: plant a stale lock naming another program.
+    const other = spawn('sleep', ['60']);
+    try {
+      await writeFile(
+        join(dataDir, 'postgres', 'postmaster.pid'),
+        `${other.pid}\n${join(dataDir, 'postgres')}\n`,
+      );
+      const { child, exit } = await startWithNoEnv();
+      expect(other.exitCode).toBeNull();
+      expect(() => process.kill(other.pid ?? 0, 0)).not.toThrow();
+      child.kill('SIGTERM');
+      const { stdout } = await exit;
+      expect(stdout).toContain('postmaster.pid names a process that is not this PostgreSQL');
+    } finally {
+      other.kill('SIGKILL');
     }
   });
 });

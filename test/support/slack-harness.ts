@@ -21,7 +21,7 @@ export const DEVOPS = 'U0000DEVOPS';
  * Roles as a team would configure them: the on-call engineer and the DevOps lead by id, the team
  * leads through a user group.
  */
-const fleetbotYml = (twoPerson: readonly string[]) => `
+const fleetbotYml = (twoPerson: readonly string[], extra: string) => `
 roles:
   oncall:
     slack: { users: [${ONCALL}] }
@@ -31,10 +31,12 @@ roles:
     slack: { users: [${DEVOPS}] }
 permissions:
   twoPerson: [${twoPerson.join(', ')}]
-`;
+${extra}`;
 
 export interface SlackHarness {
   app: RunningApp;
+  /** The queue's PostgreSQL schema (or Redis prefix). */
+  queueNamespace: string;
   slack: FakeSlack;
   kube: FakeKube;
   db: pg.Client;
@@ -49,7 +51,7 @@ export interface SlackHarness {
  */
 export async function startSlackHarness(
   env: Record<string, string> = {},
-  options: { twoPerson?: readonly string[] } = {},
+  options: { twoPerson?: readonly string[] /** More of fleetbot.yml, top-level keys. */; yaml?: string } = {},
 ): Promise<SlackHarness> {
   const [slack, kube, database] = await Promise.all([
     // The installed app's grant: a call needing a scope manifest.yml does not request fails here.
@@ -59,7 +61,7 @@ export async function startSlackHarness(
   ]);
   slack.setUsergroup('S0000LEADS', [LEAD]);
   const file = join(tmpdir(), `fleetbot-${process.pid}-${Date.now()}.yml`);
-  await writeFile(file, fleetbotYml(options.twoPerson ?? ['rollback']));
+  await writeFile(file, fleetbotYml(options.twoPerson ?? ['rollback'], options.yaml ?? ''));
   const config = loadConfig({
     env: {
       DATABASE_URL: database.url,
@@ -80,15 +82,17 @@ export async function startSlackHarness(
     pollIntervalMs: 40,
     failFastAfterMs: 400,
   });
+  const queueNamespace = uniqueNamespace();
   const app = await startApp(
     config,
     { web: true, worker: true },
-    { logger: capture.logger, host: '127.0.0.1', queueNamespace: uniqueNamespace(), cluster },
+    { logger: capture.logger, host: '127.0.0.1', queueNamespace, cluster },
   );
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();
   return {
     app,
+    queueNamespace,
     slack,
     kube,
     db,

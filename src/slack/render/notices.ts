@@ -1,5 +1,5 @@
 import type { Permission } from '../../actions/action.ts';
-import { isSecretKey, REDACTED, redactString } from '../../logging/redact.ts';
+import { redactCommand } from '../../logging/redact.ts';
 import { context, type SlackMessage, section } from './blocks.ts';
 import { clipPlain, finish } from './limits.ts';
 import { bold, escapeMrkdwn, hintLine, inlineCode, mention } from './mrkdwn.ts';
@@ -30,22 +30,7 @@ export function renderAccepted(input: RenderAcceptedInput): SlackMessage {
  * logs mask them, and it is cut at a length a reminder needs.
  */
 export function commandLine(action: string, args: string): string {
-  return clipPlain(`/fleet ${action} ${maskArgs(args)}`.trim(), MAX_ARGS);
-}
-
-function maskArgs(args: string): string {
-  return redactString(
-    args
-      .trim()
-      .split(/\s+/)
-      .map((word) => {
-        const eq = word.indexOf('=');
-        return eq > 0 && isSecretKey(word.slice(0, eq).replace(/^-+/, ''))
-          ? `${word.slice(0, eq)}=${REDACTED}`
-          : word;
-      })
-      .join(' '),
-  );
+  return clipPlain(`/fleet ${action} ${redactCommand(args)}`.trim(), MAX_ARGS);
 }
 
 export interface RenderErrorInput {

@@ -65,7 +65,7 @@ describe('renderCommandHelp', () => {
     const message = renderCommandHelp(logs);
     expect(sectionTexts(message)).toEqual([
       [
-        '*`/fleet logs &lt;service&gt; [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME]`*',
+        '*`/fleet logs &lt;service&gt; [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME] [--private]`*',
         'Recent log lines of a service (one pod, as kubectl picks it), optionally filtered',
         'Example: `/fleet logs api --tail 200 --grep error`',
       ].join('\n'),
