@@ -9,6 +9,7 @@ import type { PreparedAction } from '../../src/services/action-runner.ts';
 import { createTestDatabase, uniqueNamespace } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.ts';
+import type { Deployment } from '../support/fake-kube/k8s-types.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { requestsNotAllowed } from '../support/rbac-coverage.ts';
 
@@ -211,5 +212,42 @@ describe('actions through the queue', () => {
       );
       for (const { text } of rows.rows) expect(text).not.toContain(SECRET_FRAGMENT);
     }
+  });
+});
+
+describe('secret set --restart', () => {
+  it('restarts each service fleetbot manages that reads the Secret, as a run of its own, and no other workload', async () => {
+    // fleetbot's own Deployment reads the Secret too: it is not a service fleetbot manages.
+    const api = kube.store.get<Deployment>('deployments', 'fleet-api') as Deployment;
+    const own = structuredClone(api);
+    own.metadata = { name: 'fleetbot', namespace: api.metadata.namespace, labels: { app: 'fleetbot' } };
+    own.spec.selector = { matchLabels: { app: 'fleetbot' } };
+    own.spec.template.metadata = { labels: { app: 'fleetbot' } };
+    const container = own.spec.template.spec.containers[0] as unknown as Record<string, unknown>;
+    container.envFrom = [{ secretRef: { name: 'fleet-api-secrets' } }];
+    kube.store.put('deployments', own);
+    const apiContainer = api.spec.template.spec.containers[0] as unknown as Record<string, unknown>;
+    apiContainer.envFrom = [{ secretRef: { name: 'fleet-api-secrets' } }];
+    kube.store.put('deployments', api);
+    kube.clearRequests();
+
+    const prepared = app.runner.prepare('secret', ['set', 'fleet-api-secrets', 'KEY', '--restart'], {
+      value: 'v',
+    });
+    await enqueueAction(prepared, 'Ev-secret-restart', 'U0000ADMIN');
+    const row = await finished('Ev-secret-restart');
+    expect(row.status).toBe('ok');
+    expect(JSON.stringify(row.result)).toContain(
+      'Not restarted, as fleetbot does not manage them: fleetbot.',
+    );
+    const restart = await finished('Ev-secret-restart.then1');
+    expect(restart).toMatchObject({
+      action: 'restart',
+      status: 'ok',
+      target: 'Deployment/fleet-api',
+      origin: 'system',
+    });
+    const patched = kube.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/deployments/'));
+    expect(patched.map((r) => r.path.split('/').at(-1))).toEqual(['fleet-api']);
   });
 });

@@ -49,6 +49,23 @@ describe('fleetbot CLI', () => {
     expect(ok.stdout).toContain('fleet-management');
   });
 
+  it('config check and start-up refuse a two-person rule naming an action that does not exist', async () => {
+    // A typo here used to turn the two-person rule off without a word.
+    const file = join(dir, 'two-person-typo.yml');
+    await writeFile(file, 'permissions:\n  twoPerson: [rollbak]\n');
+    const checked = await runFleetbot(['config', 'check', file]);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toContain(
+      'permissions.twoPerson[0]: expected an action (health, status, top, events, describe, logs, history, restart, scale, rollback, env, secret), got "rollbak". Did you mean "rollback"?',
+    );
+    const started = await runFleetbot(['start'], {
+      FLEETBOT_CONFIG: file,
+      FLEETBOT_DATA_DIR: join(dir, 'never-used'),
+    });
+    expect(started.code).toBe(2);
+    expect(started.stderr).toContain('Did you mean "rollback"?');
+  });
+
   it('config check: 2 and one precise line per mistake', async () => {
     const file = join(dir, 'three-mistakes.yml');
     await writeFile(
