@@ -132,7 +132,7 @@ export class Confirmations {
 
   /** The first permitted press queues the run; any later one finds nothing to do. */
   async confirm(click: ButtonClick): Promise<void> {
-    const { runs, authorizer, jobs, clock } = this.options;
+    const { runs, jobs, clock } = this.options;
     const found = await this.find(click);
     if (!found) return this.tell(click, 'That request no longer exists.');
     const { row, pending } = found;
@@ -142,21 +142,7 @@ export class Confirmations {
     } else if (click.userId !== row.requestedBy) {
       return this.tell(click, `Only <@${row.requestedBy}>, who asked for it, can confirm this.`);
     }
-    if (pending) {
-      const decision = await authorizer.check(click.userId, pending.classification.permission);
-      if (!decision.allowed) {
-        return this.reply(
-          click,
-          'denied',
-          renderDenied({
-            action: row.action,
-            needed: decision.permission,
-            roles: decision.granting,
-            doing: 'confirm',
-          }),
-        );
-      }
-    }
+    if (pending && (await this.refused(click, row.action, pending, 'confirm'))) return;
     const outcome = await runs.confirm(click.runId, click.userId, clock.now());
     if (!outcome.confirmed) {
       if (outcome.reason === 'expired') return this.close(row, pending, 'expired', click);
@@ -286,7 +272,7 @@ export class Confirmations {
   }
 
   async cancel(click: ButtonClick): Promise<void> {
-    const { runs, authorizer } = this.options;
+    const { runs } = this.options;
     const found = await this.find(click);
     if (!found) return;
     const { row, pending } = found;
@@ -295,21 +281,7 @@ export class Confirmations {
         return this.tell(click, `Only <@${row.requestedBy}>, who asked for it, can cancel this.`);
       }
       // Someone else may cancel a two-person action only if they could have confirmed it.
-      if (pending) {
-        const decision = await authorizer.check(click.userId, pending.classification.permission);
-        if (!decision.allowed) {
-          return this.reply(
-            click,
-            'denied',
-            renderDenied({
-              action: row.action,
-              needed: decision.permission,
-              roles: decision.granting,
-              doing: 'cancel',
-            }),
-          );
-        }
-      }
+      if (pending && (await this.refused(click, row.action, pending, 'cancel'))) return;
     }
     if (await runs.cancel(click.runId, click.userId)) await this.close(row, pending, 'cancelled', click);
   }
@@ -346,6 +318,23 @@ export class Confirmations {
     const found = await runs.pendingConfirmation(runId);
     if (!found?.pending || !(await runs.expire(runId, clock.now()))) return;
     await this.close(found.row, found.pending, 'expired');
+  }
+
+  /** Whether the presser lacks the permission the run needs; if so they are told, with the roles that have it. */
+  private async refused(
+    click: ButtonClick,
+    action: string,
+    pending: PendingConfirmation,
+    doing: 'confirm' | 'cancel',
+  ): Promise<boolean> {
+    const decision = await this.options.authorizer.check(click.userId, pending.classification.permission);
+    if (decision.allowed) return false;
+    await this.reply(
+      click,
+      'denied',
+      renderDenied({ action, needed: decision.permission, roles: decision.granting, doing }),
+    );
+    return true;
   }
 
   /** The run a button names; a value that is not a run id (a forged or mangled payload) names none. */
