@@ -34,13 +34,17 @@ function pinned(cpu: string, command: string, args: string[]): [string, string[]
 const target = fileURLToPath(new URL('./ack-target.ts', import.meta.url));
 const script = fileURLToPath(new URL('./signed-requests.lua', import.meta.url));
 
+let commands = 0;
+/** Each request from a user of its own: fleetbot limits each user to 20 commands a minute, and
+ * this measures the acknowledgement of commands that are accepted, not of "slow down" answers. */
 function signedCommand(text: string) {
+  commands++;
   const timestamp = Math.floor(Date.now() / 1000);
   const body = new URLSearchParams({
     token: 'FAKEverificationTOKEN000',
     team_id: 'T0000FLEET',
     channel_id: 'C0000INCIDENT',
-    user_id: 'U0000ONCALL',
+    user_id: `U${String(commands).padStart(10, '0')}`,
     command: '/fleet',
     text,
     response_url: 'https://hooks.slack.com/commands/T0000FLEET/1/x',

@@ -170,7 +170,12 @@ async function healthRuns(bot: Fleetbot, db: pg.Client, count: number, total: nu
       next++;
       const response = await postSigned(
         `http://127.0.0.1:${bot.port}/slack/events`,
-        slashCommandBody({ text: 'health', response_url: slack.responseUrl() }),
+        // A user per ten commands: the per-user limit (20 a minute) must not answer "slow down".
+        slashCommandBody({
+          text: 'health',
+          response_url: slack.responseUrl(),
+          user_id: `U${String(Math.floor(next / 10)).padStart(9, '0')}`,
+        }),
         { secret: SECRET },
       );
       if (response.status !== 200)

@@ -15,6 +15,7 @@ export interface RateLimiterOptions {
 export class RateLimiter {
   private readonly options: RateLimiterOptions;
   private readonly recent = new Map<string, number[]>();
+  private prunedAt = 0;
 
   constructor(options: RateLimiterOptions) {
     this.options = options;
@@ -31,8 +32,10 @@ export class RateLimiter {
     }
     times.push(now);
     this.recent.set(key, times);
-    // Forget keys that went quiet, so the map holds only people typing now.
-    if (this.recent.size > 1_000) {
+    // Once per window, forget keys that went quiet: the map holds only people typing now, and a
+    // burst from many users costs one pass per window, not one per request.
+    if (now - this.prunedAt >= this.options.windowMs) {
+      this.prunedAt = now;
       for (const [other, at] of this.recent) if ((at.at(-1) ?? 0) <= since) this.recent.delete(other);
     }
     return { allowed: true };
