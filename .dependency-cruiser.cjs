@@ -6,6 +6,7 @@
  *   services/  use cases (request / confirm an action, deliver a message, report a run)
  *   queue/jobs one handler per job of the catalog: load, call a service, end
  *   domain/    types, pure rules, the job catalog and the ports the services use
+ *   alerts/    one pure parser per alert source: payload → normalised Alerts
  *   actions/   the runbook actions and their registry: a result from (context, params)
  *   adapters:  db/, cluster/, adapters/, queue/ (BullMQ), slack/ (Web API + Block Kit), http/, health/
  *   leaves:    config/, lib/, logging/
@@ -29,8 +30,21 @@ module.exports = {
         'domain/ holds types, pure rules and ports: it imports nothing of the app, and nothing that does I/O. The Kubernetes object types come from client-node, as `import type` only (test/architecture.test.ts checks that: the TypeScript 7 compiler has no API for dependency-cruiser to tell type-only imports apart).',
       from: { path: '^src/domain/' },
       to: {
-        pathNot: ['^src/domain/', '(^|/)node_modules/zod/', '(^|/)node_modules/@kubernetes/client-node/'],
+        pathNot: [
+          '^src/domain/',
+          '^src/config/schema-kit\\.ts$',
+          '(^|/)node_modules/zod/',
+          '(^|/)node_modules/@kubernetes/client-node/',
+        ],
       },
+    },
+    {
+      name: 'alert-parsers-are-pure',
+      severity: 'error',
+      comment:
+        'alerts/ turns payloads into Alerts and nothing else: no stores, queue, Slack or clock; the route and the intake do the I/O.',
+      from: { path: '^src/alerts/' },
+      to: { path: '^src/', pathNot: ['^src/(alerts|domain|config|lib)/'] },
     },
     {
       name: 'leaves-import-no-app',

@@ -2,16 +2,19 @@ import type { TokenCredential } from '@azure/identity';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { checkConfiguredActions, checkRegistry } from './actions/registry.ts';
 import { systemClock } from './adapters/clock.ts';
+import { parsers, serviceIdentities } from './alerts/index.ts';
 import { lazyKubeCluster } from './cluster/lazy-cluster.ts';
 import type { Config } from './config/index.ts';
 import { ActionRunStore } from './db/action-run-store.ts';
 import { type Database, openDatabase } from './db/database.ts';
+import { PgIncidentStore } from './db/incident-store.ts';
 import { PgMessageStore } from './db/message-store.ts';
 import { migrate } from './db/migrate.ts';
 import type { RunStore } from './domain/action-runs.ts';
 import type { Clock } from './domain/clock.ts';
 import type { Cluster } from './domain/cluster.ts';
 import type { Jobs } from './domain/jobs.ts';
+import { mountAlertRoutes } from './handlers/alert-routes.ts';
 import { createSlackApp } from './handlers/slack-app.ts';
 import { runbookHealthChecks } from './health/runbook-checks.ts';
 import { HttpServer } from './http/http-server.ts';
@@ -22,13 +25,26 @@ import type { JobDefinition } from './queue/job-definition.ts';
 import { JobQueue } from './queue/job-queue.ts';
 import { handleActionRun } from './queue/jobs/action-run.ts';
 import { handleActionSweep, handleConfirmExpire, handleConfirmPreview } from './queue/jobs/confirmations.ts';
+import {
+  handleAlertProcess,
+  handleAlertSweep,
+  handleIncidentChannel,
+  handleIncidentPostmortem,
+  handlePostmortemReminder,
+} from './queue/jobs/incidents.ts';
 import { jobDefinitions } from './queue/jobs/index.ts';
 import { handleMessageDeliver, handleMessageSweep } from './queue/jobs/message-delivery.ts';
 import { openQueueBackend } from './queue/queue-backend.ts';
 import { ActionRequests } from './services/action-requests.ts';
 import { ActionRunner } from './services/action-runner.ts';
+import { AlertIntake } from './services/alert-intake.ts';
+import { AlertProcessor } from './services/alert-processing.ts';
 import { Authorizer } from './services/authorizer.ts';
 import { Confirmations } from './services/confirmations.ts';
+import { IncidentChannels } from './services/incident-channels.ts';
+import { IncidentPublisher } from './services/incident-publisher.ts';
+import { IncidentResponse } from './services/incident-response.ts';
+import { IncidentTickets } from './services/incident-tickets.ts';
 import { MessageDelivery } from './services/message-delivery.ts';
 import { MessageOutbox } from './services/message-outbox.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
@@ -81,6 +97,8 @@ const EMBEDDED_DOWN_GRACE_MS = 15_000;
 
 /** How often the sweeps look for recorded Slack messages and confirmed runs whose job was lost. */
 const SWEEP_EVERY_MS = 30_000;
+/** How often stored alerts whose batch job was lost are looked for: an alert waits at most this long. */
+const ALERT_SWEEP_EVERY_MS = 5_000;
 
 /**
  * The composition root: builds every part from the config and wires them
@@ -116,64 +134,25 @@ export async function startApp(
   };
   try {
     await migrate(database.pool, logger);
-    const backend = openQueueBackend({
-      redisUrl: config.runtime.redisUrl,
-      databaseUrl: database.url,
-      logger,
-      ...(overrides.queueNamespace ? { namespace: overrides.queueNamespace } : {}),
-    });
-    await backend.prepare();
-    const runs = new ActionRunStore({ pool: database.pool });
-    const messages = new PgMessageStore({ pool: database.pool });
-    const metrics = createMetrics({ messageBacklog: () => messages.backlog(clock.now()) });
-    const runner = buildActionRunner(config, logger, runs, overrides.cluster, undefined, clock);
-
-    // The services enqueue through this; the queue is built once the handlers (which need the services) are.
-    const jobs: Jobs = { enqueue: (name, data, options) => queue.enqueue(name, data, options) };
-    const slack = slackClients(config, logger);
-    const notifier = new MessageOutbox({ store: messages, jobs, clock, metrics: metrics.delivery });
-    const delivery = new MessageDelivery({
-      store: messages,
-      slack: slack ? new SlackWebApi({ client: slack.client }) : unconfiguredSlackApi,
-      notifier,
-      jobs,
-      clock,
-      logger: logger.child({ component: 'slack-delivery' }),
-      metrics: metrics.delivery,
-    });
-    const authorizer = new Authorizer({
-      config,
-      clock,
-      groupMembers: async (usergroup) =>
-        slack ? ((await slack.client.usergroups.users.list({ usergroup })).users ?? []) : [],
-    });
-    const reporter = new RunReporter({ notifier, clock, logger });
-    const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
-    const requests = new ActionRequests({ config, runner, authorizer, confirmations, jobs });
-    const runAction = handleActionRun({ runner, jobs, authorizer, reporter });
-    const queue = new JobQueue({
+    const services = await composeServices(config, database, { logger, clock, overrides });
+    const {
+      queue,
       backend,
-      jobs: [
-        ...jobDefinitions({
-          'action.read': runAction,
-          'action.change': runAction,
-          'confirm.preview': handleConfirmPreview(confirmations),
-          'confirm.expire': handleConfirmExpire(confirmations),
-          'action.sweep': handleActionSweep(confirmations),
-          'message.deliver': handleMessageDeliver(delivery),
-          'message.sweep': handleMessageSweep(delivery),
-        }),
-        ...(overrides.jobs ?? []),
-      ],
-      logger,
+      runner,
+      requests,
+      confirmations,
+      notifier,
+      authorizer,
+      incidents,
       metrics,
-      ...(overrides.drainMs !== undefined ? { drainMs: overrides.drainMs } : {}),
-    });
+      slack,
+    } = services;
     stack.push(() => queue.close());
     if (roles.worker) {
       queue.startWorkers();
       await queue.schedule('message.sweep', SWEEP_EVERY_MS);
       await queue.schedule('action.sweep', SWEEP_EVERY_MS);
+      await queue.schedule('alert.sweep', ALERT_SWEEP_EVERY_MS);
     }
 
     const http = new HttpServer({ port: config.runtime.port, host: overrides.host, logger, metrics });
@@ -206,10 +185,15 @@ export async function startApp(
             confirmations,
             notifier,
             limiter: new RateLimiter({ limit: COMMANDS_PER_WINDOW, windowMs: COMMAND_WINDOW_MS, clock }),
+            incidents: { response: incidents.response, tickets: incidents.tickets },
+            clock,
             clientOptions: slack.options,
           })
         : undefined;
     slackApp?.mount(http);
+    if (roles.web) {
+      mountAlertRoutes(http, { token: config.alerts.token, logger, intake: incidents.intake });
+    }
     const port = await http.listen();
     stack.push(() => http.close());
     if (slackApp) {
@@ -235,6 +219,145 @@ export async function startApp(
     await stop();
     throw error;
   }
+}
+
+/** Everything the app is made of, wired, before anything listens or works: the HTTP side, the workers and the CLI share it. */
+export interface Services {
+  backend: ReturnType<typeof openQueueBackend>;
+  queue: JobQueue;
+  runner: ActionRunner;
+  requests: ActionRequests;
+  confirmations: Confirmations;
+  notifier: MessageOutbox;
+  authorizer: Authorizer;
+  metrics: ReturnType<typeof createMetrics>;
+  slack: ReturnType<typeof slackClients>;
+  incidents: {
+    store: PgIncidentStore;
+    response: IncidentResponse;
+    tickets: IncidentTickets;
+    intake: AlertIntake;
+  };
+}
+
+/**
+ * Builds the services on an open database: stores, the queue (no workers yet), Slack delivery, the
+ * action runner, incidents. Starts nothing that listens or takes jobs.
+ */
+export async function composeServices(
+  config: Config,
+  database: Database,
+  context: { logger: Logger; clock: Clock; overrides?: AppOverrides },
+): Promise<Services> {
+  const { logger, clock } = context;
+  const overrides = context.overrides ?? {};
+  const backend = openQueueBackend({
+    redisUrl: config.runtime.redisUrl,
+    databaseUrl: database.url,
+    logger,
+    ...(overrides.queueNamespace ? { namespace: overrides.queueNamespace } : {}),
+  });
+  await backend.prepare();
+  const runs = new ActionRunStore({ pool: database.pool });
+  const messages = new PgMessageStore({ pool: database.pool });
+  const metrics = createMetrics({ messageBacklog: () => messages.backlog(clock.now()) });
+  const runner = buildActionRunner(config, logger, runs, overrides.cluster, undefined, clock);
+
+  // The services enqueue through this; the queue is built once the handlers (which need the services) are.
+  const jobs: Jobs = { enqueue: (name, data, options) => queue.enqueue(name, data, options) };
+  const slack = slackClients(config, logger);
+  const notifier = new MessageOutbox({ store: messages, jobs, clock, metrics: metrics.delivery });
+  const slackApi = slack ? new SlackWebApi({ client: slack.client }) : undefined;
+  const delivery = new MessageDelivery({
+    store: messages,
+    slack: slackApi ?? unconfiguredSlackApi,
+    notifier,
+    jobs,
+    clock,
+    logger: logger.child({ component: 'slack-delivery' }),
+    metrics: metrics.delivery,
+  });
+  const groupMembers = async (usergroup: string) =>
+    slack ? ((await slack.client.usergroups.users.list({ usergroup })).users ?? []) : [];
+  const authorizer = new Authorizer({ config, clock, groupMembers });
+  const incidents = new PgIncidentStore({ pool: database.pool });
+  const incidentLogger = logger.child({ component: 'incidents' });
+  const publisher = new IncidentPublisher({
+    config,
+    store: incidents,
+    notifier,
+    jobs,
+    clock,
+    logger: incidentLogger,
+  });
+  const processor = new AlertProcessor({ config, store: incidents, publisher, clock });
+  const response = new IncidentResponse({
+    config,
+    store: incidents,
+    publisher,
+    notifier,
+    authorizer,
+    clock,
+  });
+  const tickets = new IncidentTickets({ config, store: incidents, notifier, jobs, clock });
+  const channels = new IncidentChannels({
+    config,
+    store: incidents,
+    slack: slackApi ?? unconfiguredSlackApi,
+    notifier,
+    publisher,
+    groupMembers,
+    clock,
+    logger: incidentLogger,
+  });
+  const reporter = new RunReporter({ notifier, clock, logger });
+  const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
+  const requests = new ActionRequests({ config, runner, authorizer, confirmations, jobs });
+  const runAction = handleActionRun({ runner, jobs, authorizer, reporter });
+  const queue = new JobQueue({
+    backend,
+    jobs: [
+      ...jobDefinitions({
+        'action.read': runAction,
+        'action.change': runAction,
+        'confirm.preview': handleConfirmPreview(confirmations),
+        'confirm.expire': handleConfirmExpire(confirmations),
+        'action.sweep': handleActionSweep(confirmations),
+        'message.deliver': handleMessageDeliver(delivery),
+        'message.sweep': handleMessageSweep(delivery),
+        'alert.process': handleAlertProcess(processor),
+        'alert.sweep': handleAlertSweep(processor),
+        'incident.channel': handleIncidentChannel(channels),
+        'incident.postmortem': handleIncidentPostmortem(tickets),
+        'incident.postmortem-reminder': handlePostmortemReminder(tickets),
+      }),
+      ...(overrides.jobs ?? []),
+    ],
+    logger,
+    metrics,
+    ...(overrides.drainMs !== undefined ? { drainMs: overrides.drainMs } : {}),
+  });
+  const intake = new AlertIntake({
+    store: incidents,
+    jobs,
+    clock,
+    logger,
+    parsers,
+    rules: { severity: config.alerts.severity, services: serviceIdentities(config.services) },
+    received: (source, count) => metrics.alertsReceived.inc({ source }, count),
+  });
+  return {
+    backend,
+    queue,
+    runner,
+    requests,
+    confirmations,
+    notifier,
+    authorizer,
+    metrics,
+    slack,
+    incidents: { store: incidents, response, tickets, intake },
+  };
 }
 
 /**

@@ -67,6 +67,12 @@ export function createMetrics(sources: MetricsSources = {}) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    alertsReceived: new Counter({
+      name: 'fleetbot_alerts_received_total',
+      help: 'Alerts stored by the webhooks (before any deduplication), by source.',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
     jobsEnqueued: new Counter({
       name: 'fleetbot_jobs_enqueued_total',
       help: 'Jobs added to the queue, by queue and job name.',

@@ -1,9 +1,8 @@
 import { tableLines } from '../actions/result-columns.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { loadConfig, parseDuration } from '../config/index.ts';
+import { parseDuration } from '../config/index.ts';
 import { ActionRunStore } from '../db/action-run-store.ts';
-import { openDatabase } from '../db/database.ts';
-import { createLogger } from '../logging/logger.ts';
+import { openCliDatabase } from './cli-database.ts';
 import { type CliCommand, EXIT, UsageError } from './command.ts';
 
 /** `fleetbot audit [--since 24h] [--json]`: who ran what, confirmed by whom, with what outcome and duration. */
@@ -21,13 +20,7 @@ export const auditCommand: CliCommand = {
     } catch {
       throw new UsageError(`--since expects a duration like 30m, 24h or 7d, got "${window}".`);
     }
-    const config = loadConfig({ env: io.env });
-    const logger = createLogger({ level: 'warn', destination: process.stderr });
-    const database = await openDatabase({
-      databaseUrl: config.runtime.databaseUrl,
-      dataDir: config.runtime.dataDir,
-      logger,
-    });
+    const { database } = await openCliDatabase(io);
     try {
       const rows = await new ActionRunStore({ pool: database.pool }).list(
         new Date(systemClock.now().getTime() - ms),

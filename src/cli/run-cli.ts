@@ -5,6 +5,7 @@ import { didYouMean } from '../lib/did-you-mean.ts';
 import { auditCommand } from './audit.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 import { configCheckCommand } from './config-check.ts';
+import { incidentsCommand } from './incidents.ts';
 import { migrateCommand } from './migrate.ts';
 import { runCommand } from './run-action.ts';
 import { startCommand, webCommand, workerCommand } from './serve.ts';
@@ -17,6 +18,7 @@ const commands: readonly CliCommand[] = [
   configCheckCommand,
   runCommand,
   auditCommand,
+  incidentsCommand,
 ];
 
 /** Mistakes in what was typed or configured: exit 2 with what to fix. */

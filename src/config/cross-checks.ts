@@ -65,6 +65,10 @@ function checkRoleReferences(
   for (const permission of ['read', 'operate', 'admin'] as const) {
     checkList(['permissions', permission], () => config.permissions[permission], true);
   }
+  // Unset, `respond` is operate's own list: checked once, under operate.
+  if (config.permissions.respond !== config.permissions.operate) {
+    checkList(['permissions', 'respond'], () => config.permissions.respond, true);
+  }
 }
 
 function checkRuleOrder(config: FileConfig, valid: Guard, report: Report): void {

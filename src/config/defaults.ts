@@ -185,6 +185,17 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     holdPaging: ['P2', 'P3'],
   },
   secrets: ['fleet-api-secrets'],
+  alerts: {
+    severity: {
+      azure: { Sev0: 'P0', Sev1: 'P1', Sev2: 'P2', Sev3: 'P3', Sev4: 'P3' },
+      alertmanager: { critical: 'P1', warning: 'P2', info: 'P3' },
+      fallback: 'P2',
+    },
+    groupWindow: '5m',
+    autoResolve: true,
+    incidentChannel: ['P0', 'P1'],
+    postmortemReminder: '48h',
+  },
   channels: {
     allowed: [],
     alerts: '#fleet-alerts',

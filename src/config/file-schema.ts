@@ -185,6 +185,37 @@ const businessHours = strictObject({
   }
 }, whenFieldsValid);
 
+const severityMap = z.record(
+  patterned(/^\S{1,40}$/, 'a severity name of the source, like Sev1 or critical'),
+  severityId,
+);
+
+const alerts = strictObject({
+  /** How each source's severities become P0–P3. */
+  severity: strictObject({
+    /** Azure Monitor `Sev0`–`Sev4`. @defaultValue `{ Sev0: P0, Sev1: P1, Sev2: P2, Sev3: P3, Sev4: P3 }` */
+    azure: severityMap,
+    /**
+     * Alertmanager's `severity` label (a `priority` label of `P0`–`P3` wins).
+     * @defaultValue `{ critical: P1, warning: P2, info: P3 }`
+     */
+    alertmanager: severityMap,
+    /** When an alert names no severity, or one the map does not know. @defaultValue `P2` */
+    fallback: severityId,
+  }),
+  /**
+   * New alerts for the same service within this long of an open incident's start join it rather
+   * than open another. `0s`: every alert fingerprint opens its own incident. @defaultValue `5m`
+   */
+  groupWindow: duration(),
+  /** Resolve an incident when every alert in it has resolved at its source. @defaultValue `true` */
+  autoResolve: z.boolean(),
+  /** Severities that get a channel of their own (`#inc-42-…`). @defaultValue `[P0, P1]` */
+  incidentChannel: z.array(severityId),
+  /** A resolved incident's post-mortem not marked done after this long is a reminder. @defaultValue `48h` */
+  postmortemReminder: positiveDuration(),
+});
+
 export const fileConfigObject = strictObject({
   /** The AKS cluster fleetbot operates. */
   cluster,
@@ -230,9 +261,16 @@ export const fileConfigObject = strictObject({
     admin: rolesOrEveryone,
     /** Actions that need a second authorised person to confirm (checked against the action registry at start-up). @defaultValue `[]` */
     twoPerson: z.array(actionName),
-  }),
+    /**
+     * Who may acknowledge, escalate, resolve and otherwise change an incident (anyone may add a
+     * note). @defaultValue the roles of `operate`
+     */
+    respond: rolesOrEveryone.optional(),
+  }).transform(({ respond, ...rest }) => ({ ...rest, respond: respond ?? rest.operate })),
   /** The monthly maintenance window (runbook: first Sunday, 2AM–6AM ET). */
   maintenance,
+  /** How alerts from Azure Monitor, Alertmanager and the generic webhook become incidents. */
+  alerts,
   /** Where fleetbot posts in Slack. */
   channels: strictObject({
     /** Channel for new alerts: an id (`C…`) or `#name`. @defaultValue `#fleet-alerts` */

@@ -112,6 +112,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
   return deepFreeze({
     ...file,
     ...env.value,
+    alerts: { ...file.alerts, ...env.value.alerts },
     runtime: { configFile: read.configFile, ...env.value.runtime },
   });
 }

@@ -25,8 +25,8 @@ export class ActionRunStore implements RunStore {
   /** Inserts the run; a second call with the same request id returns the first row instead (Slack retries). */
   async record(run: ActionRunRecord): Promise<{ row: ActionRunRow; created: boolean }> {
     const inserted = await this.pool.query(
-      `INSERT INTO action_runs (id, request_id, action, params, target, requested_by, confirmed_by, origin, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO action_runs (id, request_id, action, params, target, requested_by, confirmed_by, origin, status, incident_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (request_id) DO NOTHING
        RETURNING *`,
       [
@@ -39,6 +39,7 @@ export class ActionRunStore implements RunStore {
         run.confirmedBy ?? null,
         run.origin,
         run.status,
+        run.incidentId ?? null,
       ],
     );
     if (inserted.rows[0]) return { row: toRow(inserted.rows[0]), created: true };

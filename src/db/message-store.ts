@@ -13,6 +13,7 @@ interface Target {
   threadKey?: string;
   threadTs?: string;
   file?: { filename: string; title: string };
+  pin?: boolean;
 }
 
 const DEFAULT_UPDATE_INTERVAL_MS = 1_000;
@@ -186,7 +187,14 @@ export class PgMessageStore implements MessageStore {
 function split(message: OutboundMessage): { target: Target; content: unknown } {
   switch (message.kind) {
     case 'post':
-      return { target: { channel: message.channel, ...thread(message.thread) }, content: message.content };
+      return {
+        target: {
+          channel: message.channel,
+          ...thread(message.thread),
+          ...(message.pin ? { pin: true } : {}),
+        },
+        content: message.content,
+      };
     case 'ephemeral':
       return { target: { channel: message.channel, user: message.user }, content: message.content };
     case 'respond':
@@ -228,7 +236,14 @@ function join(key: string, kind: OutboundMessage['kind'], target: Target, conten
       : {};
   switch (kind) {
     case 'post':
-      return { kind, key, channel: target.channel ?? '', content: content as MessageContent, ...threadRef };
+      return {
+        kind,
+        key,
+        channel: target.channel ?? '',
+        content: content as MessageContent,
+        ...threadRef,
+        ...(target.pin ? { pin: true } : {}),
+      };
     case 'ephemeral':
       return {
         kind,

@@ -24,6 +24,8 @@ export interface ActionRunRecord {
   confirmedBy: string | undefined;
   origin: RunOrigin;
   status: RunStatus;
+  /** The incident it was run from (a runbook button on the incident's message). */
+  incidentId?: number;
 }
 
 export interface ActionRunRow extends ActionRunRecord {

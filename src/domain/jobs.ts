@@ -6,7 +6,7 @@ import { requesterSchema } from './requester.ts';
  * Queues group jobs by how urgently they must run; each gets its own workers. Reads and changes have queues of their own, so that a storm of `/fleet health` never holds up a
  * confirmation or a restart; Slack delivery has its own too.
  */
-export type QueueName = 'reads' | 'changes' | 'escalations' | 'notifications' | 'system';
+export type QueueName = 'reads' | 'changes' | 'incidents' | 'escalations' | 'notifications' | 'system';
 
 /** An action as it was requested: parsed and validated once, then carried as is to the worker. */
 export const preparedActionSchema = z.object({
@@ -32,6 +32,8 @@ const actionRunData = z.object({
   confirmedBy: z.string().optional(),
   /** Where to show progress and the result (Slack); absent: nowhere. */
   requester: requesterSchema.optional(),
+  /** The incident it was asked for from (its run is linked to it). */
+  incidentId: z.number().int().positive().optional(),
 });
 
 interface JobSpec {
@@ -75,6 +77,36 @@ export const JOBS = {
     queue: 'changes',
     data: z.object({}),
     retry: { attempts: 2, backoffMs: 1_000 },
+  },
+  /** Applies every stored alert not applied yet to incidents, in batches, then updates their messages. */
+  'alert.process': {
+    queue: 'incidents',
+    data: z.object({}),
+    retry: { attempts: 5, backoffMs: 1_000 },
+  },
+  /** Applies alerts whose batch job was lost, and brings incident messages up to date after a crash. */
+  'alert.sweep': {
+    queue: 'incidents',
+    data: z.object({}),
+    retry: { attempts: 2, backoffMs: 1_000 },
+  },
+  /** Creates the incident's own channel, invites its responders, posts and pins the summary. */
+  'incident.channel': {
+    queue: 'incidents',
+    data: z.object({ number: z.number().int().positive() }),
+    retry: { attempts: 5, backoffMs: 2_000 },
+  },
+  /** Posts the post-mortem draft of a resolved incident, and schedules the reminder. */
+  'incident.postmortem': {
+    queue: 'incidents',
+    data: z.object({ number: z.number().int().positive() }),
+    retry: { attempts: 5, backoffMs: 2_000 },
+  },
+  /** A post-mortem still not marked done after `alerts.postmortemReminder`: remind the commander. */
+  'incident.postmortem-reminder': {
+    queue: 'incidents',
+    data: z.object({ number: z.number().int().positive() }),
+    retry: { attempts: 3, backoffMs: 5_000 },
   },
   /** Delivers one recorded Slack message at (at least) `version`; reschedules itself while Slack fails. */
   'message.deliver': {

@@ -23,6 +23,8 @@ export type OutboundMessage =
       thread?: ThreadRef;
       /** Edits of this message are sent at most this often; the latest content wins. @defaultValue 1000 */
       minUpdateIntervalMs?: number;
+      /** Pin it in its channel once posted (an incident channel's summary). */
+      pin?: boolean;
     }
   | { kind: 'ephemeral'; key: string; channel: string; user: string; content: MessageContent }
   | {

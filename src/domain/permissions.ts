@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** Who may run an action: every configured role maps to a set of these (config `permissions`). */
-export const PERMISSIONS = ['read', 'operate', 'admin'] as const;
+/**
+ * Who may do what: every configured role maps to a set of these (config `permissions`). Actions
+ * are classified read, operate or admin; `respond` is changing an incident (acknowledge, resolve…).
+ */
+export const PERMISSIONS = ['read', 'operate', 'admin', 'respond'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const workloadRef = z.object({ kind: z.enum(['Deployment', 'StatefulSet']), name: z.string() });

@@ -18,6 +18,8 @@ export interface SlackApi {
     replaceOriginal: boolean;
     visibility: 'ephemeral' | 'in_channel';
   }): Promise<void>;
+  /** pins.add of a message fleetbot posted. */
+  pin(args: { channel: string; ts: string }): Promise<void>;
   uploadFile(args: {
     channel: string;
     threadTs?: string;
@@ -25,6 +27,14 @@ export interface SlackApi {
     title: string;
     content: string;
   }): Promise<void>;
+}
+
+/** The Slack calls that make an incident's own channel. Failures are SlackCallErrors. */
+export interface SlackChannels {
+  /** conversations.create of a public channel; reason `name_taken` when the name is in use. */
+  createChannel(name: string): Promise<{ id: string }>;
+  /** conversations.invite; people already in it, unknown or deactivated are left out, not a failure. Returns who was added. */
+  invite(channel: string, users: readonly string[]): Promise<string[]>;
 }
 
 /**

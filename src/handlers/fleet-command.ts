@@ -22,9 +22,12 @@ import {
   renderSecretModal,
   type SlackMessage,
 } from '../slack/render/index.ts';
+import { handleIncidentCommand, type IncidentCommandDeps } from './incident-command.ts';
 
 export interface CommandDeps {
   config: Config;
+  /** `/fleet incident …`. */
+  incidents: IncidentCommandDeps;
   logger: Logger;
   /** Commands per user; `help` is not counted. */
   limiter: RateLimiter;
@@ -52,6 +55,8 @@ export interface FleetCommand {
   responseUrl?: string;
   /** Present for slash commands (not for @mentions): lets a form be opened for secret values. */
   triggerId?: string;
+  /** A runbook button on an incident's message: the run is linked to the incident. */
+  incidentId?: number;
 }
 
 /**
@@ -81,6 +86,9 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
     return fail((error as Error).message, HELP_HINT);
   }
   const [verb = 'help', ...words] = tokens;
+  if (verb === 'help' && (words[0] === 'incident' || words[0] === 'incidents')) {
+    return handleIncidentCommand(deps.incidents, ['help'], command);
+  }
   if (verb === 'help') return { message: help(words[0]) };
   const allowed = deps.limiter.take(command.userId);
   if (!allowed.allowed) {
@@ -89,6 +97,8 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
       `Try again in ${Math.ceil(allowed.retryInMs / 1000)} s.`,
     );
   }
+  if (verb === 'incident' || verb === 'incidents')
+    return handleIncidentCommand(deps.incidents, words, command);
   const action = actions.find((candidate) => candidate.name === verb);
   if (!action) return fail(`Unknown command \`/fleet ${verb}\`.${suggest(verb)}`, HELP_HINT);
   const secretFields = action.syntax.secret ?? [];
@@ -116,6 +126,7 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
     requester: requesterOf(command),
     args: words.join(' '),
     ...(command.channelName ? { channelName: command.channelName } : {}),
+    ...(command.incidentId ? { incidentId: command.incidentId } : {}),
   };
   // A secret change only one person confirms: the form now, and its submission is the confirmation.
   // One a second person must approve goes through the confirmation first; the form comes after.

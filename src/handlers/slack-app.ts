@@ -1,6 +1,7 @@
 import { App, type BlockAction, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/index.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import { type HttpServer, MAX_BODY_BYTES, sendJson } from '../http/http-server.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -13,7 +14,10 @@ import {
   type Confirmations,
   SECRET_VALUE_ACTION_ID,
 } from '../services/confirmations.ts';
+import type { IncidentResponse, ResponseOutcome } from '../services/incident-response.ts';
+import type { IncidentTickets } from '../services/incident-tickets.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
+import { DECLARE_MODAL, INCIDENT_ACTIONS } from '../slack/render/incident.ts';
 import {
   SECRET_MODAL_ID,
   SECRET_RESTART_ACTION,
@@ -35,6 +39,8 @@ export interface SlackAppOptions {
   notifier: Notifier;
   limiter: RateLimiter;
   clientOptions: WebClientOptions;
+  incidents: { response: IncidentResponse; tickets: IncidentTickets };
+  clock: Clock;
 }
 
 export interface SlackApp {
@@ -100,7 +106,33 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     requests: options.requests,
     confirmations: options.confirmations,
     limiter: options.limiter,
+    incidents: { config, clock: options.clock, ...options.incidents },
   };
+  const { response } = options.incidents;
+
+  /** Tells the person who clicked what their click did, privately. */
+  const tell = async (click: ButtonClick, key: string, text: string) => {
+    if (click.responseUrl) {
+      await options.notifier.send({
+        kind: 'respond',
+        key,
+        responseUrl: click.responseUrl,
+        content: { text },
+        replaceOriginal: false,
+        visibility: 'ephemeral',
+      });
+    } else if (click.channelId) {
+      await options.notifier.send({
+        kind: 'ephemeral',
+        key,
+        channel: click.channelId,
+        user: click.userId,
+        content: { text },
+      });
+    }
+  };
+  const said = (outcome: ResponseOutcome) =>
+    `${outcome.ok ? '✅' : outcome.reason === 'denied' ? '🚫' : 'ℹ️'} ${outcome.message}`;
 
   app.command('/fleet', async ({ command, ack, client }) => {
     const outcome = await handleFleetCommand(deps, {
@@ -168,6 +200,111 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         view: approvedSecretModal(config, { ...form, runId: click.runId, requestedBy: click.userId }),
       });
     }
+  });
+
+  for (const [actionId, act] of [
+    [
+      INCIDENT_ACTIONS.acknowledge,
+      (n: number, who: { kind: 'slack'; userId: string }) => response.acknowledge(n, who),
+    ],
+    [
+      INCIDENT_ACTIONS.escalate,
+      (n: number, who: { kind: 'slack'; userId: string }) => response.escalate(n, who),
+    ],
+    [
+      INCIDENT_ACTIONS.resolve,
+      (n: number, who: { kind: 'slack'; userId: string }) => response.resolve(n, who),
+    ],
+  ] as const) {
+    app.action<BlockAction>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const click = buttonClick(body, action);
+      const outcome = await act(Number(click.runId), { kind: 'slack', userId: click.userId });
+      await tell(click, `incident-click.${click.actionTs}.${click.userId}`, said(outcome));
+    });
+  }
+
+  // A runbook action on an incident's message: the same path as typing it, linked to the incident.
+  app.action<BlockAction>(
+    new RegExp(`^${INCIDENT_ACTIONS.run.replace('.', '\\.')}\\.`),
+    async ({ ack, body, action, client }) => {
+      await ack();
+      const click = buttonClick(body, action);
+      const [number = '', ...words] = click.runId.split(' ');
+      const text = words.join(' ');
+      const outcome = await handleFleetCommand(deps, {
+        text,
+        userId: click.userId,
+        channelId: click.channelId,
+        requestId: `incident-run.${click.actionTs}.${click.userId}`,
+        ...(click.responseUrl ? { responseUrl: click.responseUrl } : {}),
+        ...('trigger_id' in body ? { triggerId: body.trigger_id } : {}),
+        incidentId: Number(number),
+      });
+      if (outcome.modal && 'trigger_id' in body)
+        await client.views.open({ trigger_id: body.trigger_id, view: outcome.modal });
+      await response.actionRequested(Number(number), { kind: 'slack', userId: click.userId }, text);
+      await tell(click, `incident-run.${click.actionTs}.${click.userId}`, outcome.message.text);
+    },
+  );
+
+  // A checklist box ticked or unticked: Slack sends the whole group's selection; apply the difference.
+  app.action<BlockAction>(
+    new RegExp(`^${INCIDENT_ACTIONS.check.replace('.', '\\.')}\\.`),
+    async ({ ack, body, action }) => {
+      await ack();
+      if (action.type !== 'checkboxes') return;
+      const selected = new Set(action.selected_options.map((option) => option.value ?? ''));
+      const initial = new Set(
+        ((action as { initial_options?: { value?: string }[] }).initial_options ?? []).map(
+          (option) => option.value ?? '',
+        ),
+      );
+      const changed = [...selected]
+        .filter((value) => !initial.has(value))
+        .concat([...initial].filter((value) => !selected.has(value)));
+      for (const value of changed) {
+        const [number = '', item = ''] = value.split(' ');
+        await response.check(
+          Number(number),
+          { kind: 'slack', userId: body.user.id },
+          item,
+          selected.has(value),
+        );
+      }
+    },
+  );
+
+  app.view(DECLARE_MODAL.callbackId, async ({ ack, body, view }) => {
+    const values = view.state.values;
+    const title = values[DECLARE_MODAL.title.block]?.[DECLARE_MODAL.title.action]?.value?.trim() ?? '';
+    const picked =
+      values[DECLARE_MODAL.severity.block]?.[DECLARE_MODAL.severity.action]?.selected_option?.value ?? '';
+    const severity = /^(?:p|sev)([0-3])$/i.exec(picked);
+    const service =
+      values[DECLARE_MODAL.service.block]?.[DECLARE_MODAL.service.action]?.selected_option?.value;
+    if (!title || !severity) {
+      await ack({
+        response_action: 'errors',
+        errors: title
+          ? { [DECLARE_MODAL.severity.block]: 'Pick a severity, P0 to P3.' }
+          : { [DECLARE_MODAL.title.block]: 'Say in a few words what is happening.' },
+      });
+      return;
+    }
+    const outcome = await response.open(
+      { kind: 'slack', userId: body.user.id },
+      {
+        severity: `P${severity[1]}` as 'P0',
+        title,
+        ...(service && config.services[service] ? { service } : {}),
+      },
+    );
+    if (!outcome.ok) {
+      await ack({ response_action: 'errors', errors: { [DECLARE_MODAL.title.block]: outcome.message } });
+      return;
+    }
+    await ack();
   });
 
   app.error(async (error) => {

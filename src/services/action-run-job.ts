@@ -12,6 +12,8 @@ export interface ActionRequest {
   args: string;
   /** The channel's name as Slack sent it, for `channels.allowed` given as #names. */
   channelName?: string;
+  /** Asked for from an incident (a runbook button on its message). */
+  incidentId?: number;
 }
 
 /** The payload that runs an action: from a request, or from a confirmed run. */
@@ -35,6 +37,7 @@ function actionRunData(
     origin: request.origin ?? 'slack',
     ...(request.confirmedBy ? { confirmedBy: request.confirmedBy } : {}),
     ...(request.requester ? { requester: request.requester } : {}),
+    ...(request.incidentId ? { incidentId: request.incidentId } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface Invocation {
   requestedBy: string;
   origin: RunOrigin;
   confirmedBy?: string;
+  /** The incident it runs for; its run is linked to it (timeline, post-mortem). */
+  incidentId?: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -135,6 +137,7 @@ export class ActionRunner {
       confirmedBy: invocation.confirmedBy,
       origin: invocation.origin,
       status,
+      ...(invocation.incidentId ? { incidentId: invocation.incidentId } : {}),
     });
   }
 

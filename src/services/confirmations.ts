@@ -71,7 +71,12 @@ export class Confirmations {
     const { runner, runs, jobs, clock } = this.options;
     const { row } = await runner.record(
       prepared,
-      { requestId: request.requestId, requestedBy: request.requestedBy, origin: 'slack' },
+      {
+        requestId: request.requestId,
+        requestedBy: request.requestedBy,
+        origin: 'slack',
+        ...(request.incidentId ? { incidentId: request.incidentId } : {}),
+      },
       'awaiting_confirmation',
     );
     await runs.awaitConfirmation(row.id, {

@@ -40,7 +40,8 @@ export type DeliveryStep = { done: true } | { done: false; retryAt: Date };
 const POLL_MS = 250;
 const NOTE_SUFFIX = '.undeliverable';
 
-type Plan = { send: { threadTs?: string } } | { waitUntil: Date } | { fail: string };
+/** `channel`: a thread reply goes where its parent was posted (by id, even when the parent was sent to a #name). */
+type Plan = { send: { threadTs?: string; channel?: string } } | { waitUntil: Date } | { fail: string };
 
 /**
  * Delivers recorded messages to Slack, one attempt per call, and decides what a failure means:
@@ -86,8 +87,11 @@ export class MessageDelivery {
     // The thread's first message failed, and its requester has been told about that one already.
     if ('fail' in plan) return this.giveUp(stored, owner, { why: plan.fail, tell: false });
     try {
-      const sent = await this.send(stored, plan.send.threadTs);
+      const sent: { ts?: string; channel?: string } = await this.send(stored, plan.send);
       await store.delivered(id, owner, { version: stored.version, ...sent, now: clock.now() });
+      if (stored.message.kind === 'post' && stored.message.pin && sent.ts && sent.channel) {
+        await this.pin({ channel: sent.channel, ts: sent.ts });
+      }
       this.options.metrics.delivered();
       return { done: true };
     } catch (error) {
@@ -139,12 +143,25 @@ export class MessageDelivery {
       return { waitUntil: new Date(Math.max(soon.getTime(), parent.nextAttemptAt.getTime() + POLL_MS)) };
     }
     if (await this.options.store.hasEarlierUnsent(stored)) return { waitUntil: soon };
-    return { send: { threadTs: parent.ts } };
+    return {
+      send: { threadTs: parent.ts, ...(parent.postedChannel ? { channel: parent.postedChannel } : {}) },
+    };
   }
 
-  private async send(stored: StoredMessage, threadTs: string | undefined) {
+  /** Pins a message just posted; a failure is logged, never a reason to post it again. */
+  private async pin(posted: { channel: string; ts: string }): Promise<void> {
+    await this.options.slack.pin(posted).catch((error: unknown) => {
+      this.options.logger.warn(
+        { err: error, channel: posted.channel },
+        'a message was posted but could not be pinned',
+      );
+    });
+  }
+
+  private async send(stored: StoredMessage, to: { threadTs?: string; channel?: string }) {
     const { slack } = this.options;
     const { message } = stored;
+    const { threadTs } = to;
     switch (message.kind) {
       case 'post':
         if (stored.ts) {
@@ -156,7 +173,7 @@ export class MessageDelivery {
           return {};
         }
         return slack.postMessage({
-          channel: message.channel,
+          channel: to.channel ?? message.channel,
           content: message.content,
           ...(threadTs ? { threadTs } : {}),
         });
@@ -173,7 +190,7 @@ export class MessageDelivery {
         return {};
       case 'upload':
         await slack.uploadFile({
-          channel: message.channel,
+          channel: to.channel ?? message.channel,
           ...(threadTs ? { threadTs } : {}),
           ...message.file,
         });

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { MessageContent } from '../domain/notifier.ts';
-import { type SlackApi, SlackCallError } from '../domain/slack-api.ts';
+import { type SlackApi, SlackCallError, type SlackChannels } from '../domain/slack-api.ts';
 import { httpError, toSlackCallError } from './slack-errors.ts';
 
 export interface SlackWebApiOptions {
@@ -14,7 +14,7 @@ export interface SlackWebApiOptions {
  * The Slack Web API and response_url posts, one attempt per call: every failure comes back as a
  * SlackCallError that says whether trying again can help and, for rate limits, after how long.
  */
-export class SlackWebApi implements SlackApi {
+export class SlackWebApi implements SlackApi, SlackChannels {
   private readonly client: WebClient;
   private readonly timeoutMs: number;
 
@@ -116,6 +116,41 @@ export class SlackWebApi implements SlackApi {
     );
   }
 
+  async pin(args: { channel: string; ts: string }): Promise<void> {
+    await this.call('pins.add', args.channel, () =>
+      this.client.pins.add({ channel: args.channel, timestamp: args.ts }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof SlackCallError && error.reason === 'already_pinned')) throw error;
+    });
+  }
+
+  async createChannel(name: string): Promise<{ id: string }> {
+    const response = await this.call('conversations.create', name, () =>
+      this.client.conversations.create({ name, is_private: false }),
+    );
+    return { id: String(response.channel?.id) };
+  }
+
+  async invite(channel: string, users: readonly string[]): Promise<string[]> {
+    let remaining = [...new Set(users)];
+    // All or nothing at Slack: a refused user fails the call and names itself; invite the others again.
+    for (let attempt = 0; attempt < 3 && remaining.length > 0; attempt++) {
+      try {
+        await this.client.conversations.invite({ channel, users: remaining.slice(0, 100).join(',') });
+        return remaining.slice(0, 100);
+      } catch (error) {
+        const refused = new Set(
+          ((error as { data?: { errors?: { user?: string }[] } }).data?.errors ?? []).flatMap((entry) =>
+            entry.user ? [entry.user] : [],
+          ),
+        );
+        if (refused.size === 0) throw toSlackCallError(error, 'conversations.invite', channel);
+        remaining = remaining.filter((user) => !refused.has(user));
+      }
+    }
+    return [];
+  }
+
   private async call<T>(method: string, channel: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
@@ -130,7 +165,7 @@ function blocks(content: MessageContent) {
 }
 
 /** Where no bot token is configured: every message fails at once, saying so, instead of waiting for Slack. */
-export const unconfiguredSlackApi: SlackApi = new Proxy({} as SlackApi, {
+export const unconfiguredSlackApi: SlackApi & SlackChannels = new Proxy({} as SlackApi & SlackChannels, {
   get: () => async () => {
     throw new SlackCallError('Slack is not configured in this process.', {
       reason: 'not_configured',

@@ -53,7 +53,7 @@ describe('environment', () => {
       appToken: 'xapp-1-abc',
       apiUrl: 'http://127.0.0.1:9999/api/',
     });
-    expect(config.alerts).toEqual({ token: 'alerts' });
+    expect(config.alerts.token).toBe('alerts');
     expect(config.kube).toEqual({ kubeconfig: '/home/ops/.kube/config' });
     expect(config.fleet).toEqual({
       apiUrl: 'http://fleet-api-service:3000',

@@ -102,6 +102,8 @@ describe('built-in defaults', () => {
       operate: ['oncall', 'teamLead', 'devopsLead'],
       admin: ['teamLead', 'devopsLead', 'databaseAdmin'],
       twoPerson: [],
+      // Who may acknowledge and resolve incidents: unless given, the roles of operate.
+      respond: ['oncall', 'teamLead', 'devopsLead'],
     });
     expect(config.maintenance).toMatchObject({
       schedule: { week: 'first', day: 'sun' },

@@ -32,6 +32,7 @@ describe('migrate', () => {
       );
       expect(tables.rows.map((row) => row.table_name)).toEqual([
         'action_runs',
+        'alert_events',
         'alerts',
         'fleetbot_migrations',
         'incidents',

@@ -2,6 +2,7 @@ import { sql as initialSchema } from './0001-initial-schema.ts';
 import { sql as pendingConfirmations } from './0002-pending-confirmations.ts';
 import { sql as messageOutbox } from './0003-message-outbox.ts';
 import { sql as runFencing } from './0004-run-fencing.ts';
+import { sql as incidents } from './0005-incidents.ts';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'pending-confirmations', sql: pendingConfirmations },
   { version: 3, name: 'message-outbox', sql: messageOutbox },
   { version: 4, name: 'run-fencing', sql: runFencing },
+  { version: 5, name: 'incidents', sql: incidents },
 ];

@@ -26,6 +26,7 @@ export function handleActionRun({ runner, jobs, authorizer, reporter }: ActionRu
       requestedBy: data.requestedBy,
       origin: data.origin,
       ...(data.confirmedBy ? { confirmedBy: data.confirmedBy } : {}),
+      ...(data.incidentId ? { incidentId: data.incidentId } : {}),
     };
     const runId = data.runId ?? (await runner.record(prepared, invocation, 'queued')).row.id;
     if (data.origin === 'slack') {

@@ -17,6 +17,14 @@ export function renderHelp(list: readonly ActionDefinition[]): SlackMessage {
     );
     blocks.push(section([bold(escapeMrkdwn(group)), ...lines].join('\n')));
   }
+  blocks.push(
+    section(
+      [
+        bold('Incidents'),
+        `${inlineCode('/fleet incident open P1 <title>')} — declare one · ${inlineCode('list')} · ${inlineCode('show N')} · ${inlineCode('ack N')} · ${inlineCode('resolve N')} · ${inlineCode('/fleet incident help')} for all`,
+      ].join('\n'),
+    ),
+  );
   blocks.push(context(`${inlineCode('/fleet help <command>')} for usage and an example`));
   return finish(`fleetbot commands: ${list.map((action) => escapeMrkdwn(action.name)).join(', ')}`, blocks);
 }

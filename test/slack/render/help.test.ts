@@ -16,7 +16,8 @@ const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt
 
 describe('renderHelp', () => {
   const message = renderHelp(actions);
-  const groups = sectionTexts(message).slice(1);
+  // The action groups, between the heading and the incident commands (which are not actions).
+  const groups = sectionTexts(message).slice(1, -1);
 
   it('lists every registered action once, under its group, groups in HELP_GROUPS order', () => {
     const used = HELP_GROUPS.filter((group) => actions.some((action) => action.group === group));
@@ -41,7 +42,8 @@ describe('renderHelp', () => {
       sectionTexts(only)
         .slice(1)
         .map((text) => text.split('\n')[0]),
-    ).toEqual(['*Logs*']);
+    ).toEqual(['*Logs*', '*Incidents*']);
+    expect(sectionTexts(message).at(-1)).toContain('`/fleet incident help` for all');
     const last = message.blocks.at(-1);
     expect(last?.type === 'context' && last.elements[0]).toMatchObject({
       text: '`/fleet help &lt;command&gt;` for usage and an example',

@@ -1,4 +1,4 @@
-/** conversations.info, conversations.create, conversations.invite. */
+/** conversations.info, conversations.create, conversations.invite, pins.add. */
 import { booleanArg, fail, missingArgument, ok, stringArg } from './answers.ts';
 import { BOT } from './identity.ts';
 import type { MethodHandler } from './method-handler.ts';
@@ -54,7 +54,22 @@ const invite: MethodHandler = (args, { workspace }) => {
   return ok({ channel: conversationObject(channel) });
 };
 
+/** Pins a message fleetbot can see; a second pin of the same message is `already_pinned`. */
+const pin: MethodHandler = (args, { workspace, messages }) => {
+  const reference = stringArg(args, 'channel');
+  if (!reference) return missingArgument('channel');
+  const timestamp = stringArg(args, 'timestamp');
+  if (!timestamp) return fail('no_item_specified');
+  const channel = workspace.channel(reference);
+  if (!channel) return fail('channel_not_found');
+  if (!messages.find(channel.id, timestamp)) return fail('message_not_found');
+  if (channel.pinned.has(timestamp)) return fail('already_pinned');
+  channel.pinned.add(timestamp);
+  return ok({});
+};
+
 export const conversationMethods: Record<string, MethodHandler> = {
+  'pins.add': pin,
   'conversations.info': info,
   'conversations.create': create,
   'conversations.invite': invite,

@@ -15,6 +15,7 @@ const NEEDED: Record<string, readonly string[]> = {
   'conversations.info': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
   'conversations.create': ['channels:manage', 'groups:write'],
   'conversations.invite': ['channels:manage', 'groups:write'],
+  'pins.add': ['pins:write'],
   'users.info': ['users:read'],
   'usergroups.users.list': ['usergroups:read'],
   'files.getUploadURLExternal': ['files:write'],

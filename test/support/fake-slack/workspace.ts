@@ -40,6 +40,8 @@ export interface Channel {
   created: number;
   creator: string;
   members: Set<string>;
+  /** `ts` of the messages pinned in it (pins.add). */
+  pinned: Set<string>;
 }
 
 /** Offset and label of a zone now, as Slack's user object carries them (`-25200`, `Pacific Daylight Time`). */
@@ -115,6 +117,7 @@ export class Workspace {
       created: Math.floor(Date.now() / 1000),
       creator: BOT.userId,
       members: new Set([BOT.userId, ...(seed.members ?? [])]),
+      pinned: new Set(),
     });
     return id;
   }

@@ -1,0 +1,423 @@
+import type pg from 'pg';
+import type { SeverityId } from '../config/schema-kit.ts';
+import type { Alert, AlertSource } from '../domain/alert.ts';
+import type {
+  Incident,
+  IncidentFlag,
+  IncidentStatus,
+  TimelineEvent,
+  TimelineKind,
+} from '../domain/incident.ts';
+import type {
+  IncidentAlert,
+  IncidentPatch,
+  IncidentRun,
+  IncidentStore,
+  IncidentTransaction,
+  IncidentView,
+  NewIncident,
+  PendingAlertEvent,
+} from '../domain/incident-store.ts';
+
+/** Any key fleetbot's alert batches take, so that two workers never apply alerts at once. */
+const ALERT_LOCK = 0x666c6565; // "flee"
+
+type Row = Record<string, unknown>;
+type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+
+/** The IncidentStore in PostgreSQL: `incidents`, `alerts`, `timeline_events` and `alert_events`. */
+export class PgIncidentStore implements IncidentStore {
+  private readonly pool: pg.Pool;
+
+  constructor(options: { pool: pg.Pool }) {
+    this.pool = options.pool;
+  }
+
+  async recordAlerts(alerts: readonly Alert[], notes: readonly string[], receivedAt: Date): Promise<void> {
+    if (alerts.length === 0) return;
+    // One statement for the whole delivery (an Alertmanager group of 100 is one round trip); a
+    // delivery seen before is counted on the row it made, and the row is applied again.
+    await this.pool.query(
+      `INSERT INTO alert_events (source, fingerprint, status, starts_at, alert, notes, received_at, last_received_at)
+       SELECT e.source, e.fingerprint, e.status, e.starts_at, e.alert, $2::text[], $3, $3
+         FROM jsonb_to_recordset($1::jsonb) AS e(source text, fingerprint text, status text, starts_at timestamptz, alert jsonb)
+       ON CONFLICT (source, fingerprint, starts_at, status) DO UPDATE
+         SET deliveries = alert_events.deliveries + 1,
+             last_received_at = EXCLUDED.last_received_at,
+             processed_at = NULL`,
+      [
+        JSON.stringify(
+          uniqueBy(
+            alerts,
+            (alert) =>
+              `${alert.source}\n${alert.fingerprint}\n${alert.startsAt.toISOString()}\n${alert.status}`,
+          ).map((alert) => ({
+            source: alert.source,
+            fingerprint: alert.fingerprint,
+            status: alert.status,
+            starts_at: alert.startsAt.toISOString(),
+            alert,
+          })),
+        ),
+        notes,
+        receivedAt,
+      ],
+    );
+  }
+
+  async hasPendingAlerts(before: Date): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      'SELECT 1 FROM alert_events WHERE processed_at IS NULL AND last_received_at < $1 LIMIT 1',
+      [before],
+    );
+    return rows.length > 0;
+  }
+
+  async transaction<T>(work: (tx: IncidentTransaction) => Promise<T>, options: { alertLock?: boolean } = {}) {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (options.alertLock) await client.query('SELECT pg_advisory_xact_lock($1)', [ALERT_LOCK]);
+      const result = await work(new PgIncidentTransaction((text, values) => client.query(text, values)));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async get(number: number): Promise<Incident | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM incidents WHERE id = $1', [number]);
+    return rows[0] ? toIncident(rows[0]) : undefined;
+  }
+
+  async view(number: number): Promise<IncidentView | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM incidents WHERE id = $1', [number]);
+    const row = rows[0] as Row | undefined;
+    if (!row) return undefined;
+    const alerts = await this.pool.query(
+      'SELECT * FROM alerts WHERE incident_id = $1 ORDER BY first_seen_at, id LIMIT 50',
+      [number],
+    );
+    return {
+      incident: toIncident(row),
+      alerts: alerts.rows.map(toIncidentAlert),
+      version: Number(row.version),
+      posted: Number(row.synced_version) > 0,
+    };
+  }
+
+  async list(options: { includeResolved: boolean; limit: number }): Promise<Incident[]> {
+    const { rows } = await this.pool.query(
+      `SELECT * FROM incidents ${options.includeResolved ? '' : "WHERE status <> 'resolved'"}
+       ORDER BY id DESC LIMIT $1`,
+      [options.limit],
+    );
+    return rows.map(toIncident);
+  }
+
+  async timeline(number: number): Promise<TimelineEvent[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM timeline_events WHERE incident_id = $1 ORDER BY at, id',
+      [number],
+    );
+    return rows.map(toTimelineEvent);
+  }
+
+  async runs(number: number): Promise<IncidentRun[]> {
+    const { rows } = await this.pool.query(
+      `SELECT action, target, requested_by, status, summary, requested_at, finished_at
+         FROM action_runs WHERE incident_id = $1 ORDER BY requested_at`,
+      [number],
+    );
+    return rows.map((row: Row) => ({
+      action: String(row.action),
+      target: optionalString(row.target),
+      requestedBy: String(row.requested_by),
+      status: String(row.status),
+      summary: optionalString(row.summary),
+      requestedAt: row.requested_at as Date,
+      finishedAt: (row.finished_at as Date | null) ?? undefined,
+    }));
+  }
+
+  async markSynced(number: number, version: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE incidents SET synced_version = GREATEST(synced_version, $2) WHERE id = $1',
+      [number, version],
+    );
+  }
+
+  async unsynced(before: Date): Promise<number[]> {
+    const { rows } = await this.pool.query(
+      'SELECT id FROM incidents WHERE synced_version < version AND updated_at < $1 ORDER BY id LIMIT 500',
+      [before],
+    );
+    return rows.map((row: Row) => Number(row.id));
+  }
+}
+
+class PgIncidentTransaction implements IncidentTransaction {
+  private readonly query: Query;
+
+  constructor(query: Query) {
+    this.query = query;
+  }
+
+  async pendingAlerts(limit: number): Promise<PendingAlertEvent[]> {
+    const { rows } = await this.query(
+      `SELECT id, alert, notes, deliveries - counted AS uncounted, received_at FROM alert_events
+        WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map((row: Row) => ({
+      id: String(row.id),
+      alert: reviveAlert(row.alert as Row),
+      notes: row.notes as string[],
+      uncounted: Number(row.uncounted),
+      receivedAt: row.received_at as Date,
+    }));
+  }
+
+  async openIncidentWithAlert(source: AlertSource, fingerprint: string): Promise<Incident | undefined> {
+    const { rows } = await this.query(
+      `SELECT i.* FROM incidents i JOIN alerts a ON a.incident_id = i.id
+        WHERE a.source = $1 AND a.fingerprint = $2 AND i.status <> 'resolved'
+        ORDER BY i.id DESC LIMIT 1 FOR UPDATE OF i`,
+      [source, fingerprint],
+    );
+    return rows[0] ? toIncident(rows[0]) : undefined;
+  }
+
+  async openIncidentFor(
+    scope: { service?: string; target?: string },
+    since: Date,
+  ): Promise<Incident | undefined> {
+    const [column, value] = scope.service ? ['service', scope.service] : ['target', scope.target];
+    if (!value) return undefined;
+    const { rows } = await this.query(
+      `SELECT * FROM incidents WHERE ${column} = $1 AND status <> 'resolved' AND opened_at >= $2
+        ORDER BY id DESC LIMIT 1 FOR UPDATE`,
+      [value, since],
+    );
+    return rows[0] ? toIncident(rows[0]) : undefined;
+  }
+
+  async lock(number: number): Promise<Incident | undefined> {
+    const { rows } = await this.query('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [number]);
+    return rows[0] ? toIncident(rows[0]) : undefined;
+  }
+
+  async create(incident: NewIncident): Promise<Incident> {
+    const { rows } = await this.query(
+      `INSERT INTO incidents (title, severity, status, service, target, summary, opened_at, opened_by, created_at, updated_at)
+       VALUES ($1, $2, 'triggered', $3, $4, $5, $6, $7, $6, $6) RETURNING *`,
+      [
+        incident.title,
+        incident.severity,
+        incident.service ?? null,
+        incident.target ?? null,
+        incident.summary ?? null,
+        incident.openedAt,
+        incident.openedBy,
+      ],
+    );
+    return toIncident(rows[0]);
+  }
+
+  async update(number: number, patch: IncidentPatch): Promise<Incident> {
+    const sets: string[] = ['version = version + 1', 'updated_at = now()'];
+    const values: unknown[] = [number];
+    const set = (column: string, value: unknown) => {
+      values.push(value);
+      sets.push(`${column} = $${values.length}`);
+    };
+    if (patch.status) set('status', patch.status);
+    if (patch.severity) set('severity', patch.severity);
+    if (patch.title) set('title', patch.title);
+    if (patch.commander) set('commander', patch.commander);
+    if (patch.flags) set('flags', patch.flags);
+    if (patch.channel) set('incident_channel', patch.channel);
+    if (patch.checklist) set('checklist', JSON.stringify(patch.checklist));
+    for (const [step, change] of [
+      ['acknowledged', patch.acknowledged],
+      ['mitigated', patch.mitigated],
+      ['resolved', patch.resolved],
+      ['postmortem_done', patch.postmortemDone],
+    ] as const) {
+      if (!change) continue;
+      set(`${step}_at`, change.at);
+      set(`${step}_by`, change.by);
+    }
+    if (patch.alerts) {
+      values.push(patch.alerts.added, patch.alerts.repeats, patch.alerts.at);
+      const n = values.length;
+      sets.push(
+        `alert_count = alert_count + $${n - 2}`,
+        `repeat_count = repeat_count + $${n - 1}`,
+        `last_alert_at = GREATEST(last_alert_at, $${n})`,
+      );
+    }
+    const { rows } = await this.query(
+      `UPDATE incidents SET ${sets.join(', ')} WHERE id = $1 RETURNING *`,
+      values,
+    );
+    return toIncident(rows[0]);
+  }
+
+  async attachAlert(number: number, alert: Alert, repeats: number, at: Date) {
+    const { rows } = await this.query(
+      `INSERT INTO alerts (source, fingerprint, status, severity, title, service, labels, payload, incident_id,
+                           repeat_count, first_seen_at, last_seen_at)
+       VALUES ($1, $2, 'firing', $3, $4, $5, $6, $7, $8, $10, $9, $9)
+       ON CONFLICT (incident_id, source, fingerprint) DO UPDATE
+         SET repeat_count = alerts.repeat_count + $10,
+             last_seen_at = GREATEST(alerts.last_seen_at, EXCLUDED.last_seen_at),
+             status = 'firing', resolved_at = NULL,
+             payload = EXCLUDED.payload
+       RETURNING (xmax = 0) AS created, repeat_count,
+                 (SELECT status FROM alerts WHERE incident_id = $8 AND source = $1 AND fingerprint = $2) AS previous`,
+      [
+        alert.source,
+        alert.fingerprint,
+        alert.severity,
+        alert.title,
+        alert.service ?? null,
+        JSON.stringify(alert.labels),
+        JSON.stringify(alert),
+        number,
+        at,
+        repeats,
+      ],
+    );
+    const row = rows[0] as Row;
+    return {
+      created: Boolean(row.created),
+      wasResolved: row.previous === 'resolved',
+      repeatCount: Number(row.repeat_count),
+    };
+  }
+
+  async resolveAlert(number: number, alert: Alert, at: Date): Promise<{ stillFiring: number }> {
+    await this.query(
+      `UPDATE alerts SET status = 'resolved', resolved_at = $4, last_seen_at = GREATEST(last_seen_at, $4)
+        WHERE incident_id = $1 AND source = $2 AND fingerprint = $3`,
+      [number, alert.source, alert.fingerprint, alert.endsAt ?? at],
+    );
+    const { rows } = await this.query(
+      `SELECT count(*)::int AS firing FROM alerts WHERE incident_id = $1 AND status = 'firing'`,
+      [number],
+    );
+    return { stillFiring: Number((rows[0] as Row).firing) };
+  }
+
+  async addTimeline(number: number, event: TimelineEvent): Promise<void> {
+    await this.query(
+      'INSERT INTO timeline_events (incident_id, at, kind, actor, details) VALUES ($1, $2, $3, $4, $5)',
+      [number, event.at, event.kind, event.actor, JSON.stringify({ ...event.details, text: event.text })],
+    );
+  }
+
+  async markProcessed(
+    eventId: string,
+    incident: number | undefined,
+    counted: number,
+    at: Date,
+  ): Promise<void> {
+    await this.query(
+      'UPDATE alert_events SET processed_at = $2, incident_id = $3, counted = counted + $4 WHERE id = $1',
+      [eventId, at, incident ?? null, counted],
+    );
+  }
+}
+
+function toIncident(raw: unknown): Incident {
+  const row = raw as Row;
+  const date = (value: unknown) => (value as Date | null) ?? undefined;
+  const checklist = Object.fromEntries(
+    Object.entries((row.checklist as Record<string, { by: string; at: string }>) ?? {}).map(([id, tick]) => [
+      id,
+      { by: tick.by, at: new Date(tick.at) },
+    ]),
+  );
+  return {
+    number: Number(row.id),
+    title: String(row.title),
+    severity: row.severity as SeverityId,
+    status: row.status as IncidentStatus,
+    ...optional('service', optionalString(row.service)),
+    ...optional('target', optionalString(row.target)),
+    ...optional('summary', optionalString(row.summary)),
+    ...optional('commander', optionalString(row.commander)),
+    flags: (row.flags as IncidentFlag[]) ?? [],
+    openedAt: row.opened_at as Date,
+    ...optional('openedBy', optionalString(row.opened_by)),
+    ...optional('acknowledgedAt', date(row.acknowledged_at)),
+    ...optional('acknowledgedBy', optionalString(row.acknowledged_by)),
+    ...optional('mitigatedAt', date(row.mitigated_at)),
+    ...optional('mitigatedBy', optionalString(row.mitigated_by)),
+    ...optional('resolvedAt', date(row.resolved_at)),
+    ...optional('resolvedBy', optionalString(row.resolved_by)),
+    ...optional('channel', optionalString(row.incident_channel)),
+    alertCount: Number(row.alert_count),
+    repeatCount: Number(row.repeat_count),
+    ...optional('lastAlertAt', date(row.last_alert_at)),
+    checklist,
+    ...optional('postmortemDoneAt', date(row.postmortem_done_at)),
+  };
+}
+
+function toIncidentAlert(raw: unknown): IncidentAlert {
+  const row = raw as Row;
+  const payload = row.payload as { links?: Alert['links'] } | null;
+  return {
+    source: row.source as AlertSource,
+    fingerprint: String(row.fingerprint),
+    status: row.status as 'firing' | 'resolved',
+    severity: (row.severity as SeverityId | null) ?? undefined,
+    title: String(row.title),
+    repeatCount: Number(row.repeat_count),
+    firstSeenAt: row.first_seen_at as Date,
+    lastSeenAt: row.last_seen_at as Date,
+    resolvedAt: (row.resolved_at as Date | null) ?? undefined,
+    links: payload?.links ?? [],
+  };
+}
+
+function toTimelineEvent(raw: unknown): TimelineEvent {
+  const row = raw as Row;
+  const { text, ...details } = row.details as { text?: string } & Record<string, unknown>;
+  return {
+    at: row.at as Date,
+    kind: row.kind as TimelineKind,
+    actor: String(row.actor ?? 'fleetbot'),
+    text: text ?? '',
+    ...(Object.keys(details).length > 0 ? { details } : {}),
+  };
+}
+
+/** An Alert back from JSON: its dates were written as strings. */
+function reviveAlert(row: Row): Alert {
+  const alert = row as unknown as Alert & { startsAt: string; endsAt?: string };
+  return {
+    ...alert,
+    startsAt: new Date(alert.startsAt),
+    ...(alert.endsAt ? { endsAt: new Date(alert.endsAt) } : {}),
+  };
+}
+
+/** `{ key: value }`, or nothing when the column is null (optional fields are absent, not undefined). */
+function optional<K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> {
+  return (value === null || value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()];
+}

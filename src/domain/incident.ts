@@ -1,0 +1,142 @@
+import type { SeverityId } from '../config/schema-kit.ts';
+
+/** triggered → acknowledged → mitigated → resolved; a step may be skipped, never taken back. */
+export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'mitigated', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** The runbook's reasons to escalate at once, set on an incident by `/fleet incident flag`. */
+export const INCIDENT_FLAGS = [
+  'customer-data',
+  'data-breach',
+  'needs-deploy',
+  'vendor',
+  'regulatory',
+  'executive-customer',
+  'infrastructure',
+  'database',
+] as const;
+export type IncidentFlag = (typeof INCIDENT_FLAGS)[number];
+
+/** The runbook's "Incident Checklist", in its order; item ids are stable (they are stored). */
+export const CHECKLISTS = {
+  during: {
+    title: 'During incident',
+    items: [
+      ['ticket', 'Incident ticket created'],
+      ['severity', 'Severity assessed'],
+      ['stakeholders', 'Stakeholders notified'],
+      ['impact', 'Impact documented'],
+      ['workaround', 'Workaround identified (if possible)'],
+      ['root-cause', 'Root cause found'],
+      ['fix', 'Fix applied'],
+      ['verified', 'Resolution verified'],
+      ['monitoring', 'Monitoring increased'],
+    ],
+  },
+  post: {
+    title: 'Post-incident',
+    items: [
+      ['postmortem', 'Post-mortem written'],
+      ['timeline', 'Timeline documented'],
+      ['rca', 'Root cause analysis complete'],
+      ['action-items', 'Action items identified'],
+      ['preventive', 'Preventive measures planned'],
+      ['runbook', 'Runbook updated'],
+      ['debrief', 'Team debriefed'],
+    ],
+  },
+} as const satisfies Record<string, { title: string; items: readonly (readonly [string, string])[] }>;
+export type ChecklistId = keyof typeof CHECKLISTS;
+
+/** Who ticked one checklist item, and when. */
+export interface ChecklistTick {
+  by: string;
+  at: Date;
+}
+
+export interface Incident {
+  /** The ticket number people type (`INC-42` is 42). */
+  number: number;
+  title: string;
+  severity: SeverityId;
+  status: IncidentStatus;
+  /** The configured service key, when known. */
+  service?: string;
+  /** What the first alert named as its target when no configured service matched. */
+  target?: string;
+  summary?: string;
+  /** Slack user id of the incident commander. */
+  commander?: string;
+  flags: IncidentFlag[];
+  openedAt: Date;
+  openedBy?: string;
+  acknowledgedAt?: Date;
+  acknowledgedBy?: string;
+  mitigatedAt?: Date;
+  mitigatedBy?: string;
+  resolvedAt?: Date;
+  resolvedBy?: string;
+  /** The incident's own Slack channel, once created. */
+  channel?: string;
+  /** Alerts attached, with how many times each was received while open. */
+  alertCount: number;
+  repeatCount: number;
+  lastAlertAt?: Date;
+  /** Checklist item id (`during.ticket`) → tick. */
+  checklist: Record<string, ChecklistTick>;
+  postmortemDoneAt?: Date;
+}
+
+/** One line of an incident's timeline. `kind` names what happened; `details` the facts of it. */
+export interface TimelineEvent {
+  at: Date;
+  kind: TimelineKind;
+  /** Slack user id, `alert:<source>` or `fleetbot`. */
+  actor: string;
+  text: string;
+  details?: Record<string, unknown>;
+}
+
+export type TimelineKind =
+  | 'opened'
+  | 'alert'
+  | 'alert-repeat'
+  | 'alert-resolved'
+  | 'acknowledged'
+  | 'escalated'
+  | 'mitigated'
+  | 'resolved'
+  | 'reopened'
+  | 'severity'
+  | 'note'
+  | 'assigned'
+  | 'flag'
+  | 'checklist'
+  | 'action'
+  | 'channel'
+  | 'postmortem';
+
+/** A status change asked for: what it becomes, or why it changes nothing. */
+export type Transition = { ok: true; to: IncidentStatus } | { ok: false; reason: string };
+
+/**
+ * Whether `incident` may move to `to`. Moving back, or to where it already is, changes nothing and
+ * says why (a second Acknowledge is a no-op with a note, not an error).
+ */
+export function transition(incident: Pick<Incident, 'status' | 'number'>, to: IncidentStatus): Transition {
+  const from = INCIDENT_STATUSES.indexOf(incident.status);
+  const target = INCIDENT_STATUSES.indexOf(to);
+  if (from === target) return { ok: false, reason: `INC-${incident.number} is already ${to}.` };
+  if (target < from) {
+    return {
+      ok: false,
+      reason: `INC-${incident.number} is already ${incident.status}; it cannot be ${to} again.`,
+    };
+  }
+  return { ok: true, to };
+}
+
+/** `INC-42`. */
+export function incidentRef(number: number): string {
+  return `INC-${number}`;
+}
