@@ -63,6 +63,8 @@ function median(values: readonly number[]): number {
 }
 
 interface Reading {
+  /** V8's heap (used / total) and memory outside it, from /metrics at the end of the window, in MB. */
+  heap: string;
   /** Median of the samples 10–20 s after the step. */
   early: number;
   /** Median of the last samples of the quiet window. */
@@ -71,14 +73,25 @@ interface Reading {
   samples: number[];
 }
 
+/** Where the memory is, as the process reports it on /metrics: V8's heap used / total, external. */
+async function heapFigures(port: number): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const mb = (name: string) => {
+    const value = Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    return `${(value / 1e6).toFixed(0)}`;
+  };
+  return `heap ${mb('nodejs_heap_size_used_bytes')}/${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
+}
+
 /** Leaves the process alone for SETTLE_MS, sampling its RSS every 5 s. */
-async function quietRss(pid: number): Promise<Reading> {
+async function quietRss(bot: Fleetbot): Promise<Reading> {
   const samples: number[] = [];
   for (let elapsed = 0; elapsed < SETTLE_MS; elapsed += SAMPLE_EVERY_MS) {
     await sleep(SAMPLE_EVERY_MS);
-    samples.push(rssMb(pid));
+    samples.push(rssMb(bot.pid));
   }
   return {
+    heap: await heapFigures(bot.port),
     early: median(EARLY.map((i) => samples[i] ?? Number.NaN)),
     settled: median(samples.slice(-SETTLED)),
     samples,
@@ -220,7 +233,7 @@ async function round(): Promise<Round> {
   const off = await startFleetbot(baseEnv);
   let idleSlackOff: Reading;
   try {
-    idleSlackOff = await quietRss(off.pid);
+    idleSlackOff = await quietRss(off);
   } finally {
     await off.stop();
   }
@@ -233,13 +246,13 @@ async function round(): Promise<Round> {
   });
   const db = await embeddedDatabase(on.dataDir);
   try {
-    const idleSlackOn = await quietRss(on.pid);
+    const idleSlackOn = await quietRss(on);
     await healthRuns(on, db, 1, 1);
-    const afterFirst = await quietRss(on.pid);
+    const afterFirst = await quietRss(on);
     const started = performance.now();
     await healthRuns(on, db, RUNS - 1, RUNS);
     const healthRunsMs = performance.now() - started;
-    const afterAll = await quietRss(on.pid);
+    const afterAll = await quietRss(on);
     return { idleSlackOff, idleSlackOn, afterFirst, afterAll, healthRunsMs, outcome: await outcome(db) };
   } finally {
     await db.end();
@@ -278,7 +291,7 @@ try {
       process.stderr.write(
         `  ${name}: ${pick(result)
           .samples.map((mb) => mb.toFixed(0))
-          .join(' ')}\n`,
+          .join(' ')} · ${pick(result).heap}\n`,
       );
     }
   }

@@ -1,0 +1,219 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../src/lib/free-port.ts';
+import { startFleetbot } from '../support/cli-process.ts';
+import { createTestDatabase } from '../support/databases.ts';
+import { eventually } from '../support/eventually.ts';
+import { startFakeSlack } from '../support/fake-slack/index.ts';
+import { MALFORMED_ALERTS } from '../support/malformed-alerts.ts';
+
+const TOKEN = 'alerts-token-0000fakefakefake0000';
+const ALERTS_CHANNEL = 'C0000ALERTS';
+const cleanups: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+/** fleetbot as deployed at scale: `web` and `worker` in processes of their own, one database, the fake Slack. */
+async function deployment() {
+  const [database, slack] = await Promise.all([createTestDatabase(), startFakeSlack()]);
+  cleanups.push(
+    () => database.drop(),
+    () => slack.close(),
+  );
+  const file = join(tmpdir(), `fleetbot-durability-${process.pid}-${Date.now()}.yml`);
+  await writeFile(
+    file,
+    `channels: { alerts: ${ALERTS_CHANNEL} }\nalerts: { groupWindow: 0s, incidentChannel: [] }\n`,
+  );
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: database.url,
+    FLEETBOT_CONFIG: file,
+    ALERTS_TOKEN: TOKEN,
+    SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-fakefakefakefakefakefake',
+    SLACK_SIGNING_SECRET: '00000000fakefakefakefake00000000',
+    SLACK_API_URL: slack.url,
+    LOG_FORMAT: 'json',
+  };
+  const start = (role: 'web' | 'worker') => {
+    const child = startFleetbot([role], { ...env, PORT: role === 'web' ? String(port) : String(0) });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+    });
+    return child;
+  };
+  const db = new pg.Client({ connectionString: database.url });
+  return { database, slack, port, start, db, url: `http://127.0.0.1:${port}` };
+}
+
+async function ready(url: string, child: ReturnType<typeof startFleetbot>) {
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`fleetbot exited:\n${child.output()}`);
+      return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+    },
+    60_000,
+    '/readyz',
+  );
+}
+
+function send(url: string, body: unknown) {
+  return fetch(`${url}/alerts/generic`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(body),
+  });
+}
+
+async function workerStarted(child: ReturnType<typeof startFleetbot>) {
+  await eventually(() => child.output().includes('fleetbot started'), 60_000, 'the worker to start');
+}
+
+describe('no alert acknowledged with 2xx is ever lost', () => {
+  it('a 50-case table of malformed payloads: each is answered 400 naming the problem, none 500, nothing stored', async () => {
+    const d = await deployment();
+    const web = d.start('web');
+    await ready(d.url, web);
+    for (const row of MALFORMED_ALERTS) {
+      const response = await fetch(`${d.url}/alerts/${row.route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(row.body),
+      });
+      const answer = (await response.json()) as { problems?: { path: string }[] };
+      expect({ row: row.name, status: response.status }).toEqual({ row: row.name, status: 400 });
+      expect(
+        answer.problems?.some((problem) => problem.path.startsWith(row.problemPath)),
+        row.name,
+      ).toBe(true);
+    }
+    await d.db.connect();
+    cleanups.push(() => d.db.end());
+    expect((await d.db.query('SELECT count(*)::int AS n FROM alert_events')).rows[0].n).toBe(0);
+  }, 90_000);
+
+  it('database refusing connections: intake answers 503; once it is back, the retried alert is stored exactly once', async () => {
+    const d = await deployment();
+    const web = d.start('web');
+    await ready(d.url, web);
+    const name = new URL(d.database.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: inject('postgresUrl') });
+    await admin.connect();
+    cleanups.push(async () => {
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
+      await admin.end();
+    });
+    await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+
+    const alert = {
+      title: 'Disk 95% full',
+      severity: 'P2',
+      service: 'postgres',
+      fingerprint: 'disk-95',
+      startsAt: '2026-11-30T03:00:00Z',
+    };
+    const refused = await send(d.url, alert);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as { message: string }).message).toContain('send it again');
+
+    await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
+    // The sender retries until it gets its 2xx (Alertmanager and Azure both do).
+    const accepted = await eventually(
+      async () => ((await send(d.url, alert)).status === 202 ? true : undefined),
+      30_000,
+      '202',
+    );
+    expect(accepted).toBe(true);
+    expect((await send(d.url, alert)).status).toBe(202);
+    await d.db.connect();
+    cleanups.push(() => d.db.end());
+    const rows = (
+      await d.db.query("SELECT deliveries FROM alert_events WHERE fingerprint = 'generic:disk-95'")
+    ).rows;
+    expect(rows).toEqual([{ deliveries: 2 }]);
+  }, 90_000);
+
+  it('worker killed (SIGKILL) mid-storm: every acknowledged alert is stored, and every incident gets one message after restart', async () => {
+    const d = await deployment();
+    const web = d.start('web');
+    await ready(d.url, web);
+    const first = d.start('worker');
+    await workerStarted(first);
+
+    const acknowledged: string[] = [];
+    const storm = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const fingerprint = `storm-${i % 40}`;
+        const startsAt = new Date(Date.UTC(2026, 10, 30, 3, 0, i % 60, Math.floor(i / 60))).toISOString();
+        const response = await send(d.url, {
+          title: `Storm ${i % 40}`,
+          severity: 'P3',
+          service: `svc-${i % 40}`,
+          fingerprint,
+          startsAt,
+        });
+        if (response.status === 202) acknowledged.push(`generic:${fingerprint}|${startsAt}`);
+      }
+    };
+    const senders = Array.from({ length: 5 }, (_, k) => storm(k * 200, k * 200 + 200));
+    await eventually(() => acknowledged.length >= 300, 60_000, 'the storm to be under way');
+    first.kill('SIGKILL');
+    await Promise.all(senders);
+    expect(acknowledged).toHaveLength(1000);
+
+    const second = d.start('worker');
+    await workerStarted(second);
+    await d.db.connect();
+    cleanups.push(() => d.db.end());
+    await eventually(
+      async () =>
+        (await d.db.query('SELECT count(*)::int AS n FROM alert_events WHERE processed_at IS NULL')).rows[0]
+          .n === 0,
+      60_000,
+      'every stored alert applied',
+    );
+    const stored = (
+      await d.db.query(
+        "SELECT fingerprint || '|' || to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS id FROM alert_events",
+      )
+    ).rows.map((row) => row.id as string);
+    expect(new Set(stored)).toEqual(new Set(acknowledged));
+    const incidents = (await d.db.query('SELECT id FROM incidents ORDER BY id')).rows.map((row) =>
+      Number(row.id),
+    );
+    expect(incidents).toHaveLength(40);
+    await eventually(
+      async () =>
+        (
+          await d.db.query(
+            "SELECT count(*)::int AS n FROM slack_messages WHERE key ~ '^incident\\.[0-9]+$' AND status = 'delivered'",
+          )
+        ).rows[0].n === 40,
+      60_000,
+      'every incident message delivered',
+    );
+    const posted = d.slack
+      .callsTo('chat.postMessage')
+      .filter((call) => call.args.channel === ALERTS_CHANNEL && !call.args.thread_ts && call.status === 200);
+    const perIncident = new Map<number, number>();
+    for (const call of posted) {
+      const number = Number(/INC-(\d+)/.exec(String(call.args.text))?.[1]);
+      perIncident.set(number, (perIncident.get(number) ?? 0) + 1);
+    }
+    expect([...perIncident.keys()].sort((a, b) => a - b)).toEqual(incidents);
+    expect([...perIncident.values()].every((count) => count === 1)).toBe(true);
+  }, 180_000);
+});
