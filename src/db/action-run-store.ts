@@ -234,13 +234,24 @@ export class ActionRunStore implements RunStore {
     outcome: { status: RunStatus; summary: string; result: unknown },
     attemptId?: string,
   ): Promise<boolean> {
+    // A run asked for from an incident puts its outcome on the incident's timeline, in the same
+    // statement: the timeline cannot miss a result the audit log has.
     const result = await this.pool.query(
-      `UPDATE action_runs SET status = $2, summary = $3, result = $4, finished_at = now(),
-         started_at = COALESCE(started_at, now()), pending_params = NULL
-       WHERE id = $1 AND ($5::uuid IS NULL OR attempt_id = $5)`,
+      `WITH finished AS (
+         UPDATE action_runs SET status = $2, summary = $3, result = $4, finished_at = now(),
+           started_at = COALESCE(started_at, now()), pending_params = NULL
+         WHERE id = $1 AND ($5::uuid IS NULL OR attempt_id = $5)
+         RETURNING incident_id, action, requested_by, status, summary
+       ), noted AS (
+         INSERT INTO timeline_events (incident_id, kind, actor, details)
+         SELECT incident_id, 'action', requested_by,
+                jsonb_build_object('text', action || ' → ' || status || COALESCE(': ' || summary, ''), 'action', action, 'status', status)
+           FROM finished WHERE incident_id IS NOT NULL
+       )
+       SELECT count(*)::int AS n FROM finished`,
       [runId, outcome.status, outcome.summary, JSON.stringify(outcome.result ?? null), attemptId ?? null],
     );
-    return (result.rowCount ?? 0) > 0;
+    return Number(result.rows[0]?.n ?? 0) > 0;
   }
 
   async get(runId: string): Promise<ActionRunRow | undefined> {

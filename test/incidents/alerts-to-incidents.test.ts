@@ -239,6 +239,67 @@ describe('people answer an incident from its message', () => {
   }, 40_000);
 });
 
+// Each test uses a service of its own: alerts for a service with an open incident join that incident.
+describe('runbook actions from the incident message', () => {
+  it('run through the same path as typing them, and their outcome lands on the incident timeline', async () => {
+    expect(
+      (
+        await send('generic', {
+          title: 'Error rate up on postgres',
+          severity: 'P3',
+          service: 'postgres',
+          fingerprint: 'run-test',
+        })
+      ).status,
+    ).toBe(202);
+    const incident = await eventually(
+      async () => (await incidentRows()).find((row) => row.title === 'Error rate up on postgres'),
+      10_000,
+    );
+    const message = await eventually(
+      () =>
+        h.slack.messages.find((m) => m.channel === ALERTS_CHANNEL && m.text?.includes(`INC-${incident.id} `)),
+      10_000,
+      'the alert message',
+    );
+    const buttons = JSON.stringify(message?.blocks);
+    expect(buttons).toContain('Logs fleet-postgres (errors)');
+    expect(buttons).toContain(`"value":"${incident.id} logs postgres --grep error"`);
+    const click = await postSigned(
+      h.events,
+      blockActionsBody({
+        user: { id: ONCALL },
+        channel: { id: ALERTS_CHANNEL },
+        response_url: h.slack.responseUrl(),
+        actions: [
+          {
+            action_id: 'incident.run.logs',
+            value: `${incident.id} logs postgres --grep error`,
+            type: 'button',
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(click.status).toBe(200);
+    const run = await eventually(
+      async () =>
+        (
+          await h.db.query('SELECT * FROM action_runs WHERE incident_id = $1 AND finished_at IS NOT NULL', [
+            incident.id,
+          ])
+        ).rows[0],
+      20_000,
+      'the logs run linked to the incident',
+    );
+    expect(run).toMatchObject({ action: 'logs', requested_by: ONCALL });
+    const events = await timeline(incident.id);
+    expect(events).toContain('action: Asked to run `/fleet logs postgres --grep error`');
+    expect(events).toContainEqual(expect.stringMatching(new RegExp(`^action: logs → ${run.status}`)));
+  }, 40_000);
+});
+
 describe('an incident channel for the severities that get one', () => {
   it('P1: the channel is created, responders invited, the summary pinned and linked; P3: no channel', async () => {
     const p1Sent = await send('generic', {
