@@ -68,15 +68,15 @@ export async function handleIncidentCommand(
     };
   }
   if (verb === 'open') return open(deps, rest, responder, who.channelId);
+  const known = INCIDENT_USAGE.map(([usage]) => usage.split(' ')[0] ?? '');
+  if (!known.includes(verb)) {
+    return fail(
+      `Unknown \`/fleet incident ${verb}\`.${didYouMean(verb, known, (name) => `\`${name}\``)}`,
+      'Type `/fleet incident help` for the list.',
+    );
+  }
   const number = incidentNumber(rest[0]);
   if (number === undefined) {
-    const known = INCIDENT_USAGE.map(([usage]) => usage.split(' ')[0] ?? '');
-    if (!known.includes(verb)) {
-      return fail(
-        `Unknown \`/fleet incident ${verb}\`.${didYouMean(verb, known, (name) => `\`${name}\``)}`,
-        'Type `/fleet incident help` for the list.',
-      );
-    }
     return fail(
       `\`/fleet incident ${verb}\` needs an incident number, e.g. \`/fleet incident ${verb} 42\`.`,
       usageOf(verb),
@@ -152,7 +152,7 @@ export async function handleIncidentCommand(
       }
       return answer(await response.postmortemDone(number, responder));
     default:
-      return fail(`Unknown \`/fleet incident ${verb}\`.`, 'Type `/fleet incident help` for the list.');
+      return fail(`\`/fleet incident ${verb}\` is not available here.`, usageOf(verb));
   }
 }
 
