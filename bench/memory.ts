@@ -18,7 +18,8 @@
  * BENCH_ROUNDS (default 3) rounds, each with fresh data directories; the table shows medians and
  * the range. BENCH_RUNS (100) health runs. FLEETBOT_CLI measures another entry point with this
  * harness: a checkout at another commit (a "before" figure), or `dist/cli.js` after `npm run build`
- * (what the Docker image runs: without Node's TypeScript stripping, ~30 MB less).
+ * (what the Docker image runs: without Node's TypeScript stripping, ~30 MB less). BENCH_NODE_OPTIONS
+ * is given to the measured process as NODE_OPTIONS (V8 flags to compare).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -128,6 +129,7 @@ async function startFleetbot(env: Record<string, string>): Promise<Fleetbot> {
       PORT: String(port),
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
