@@ -7,6 +7,7 @@
  *   queue/jobs one handler per job of the catalog: load, call a service, end
  *   domain/    types, pure rules, the job catalog and the ports the services use
  *   alerts/    one pure parser per alert source: payload → normalised Alerts
+ *   escalation/ the frozen escalation policy and its pure evaluator
  *   actions/   the runbook actions and their registry: a result from (context, params)
  *   adapters:  db/, cluster/, adapters/, queue/ (BullMQ), slack/ (Web API + Block Kit), http/, health/
  *   leaves:    config/, lib/, logging/
@@ -39,12 +40,12 @@ module.exports = {
       },
     },
     {
-      name: 'alert-parsers-are-pure',
+      name: 'pure-cores-stay-pure',
       severity: 'error',
       comment:
-        'alerts/ turns payloads into Alerts and nothing else: no stores, queue, Slack or clock; the route and the intake do the I/O.',
-      from: { path: '^src/alerts/' },
-      to: { path: '^src/', pathNot: ['^src/(alerts|domain|config|lib)/'] },
+        'alerts/ (payload → Alerts) and escalation/ (frozen policy → who is notified when) are pure: no stores, queue, Slack or clock; the services around them do the I/O.',
+      from: { path: '^src/(alerts|escalation)/' },
+      to: { path: '^src/', pathNot: ['^src/(alerts|escalation|domain|config|lib)/'] },
     },
     {
       name: 'leaves-import-no-app',
