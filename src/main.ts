@@ -28,6 +28,8 @@ import { handleActionSweep, handleConfirmExpire, handleConfirmPreview } from './
 import {
   handleAlertProcess,
   handleAlertSweep,
+  handleEscalationCheck,
+  handleEscalationSweep,
   handleIncidentChannel,
   handleIncidentPostmortem,
   handlePostmortemReminder,
@@ -41,6 +43,7 @@ import { AlertIntake } from './services/alert-intake.ts';
 import { AlertProcessor } from './services/alert-processing.ts';
 import { Authorizer } from './services/authorizer.ts';
 import { Confirmations } from './services/confirmations.ts';
+import { Escalations } from './services/escalations.ts';
 import { IncidentChannels } from './services/incident-channels.ts';
 import { IncidentPublisher } from './services/incident-publisher.ts';
 import { IncidentResponse } from './services/incident-response.ts';
@@ -153,6 +156,9 @@ export async function startApp(
       await queue.schedule('message.sweep', SWEEP_EVERY_MS);
       await queue.schedule('action.sweep', SWEEP_EVERY_MS);
       await queue.schedule('alert.sweep', ALERT_SWEEP_EVERY_MS);
+      await queue.schedule('escalation.sweep', ALERT_SWEEP_EVERY_MS);
+      // Timers whose jobs were lost while no worker ran (a flushed queue store) fire now, marked late.
+      await incidents.escalations.reconcile();
     }
 
     const http = new HttpServer({ port: config.runtime.port, host: overrides.host, logger, metrics });
@@ -237,6 +243,7 @@ export interface Services {
     response: IncidentResponse;
     tickets: IncidentTickets;
     intake: AlertIntake;
+    escalations: Escalations;
   };
 }
 
@@ -282,6 +289,15 @@ export async function composeServices(
   const authorizer = new Authorizer({ config, clock, groupMembers });
   const incidents = new PgIncidentStore({ pool: database.pool });
   const incidentLogger = logger.child({ component: 'incidents' });
+  const escalations = new Escalations({
+    config,
+    store: incidents,
+    notifier,
+    jobs,
+    clock,
+    logger: incidentLogger,
+    groupMembers,
+  });
   const publisher = new IncidentPublisher({
     config,
     store: incidents,
@@ -289,16 +305,10 @@ export async function composeServices(
     jobs,
     clock,
     logger: incidentLogger,
+    escalations,
   });
   const processor = new AlertProcessor({ config, store: incidents, publisher, clock });
-  const response = new IncidentResponse({
-    config,
-    store: incidents,
-    publisher,
-    notifier,
-    authorizer,
-    clock,
-  });
+  const response = new IncidentResponse({ config, store: incidents, publisher, authorizer, clock });
   const tickets = new IncidentTickets({ config, store: incidents, notifier, jobs, clock });
   const channels = new IncidentChannels({
     config,
@@ -325,11 +335,13 @@ export async function composeServices(
         'action.sweep': handleActionSweep(confirmations),
         'message.deliver': handleMessageDeliver(delivery),
         'message.sweep': handleMessageSweep(delivery),
-        'alert.process': handleAlertProcess(processor),
+        'alert.process': handleAlertProcess(processor, jobs, clock),
         'alert.sweep': handleAlertSweep(processor),
         'incident.channel': handleIncidentChannel(channels),
         'incident.postmortem': handleIncidentPostmortem(tickets),
         'incident.postmortem-reminder': handlePostmortemReminder(tickets),
+        'escalation.check': handleEscalationCheck(escalations),
+        'escalation.sweep': handleEscalationSweep(escalations),
       }),
       ...(overrides.jobs ?? []),
     ],
@@ -356,7 +368,7 @@ export async function composeServices(
     authorizer,
     metrics,
     slack,
-    incidents: { store: incidents, response, tickets, intake },
+    incidents: { store: incidents, response, tickets, intake, escalations },
   };
 }
 

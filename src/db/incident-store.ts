@@ -9,6 +9,7 @@ import type {
   TimelineKind,
 } from '../domain/incident.ts';
 import type {
+  EscalationRecord,
   IncidentAlert,
   IncidentPatch,
   IncidentRun,
@@ -73,12 +74,23 @@ export class PgIncidentStore implements IncidentStore {
     return rows.length > 0;
   }
 
-  async transaction<T>(work: (tx: IncidentTransaction) => Promise<T>, options: { alertLock?: boolean } = {}) {
+  transaction<T>(work: (tx: IncidentTransaction) => Promise<T>): Promise<T> {
+    return this.inTransaction(async (query) => work(new PgIncidentTransaction(query)));
+  }
+
+  alertBatch<T>(work: (tx: IncidentTransaction) => Promise<T>) {
+    return this.inTransaction(async (query): Promise<{ locked: true; value: T } | { locked: false }> => {
+      const { rows } = await query('SELECT pg_try_advisory_xact_lock($1) AS locked', [ALERT_LOCK]);
+      if (!(rows[0] as Row).locked) return { locked: false };
+      return { locked: true, value: await work(new PgIncidentTransaction(query)) };
+    });
+  }
+
+  private async inTransaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      if (options.alertLock) await client.query('SELECT pg_advisory_xact_lock($1)', [ALERT_LOCK]);
-      const result = await work(new PgIncidentTransaction((text, values) => client.query(text, values)));
+      const result = await work((text, values) => client.query(text, values));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -107,6 +119,7 @@ export class PgIncidentStore implements IncidentStore {
       alerts: alerts.rows.map(toIncidentAlert),
       version: Number(row.version),
       posted: Number(row.synced_version) > 0,
+      escalation: escalationOf(row),
     };
   }
 
@@ -149,6 +162,28 @@ export class PgIncidentStore implements IncidentStore {
       'UPDATE incidents SET synced_version = GREATEST(synced_version, $2) WHERE id = $1',
       [number, version],
     );
+  }
+
+  async escalationTimers(before: Date, limit: number) {
+    const { rows } = await this.pool.query(
+      `SELECT id, escalation_run_id, escalation_due_at FROM incidents
+        WHERE status <> 'resolved' AND escalation_due_at IS NOT NULL AND escalation_due_at < $1
+        ORDER BY escalation_due_at LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map((row: Row) => ({
+      number: Number(row.id),
+      runId: String(row.escalation_run_id),
+      dueAt: row.escalation_due_at as Date,
+    }));
+  }
+
+  async unplannedIncidents(limit: number): Promise<number[]> {
+    const { rows } = await this.pool.query(
+      `SELECT id FROM incidents WHERE status <> 'resolved' AND escalation_policy IS NULL ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row: Row) => Number(row.id));
   }
 
   async unsynced(before: Date): Promise<number[]> {
@@ -321,6 +356,33 @@ class PgIncidentTransaction implements IncidentTransaction {
     );
   }
 
+  async escalation(number: number): Promise<EscalationRecord | undefined> {
+    const { rows } = await this.query(
+      `SELECT escalation_policy, escalation_run_id, escalation_done, escalation_due_at, escalation_flags,
+              escalation_manual FROM incidents WHERE id = $1`,
+      [number],
+    );
+    return rows[0] ? escalationOf(rows[0]) : undefined;
+  }
+
+  async setEscalation(number: number, patch: Partial<EscalationRecord>): Promise<void> {
+    const sets: string[] = [];
+    const values: unknown[] = [number];
+    const set = (column: string, value: unknown) => {
+      values.push(value);
+      sets.push(`${column} = $${values.length}`);
+    };
+    if ('policy' in patch)
+      set('escalation_policy', patch.policy === undefined ? null : JSON.stringify(patch.policy));
+    if ('runId' in patch) set('escalation_run_id', patch.runId ?? null);
+    if (patch.done) set('escalation_done', patch.done);
+    if ('dueAt' in patch) set('escalation_due_at', patch.dueAt ?? null);
+    if (patch.flags) set('escalation_flags', JSON.stringify(patch.flags));
+    if (patch.manual) set('escalation_manual', JSON.stringify(patch.manual));
+    if (sets.length === 0) return;
+    await this.query(`UPDATE incidents SET ${sets.join(', ')} WHERE id = $1`, values);
+  }
+
   async markProcessed(
     eventId: string,
     incident: number | undefined,
@@ -396,6 +458,20 @@ function toTimelineEvent(raw: unknown): TimelineEvent {
     actor: String(row.actor ?? 'fleetbot'),
     text: text ?? '',
     ...(Object.keys(details).length > 0 ? { details } : {}),
+  };
+}
+
+function escalationOf(raw: unknown): EscalationRecord {
+  const row = raw as Row;
+  const dated = <T extends { at: string }>(list: T[]) =>
+    list.map((entry) => ({ ...entry, at: new Date(entry.at) }));
+  return {
+    policy: row.escalation_policy ?? undefined,
+    runId: optionalString(row.escalation_run_id),
+    done: (row.escalation_done as string[]) ?? [],
+    dueAt: (row.escalation_due_at as Date | null) ?? undefined,
+    flags: dated(row.escalation_flags as { flag: IncidentFlag; at: string }[]),
+    manual: dated(row.escalation_manual as { at: string; roles: string[]; by: string; reason?: string }[]),
   };
 }
 

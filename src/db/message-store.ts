@@ -58,17 +58,26 @@ export class PgMessageStore implements MessageStore {
 
   async revise(key: string, content: MessageContent, now: Date) {
     // A message Slack refused for good stays refused: editing it cannot make the channel exist.
+    // The same content again is no edit: nothing is sent (a storm of repeats re-renders a message
+    // that shows nothing new).
     const result = await this.pool.query<{ id: string; version: number; not_before: Date }>(
       `UPDATE slack_messages
          SET content = $2, version = version + 1,
              status = CASE WHEN status = 'failed' THEN 'failed' ELSE 'pending' END,
              next_attempt_at = GREATEST(next_attempt_at, $3)
-       WHERE key = $1
+       WHERE key = $1 AND content IS DISTINCT FROM $2::jsonb
        RETURNING id, version,
          GREATEST($3, COALESCE(last_sent_at + make_interval(secs => min_update_interval_ms / 1000.0), $3)) AS not_before`,
       [key, JSON.stringify(content), now],
     );
-    const row = result.rows[0];
+    const row =
+      result.rows[0] ??
+      (
+        await this.pool.query<{ id: string; version: number; not_before: Date }>(
+          'SELECT id, version, $2::timestamptz AS not_before FROM slack_messages WHERE key = $1',
+          [key, now],
+        )
+      ).rows[0];
     return row ? { id: String(row.id), version: row.version, notBefore: row.not_before } : undefined;
   }
 

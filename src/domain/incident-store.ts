@@ -55,6 +55,27 @@ export interface IncidentPatch {
   postmortemDone?: { at: Date; by: string };
 }
 
+/** An incident's escalation: its frozen policy, the run its timer belongs to, what was delivered. */
+export interface EscalationRecord {
+  /** The EscalationPolicy frozen when it opened (or its severity changed), as stored; absent before. */
+  policy: unknown;
+  /** The timer run: a delayed check carrying another run id is stale and drops itself. */
+  runId: string | undefined;
+  /** Keys of the steps already delivered. */
+  done: string[];
+  /** When the next check is due; absent when nothing more is planned. */
+  dueAt: Date | undefined;
+  flags: { flag: IncidentFlag; at: Date }[];
+  manual: { at: Date; roles: string[]; by: string; reason?: string }[];
+}
+
+/** A pending escalation timer, as start-up reconciles it. */
+export interface EscalationTimer {
+  number: number;
+  runId: string;
+  dueAt: Date;
+}
+
 /** The operations of one transaction: rows read here are locked until it ends. */
 export interface IncidentTransaction {
   /** The oldest stored alerts not applied yet, locked; others skip them. */
@@ -77,6 +98,10 @@ export interface IncidentTransaction {
   /** Marks an attached alert resolved; returns how many of the incident's alerts still fire. */
   resolveAlert(number: number, alert: Alert, at: Date): Promise<{ stillFiring: number }>;
   addTimeline(number: number, event: TimelineEvent): Promise<void>;
+  /** The incident's escalation record (the row is locked by `lock` first). */
+  escalation(number: number): Promise<EscalationRecord | undefined>;
+  /** Changes the escalation record; fields not given stay. */
+  setEscalation(number: number, patch: Partial<EscalationRecord>): Promise<void>;
   /** The event is applied (to `incident`, or to none: a resolve for an alert nobody knew). */
   markProcessed(eventId: string, incident: number | undefined, counted: number, at: Date): Promise<void>;
 }
@@ -89,6 +114,7 @@ export interface IncidentView {
   version: number;
   /** Slack's message of the incident in the alerts channel, once posted. */
   posted: boolean;
+  escalation: EscalationRecord | undefined;
 }
 
 /** Action runs started from an incident (`action_runs.incident_id`), for the ticket and the post-mortem. */
@@ -111,11 +137,15 @@ export interface IncidentStore {
   recordAlerts(alerts: readonly Alert[], notes: readonly string[], receivedAt: Date): Promise<void>;
   /** Whether stored alerts received before `before` still wait to be applied (the sweep's question). */
   hasPendingAlerts(before: Date): Promise<boolean>;
-  /** Runs `work` in one transaction; with `alertLock`, also serialised with every other alert batch. */
-  transaction<T>(
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (tx: IncidentTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction holding the alert-batch lock, if no other batch holds it (in any
+   * process); `{ locked: false }` at once otherwise: a batch job never waits holding a connection.
+   */
+  alertBatch<T>(
     work: (tx: IncidentTransaction) => Promise<T>,
-    options?: { alertLock?: boolean },
-  ): Promise<T>;
+  ): Promise<{ locked: true; value: T } | { locked: false }>;
   get(number: number): Promise<Incident | undefined>;
   view(number: number): Promise<IncidentView | undefined>;
   list(options: { includeResolved: boolean; limit: number }): Promise<Incident[]>;
@@ -125,4 +155,8 @@ export interface IncidentStore {
   markSynced(number: number, version: number): Promise<void>;
   /** Incidents whose message lags their latest change and that changed before `before`. */
   unsynced(before: Date): Promise<number[]>;
+  /** Timers of open incidents, for reconciliation: every one due before `before`, soonest first. */
+  escalationTimers(before: Date, limit: number): Promise<EscalationTimer[]>;
+  /** Open incidents whose escalation was never planned (opened before escalation existed, or a crash). */
+  unplannedIncidents(limit: number): Promise<number[]>;
 }

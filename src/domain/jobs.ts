@@ -108,6 +108,21 @@ export const JOBS = {
     data: z.object({ number: z.number().int().positive() }),
     retry: { attempts: 3, backoffMs: 5_000 },
   },
+  /**
+   * An incident's escalation timer: the steps of run `runId` due at `dueAt` (a stale run drops
+   * itself). Retried: a check delivers each step once, whatever the attempts.
+   */
+  'escalation.check': {
+    queue: 'escalations',
+    data: z.object({ number: z.number().int().positive(), runId: z.uuid(), dueAt: z.iso.datetime() }),
+    retry: { attempts: 5, backoffMs: 1_000 },
+  },
+  /** Queues again timers whose job was lost, and plans incidents that never were. */
+  'escalation.sweep': {
+    queue: 'escalations',
+    data: z.object({}),
+    retry: { attempts: 2, backoffMs: 1_000 },
+  },
   /** Delivers one recorded Slack message at (at least) `version`; reschedules itself while Slack fails. */
   'message.deliver': {
     queue: 'notifications',

@@ -92,7 +92,8 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
   if (verb === 'help') return { message: help(words[0]) };
   // Incident commands are not counted: a responder types many in a few minutes, and none reaches
   // the queue or the cluster (a runbook button on an incident is counted as the command it runs).
-  if (verb === 'incident' || verb === 'incidents') return handleIncidentCommand(deps.incidents, words, command);
+  if (verb === 'incident' || verb === 'incidents')
+    return handleIncidentCommand(deps.incidents, words, command);
   const allowed = deps.limiter.take(command.userId);
   if (!allowed.allowed) {
     return fail(

@@ -28,7 +28,7 @@ export const INCIDENT_USAGE: readonly (readonly [string, string])[] = [
   ['ack N', 'acknowledge'],
   ['mitigate N', 'mark mitigated (the impact has stopped)'],
   ['resolve N [note]', 'resolve, with an optional note'],
-  ['escalate N', 'page the next people on the escalation matrix now'],
+  ['escalate N [role] [reason]', 'page a role now (default: the next on the escalation matrix)'],
   ['severity N P0', 'change the severity'],
   ['note N <text>', 'add a note to the timeline (anyone)'],
   ['assign N @user', 'make someone the incident commander'],
@@ -109,8 +109,13 @@ export async function handleIncidentCommand(
       return answer(await response.mitigate(number, responder));
     case 'resolve':
       return answer(await response.resolve(number, responder, args.join(' ') || undefined));
-    case 'escalate':
-      return answer(await response.escalate(number, responder));
+    case 'escalate': {
+      // `escalate N [role] [reason]`: a role id from fleetbot.yml first, else all of it is the reason.
+      const [role, ...why] = args;
+      const roles = role && deps.config.roles[role] ? [role] : undefined;
+      const reason = (roles ? why : args).join(' ').slice(0, 500) || undefined;
+      return answer(await response.escalate(number, responder, roles, reason));
+    }
     case 'severity': {
       const severity = args[0]?.toUpperCase();
       if (!isSeverity(severity))

@@ -33,23 +33,24 @@ export class AlertProcessor {
     this.options = options;
   }
 
-  /** Applies every alert stored so far; returns how many. */
-  async processPending(): Promise<number> {
+  /**
+   * Applies every alert stored so far; returns how many, or `busy` when another batch is running
+   * (in any worker): the caller tries again shortly rather than wait holding a connection.
+   */
+  async processPending(): Promise<{ applied: number; busy: boolean }> {
     let applied = 0;
     for (;;) {
       const effects = new IncidentEffects();
-      const count = await this.options.store.transaction(
-        async (tx) => {
-          const events = await tx.pendingAlerts(BATCH);
-          const notesAdded = new Set<string>();
-          for (const event of events) await this.apply(tx, event, effects, notesAdded);
-          return events.length;
-        },
-        { alertLock: true },
-      );
-      applied += count;
+      const batch = await this.options.store.alertBatch(async (tx) => {
+        const events = await tx.pendingAlerts(BATCH);
+        const notesAdded = new Set<string>();
+        for (const event of events) await this.apply(tx, event, effects, notesAdded);
+        return events.length;
+      });
+      if (!batch.locked) return { applied, busy: true };
+      applied += batch.value;
       await this.options.publisher.publish(effects);
-      if (count < BATCH) return applied;
+      if (batch.value < BATCH) return { applied, busy: false };
     }
   }
 
@@ -57,7 +58,7 @@ export class AlertProcessor {
   async sweep(): Promise<{ alerts: number; messages: number }> {
     const { store, clock, publisher } = this.options;
     const lost = await store.hasPendingAlerts(new Date(clock.now().getTime() - SWEEP_AFTER_MS));
-    const alerts = lost ? await this.processPending() : 0;
+    const alerts = lost ? (await this.processPending()).applied : 0;
     return { alerts, messages: await publisher.repair() };
   }
 
@@ -141,6 +142,7 @@ export class AlertProcessor {
         text: `Alert joined (${alert.severity}): ${alert.title}`,
       });
       if (raise) {
+        effects.replan.add(grouped.number);
         await tx.addTimeline(grouped.number, {
           at,
           kind: 'severity',

@@ -50,7 +50,7 @@ export class IncidentChannels {
       kind: 'post',
       key: channelSummaryKey(number),
       channel,
-      content: renderIncidentSummary({ incident: { ...incident, channel }, now: clock.now() }),
+      content: renderIncidentSummary({ incident: { ...incident, channel } }),
       pin: true,
       minUpdateIntervalMs: INCIDENT_UPDATE_INTERVAL_MS,
     });

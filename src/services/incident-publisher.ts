@@ -6,6 +6,7 @@ import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier, OutboundMessage } from '../domain/notifier.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type RunbookButton, renderIncidentAlert, renderIncidentSummary } from '../slack/render/incident.ts';
+import { Escalations, type NextEscalation } from './escalations.ts';
 
 /** An incident message is edited at most this often; a storm of repeats becomes one edit per 5 s. */
 export const INCIDENT_UPDATE_INTERVAL_MS = 5_000;
@@ -18,6 +19,8 @@ export class IncidentEffects {
   readonly opened: Incident[] = [];
   /** Incidents that became resolved (their post-mortem draft). */
   readonly resolved = new Set<number>();
+  /** Incidents whose escalation must be planned again (acknowledged, flagged, escalated, severity). */
+  readonly replan = new Set<number>();
 }
 
 export interface IncidentPublisherOptions {
@@ -27,6 +30,7 @@ export interface IncidentPublisherOptions {
   jobs: Jobs;
   clock: Clock;
   logger: Logger;
+  escalations: Escalations;
 }
 
 /**
@@ -43,8 +47,15 @@ export class IncidentPublisher {
   }
 
   async publish(effects: IncidentEffects): Promise<void> {
-    const { config, jobs } = this.options;
-    for (const number of effects.changed) await this.sync(number);
+    const { config, jobs, escalations } = this.options;
+    const replan = new Set([
+      ...effects.opened.map((incident) => incident.number),
+      ...effects.replan,
+      ...effects.resolved,
+    ]);
+    // Planned first: the first page goes out at once, and the message shows what comes next.
+    for (const number of replan) await escalations.replan(number);
+    for (const number of new Set([...effects.changed, ...replan])) await this.sync(number);
     for (const incident of effects.opened) {
       if (config.alerts.incidentChannel.includes(incident.severity)) {
         await jobs.enqueue(
@@ -71,6 +82,7 @@ export class IncidentPublisher {
       now: clock.now(),
       ...(service ? { workload: service.workload } : {}),
       runbook: runbookButtons(view.incident.service, service?.workload),
+      ...nextEscalation(config, Escalations.next(view.incident, view.escalation, clock.now())),
     });
     const key = incidentMessageKey(number);
     await this.upsert(
@@ -83,7 +95,7 @@ export class IncidentPublisher {
       },
       view.posted,
     );
-    const summary = renderIncidentSummary({ incident: view.incident, now: clock.now() });
+    const summary = renderIncidentSummary({ incident: view.incident });
     if (view.incident.channel) {
       await this.upsert(
         {
@@ -137,6 +149,13 @@ export class IncidentPublisher {
     if (lagging.length > 0) logger.warn({ count: lagging.length }, 'brought incident messages up to date');
     return lagging.length;
   }
+}
+
+/** The countdown the message shows: who is paged next, when, and whether acknowledging stops it. */
+function nextEscalation(config: Config, next: NextEscalation | undefined) {
+  if (!next) return {};
+  const names = next.roles.map((id) => config.roles[id]?.name ?? id).join(', ');
+  return { nextEscalation: { at: next.at, who: names, unlessAcknowledged: next.unlessAcknowledged } };
 }
 
 /** The key of the summary pinned in an incident's own channel. */

@@ -10,10 +10,14 @@ import {
   type TimelineEvent,
   transition,
 } from '../domain/incident.ts';
-import type { IncidentPatch, IncidentStore, IncidentTransaction } from '../domain/incident-store.ts';
-import type { Notifier } from '../domain/notifier.ts';
+import type {
+  EscalationRecord,
+  IncidentPatch,
+  IncidentStore,
+  IncidentTransaction,
+} from '../domain/incident-store.ts';
 import type { Authorizer } from './authorizer.ts';
-import { IncidentEffects, type IncidentPublisher, incidentMessageKey } from './incident-publisher.ts';
+import { IncidentEffects, type IncidentPublisher } from './incident-publisher.ts';
 
 /** Who asks: a Slack user (checked against `permissions.respond`), or the CLI (whoever has its access). */
 export type Responder = { kind: 'slack'; userId: string } | { kind: 'cli'; name: string };
@@ -32,14 +36,19 @@ export interface IncidentResponseOptions {
   config: Config;
   store: IncidentStore;
   publisher: IncidentPublisher;
-  notifier: Notifier;
   authorizer: Authorizer;
   clock: Clock;
 }
 
 /** A change to one locked incident: the patch and the timeline line, or why nothing changes. */
 type Change =
-  | { patch: IncidentPatch; event: Omit<TimelineEvent, 'at' | 'actor'>; message: string }
+  | {
+      patch: IncidentPatch;
+      event: Omit<TimelineEvent, 'at' | 'actor'>;
+      message: string;
+      /** What it adds to the escalation (a flag, a hand escalation); it is then planned again. */
+      escalation?: (record: EscalationRecord, at: Date) => Partial<EscalationRecord>;
+    }
   | { unchanged: string };
 
 /**
@@ -67,22 +76,42 @@ export class IncidentResponse {
     return this.step(number, who, 'resolved', note);
   }
 
-  escalate(number: number, who: Responder): Promise<ResponseOutcome> {
+  /**
+   * Pages `roles` now (default: `escalation.unacknowledged`), through the escalation timer like any
+   * step: DMs, a mention under the incident's message, the timeline.
+   */
+  escalate(
+    number: number,
+    who: Responder,
+    roles?: readonly string[],
+    reason?: string,
+  ): Promise<ResponseOutcome> {
     const { config } = this.options;
-    const roles = config.escalation.unacknowledged;
-    const names = roles.map((id) => config.roles[id]?.name ?? id);
+    const chosen = roles && roles.length > 0 ? [...roles] : [...config.escalation.unacknowledged];
+    const unknown = chosen.filter((id) => !config.roles[id]);
+    if (unknown.length > 0) {
+      return Promise.resolve({
+        ok: false,
+        reason: 'invalid',
+        message: `No role ${unknown.join(', ')}. Roles: ${Object.keys(config.roles).join(', ')}.`,
+      });
+    }
+    const names = chosen.map((id) => config.roles[id]?.name ?? id).join(', ');
     return this.change(number, who, 'respond', (incident) =>
       incident.status === 'resolved'
         ? { unchanged: `${incidentRef(number)} is resolved; there is nobody to escalate to.` }
         : {
             patch: {},
-            event: { kind: 'escalated', text: `Escalated by hand to ${names.join(', ')}` },
-            message: `${incidentRef(number)} escalated to ${names.join(', ')}.`,
+            event: { kind: 'note', text: `Asked to escalate to ${names}${reason ? `: ${reason}` : ''}` },
+            message: `${incidentRef(number)} escalated to ${names}.`,
+            escalation: (record, at) => ({
+              manual: [
+                ...record.manual,
+                { at, roles: chosen, by: actorId(who), ...(reason ? { reason } : {}) },
+              ],
+            }),
           },
-    ).then(async (outcome) => {
-      if (outcome.ok) await this.pageRoles(outcome.incident, who, roles);
-      return outcome;
-    });
+    );
   }
 
   severity(number: number, who: Responder, severity: SeverityId): Promise<ResponseOutcome> {
@@ -117,6 +146,8 @@ export class IncidentResponse {
             patch: { flags: [...incident.flags, flag] },
             event: { kind: 'flag', text: `Flagged ${flag}` },
             message: `${incidentRef(number)} flagged ${flag}.`,
+            // A flag escalates at once to its roles (the runbook's "Escalate to … if").
+            escalation: (record, at) => ({ flags: [...record.flags, { flag, at }] }),
           },
     );
   }
@@ -270,8 +301,13 @@ export class IncidentResponse {
       }
       const updated = await tx.update(number, change.patch);
       await tx.addTimeline(number, { ...change.event, at, actor: actorId(who) });
+      if (change.escalation) {
+        const record = await tx.escalation(number);
+        if (record) await tx.setEscalation(number, change.escalation(record, at));
+      }
       effects.changed.add(number);
       if (change.patch.status === 'resolved') effects.resolved.add(number);
+      if (change.patch.status || change.patch.severity || change.escalation) effects.replan.add(number);
       return { ok: true, message: change.message, incident: updated };
     });
     if (outcome.ok) await publisher.publish(effects);
@@ -292,27 +328,6 @@ export class IncidentResponse {
       roles: decision.granting,
       message: `You may not ${doing}: it needs the respond permission, granted by ${decision.granting.join(', ') || 'no role yet'}.`,
     };
-  }
-
-  /** Mentions the roles' people under the incident's message: the escalation a person asked for. */
-  private async pageRoles(incident: Incident, who: Responder, roles: readonly string[]): Promise<void> {
-    const { config, notifier, clock } = this.options;
-    const people = roles.flatMap((id) => [
-      ...(config.roles[id]?.slack.users ?? []).map((user) => `<@${user}>`),
-      ...(config.roles[id]?.slack.groups ?? []).map((group) => `<!subteam^${group}>`),
-    ]);
-    const names = roles.map((id) => config.roles[id]?.name ?? id).join(', ');
-    await notifier.send({
-      kind: 'post',
-      key: `${incidentMessageKey(incident.number)}.escalated.${clock.now().getTime()}`,
-      channel: config.channels.alerts,
-      thread: { key: incidentMessageKey(incident.number) },
-      content: {
-        text: `🔔 ${incidentRef(incident.number)} (${incident.severity}) escalated by ${who.kind === 'slack' ? `<@${who.userId}>` : who.name} to ${names}${
-          people.length > 0 ? `: ${people.join(' ')}` : ' (nobody holds the role in fleetbot.yml yet)'
-        }.`,
-      },
-    });
   }
 }
 

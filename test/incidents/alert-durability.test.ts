@@ -77,7 +77,11 @@ function send(url: string, body: unknown) {
 }
 
 async function workerStarted(child: ReturnType<typeof startFleetbot>) {
-  await eventually(() => child.output().includes('fleetbot started'), 60_000, 'the worker to start');
+  await eventually(
+    () => child.output().includes('fleetbot started'),
+    60_000,
+    `the worker to start; it said:\n${child.output().slice(-3000)}`,
+  );
 }
 
 describe('no alert acknowledged with 2xx is ever lost', () => {

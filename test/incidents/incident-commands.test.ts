@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import {
   DEVOPS,
+  LEAD,
   ONCALL,
   SIGNING_SECRET,
   type SlackHarness,
@@ -80,12 +81,18 @@ describe('/fleet incident', () => {
       service: 'api',
     });
     expect(row.checklist['during.impact'].by).toBe(ONCALL);
+    // Escalation follows each change: the page at declare, the P1 roles and the 0s rule when the
+    // severity rises, the flag's role at once.
     expect(await timeline(number)).toEqual([
       `opened ${ONCALL}: Declared (P2): Slow vehicle search`,
+      'escalated fleetbot: Paged On-Call Engineer: P2 incident opened',
       `note ${VIEWER}: customers report 10 s searches`,
       `severity ${ONCALL}: Severity P2 → P1`,
+      'escalated fleetbot: Paged On-Call Engineer, Engineering Manager: P1 incident opened',
+      'escalated fleetbot: Escalated to Team Lead: P1 incident (escalation rule: P0 or P1 incident)',
       `assigned ${ONCALL}: Commander assigned`,
       `flag ${ONCALL}: Flagged needs-deploy`,
+      'escalated fleetbot: Escalated to Team Lead: flagged needs-deploy',
       `checklist ${ONCALL}: Ticked: Impact documented`,
       `mitigated ${ONCALL}: Mitigated`,
       `note ${ONCALL}: No change: INC-${number} is already mitigated; it cannot be acknowledged again.`,
@@ -159,19 +166,32 @@ describe('/fleet incident', () => {
     );
   });
 
-  it('Escalate pages the roles of escalation.unacknowledged in the incident thread', async () => {
+  it('Escalate pages the roles of escalation.unacknowledged: a DM to each, a mention in the incident thread', async () => {
     const number = Number(
       /INC-(\d+)/.exec(await fleet('incident open P2 Payments webhook failing --service frontend'))?.[1],
     );
-    expect(await fleet(`incident escalate ${number}`)).toContain(`INC-${number} escalated to Team Lead`);
-    const page = await h.slack.waitFor(
+    expect(await fleet(`incident escalate ${number} customers cannot pay`)).toContain(
+      `INC-${number} escalated to Team Lead`,
+    );
+    // The harness's team leads are the user group S0000LEADS, whose member is LEAD.
+    const dm = await h.slack.waitFor(
       'chat.postMessage',
-      (call) => String(call.args.text).includes(`INC-${number} (P2) escalated`),
+      (call) => call.args.channel === LEAD && String(call.args.text).includes(`INC-${number} (P2)`),
       10_000,
     );
-    // The harness's team leads are the user group S0000LEADS.
-    expect(page.args.text).toContain('<!subteam^S0000LEADS>');
-    expect(page.args.thread_ts).toBeDefined();
+    expect(JSON.stringify(dm.args.blocks)).toContain('incident.ack');
+    const thread = await h.slack.waitFor(
+      'chat.postMessage',
+      (call) =>
+        String(call.args.text).startsWith('🔔 Escalated to Team Lead') &&
+        String(call.args.text).includes(`<@${LEAD}>`),
+      10_000,
+    );
+    expect(thread.args.thread_ts).toBeDefined();
+    const events = await timeline(number);
+    expect(events).toContain(`note ${ONCALL}: Asked to escalate to Team Lead: customers cannot pay`);
+    expect(events).toContainEqual(expect.stringMatching(/^escalated fleetbot: Escalated to Team Lead/));
+    expect(await fleet(`incident escalate ${number} cto`)).toContain(`INC-${number} escalated to CTO`);
   });
 
   it('checklist boxes ticked in Slack are stored with who ticked them; the post-mortem reminder comes unless marked done', async () => {

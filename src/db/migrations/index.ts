@@ -3,6 +3,7 @@ import { sql as pendingConfirmations } from './0002-pending-confirmations.ts';
 import { sql as messageOutbox } from './0003-message-outbox.ts';
 import { sql as runFencing } from './0004-run-fencing.ts';
 import { sql as incidents } from './0005-incidents.ts';
+import { sql as escalationTimers } from './0006-escalation-timers.ts';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'message-outbox', sql: messageOutbox },
   { version: 4, name: 'run-fencing', sql: runFencing },
   { version: 5, name: 'incidents', sql: incidents },
+  { version: 6, name: 'escalation-timers', sql: escalationTimers },
 ];

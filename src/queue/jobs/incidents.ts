@@ -1,10 +1,30 @@
-import type { JobPayload } from '../../domain/jobs.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { type JobPayload, type Jobs, jobId } from '../../domain/jobs.ts';
 import type { AlertProcessor } from '../../services/alert-processing.ts';
+import type { Escalations } from '../../services/escalations.ts';
 import type { IncidentChannels } from '../../services/incident-channels.ts';
 import type { IncidentTickets } from '../../services/incident-tickets.ts';
+import type { JobContext } from '../job-definition.ts';
 
-export function handleAlertProcess(processor: AlertProcessor) {
-  return async (_data: JobPayload<'alert.process'>) => ({ applied: await processor.processPending() });
+/** A batch job that found another batch running leaves a follow-up this much later, one per slot. */
+const FOLLOW_UP_MS = 200;
+
+export function handleAlertProcess(processor: AlertProcessor, jobs: Jobs, clock: Clock) {
+  return async (_data: JobPayload<'alert.process'>) => {
+    const { applied, busy } = await processor.processPending();
+    if (busy) {
+      // The running batch may have read before this job's alerts were committed. All the jobs that
+      // find it busy in one slot leave the same follow-up, so a long batch is not polled by many.
+      const now = clock.now().getTime();
+      const slot = Math.floor(now / FOLLOW_UP_MS) + 1;
+      await jobs.enqueue(
+        'alert.process',
+        {},
+        { jobId: jobId('alerts', 'after', slot), delayMs: slot * FOLLOW_UP_MS - now },
+      );
+    }
+    return { applied, busy };
+  };
 }
 
 export function handleAlertSweep(processor: AlertProcessor) {
@@ -21,4 +41,17 @@ export function handleIncidentPostmortem(tickets: IncidentTickets) {
 
 export function handlePostmortemReminder(tickets: IncidentTickets) {
   return async (data: JobPayload<'incident.postmortem-reminder'>) => tickets.remindPostmortem(data.number);
+}
+
+export function handleEscalationCheck(escalations: Escalations) {
+  return async (data: JobPayload<'escalation.check'>, job: JobContext) => {
+    const dueAt = new Date(data.dueAt);
+    const { early } = await escalations.check(data.number, data.runId, dueAt);
+    // A timer that fired before its time waits for it: a step never fires early.
+    if (early) await job.retryAt(dueAt);
+  };
+}
+
+export function handleEscalationSweep(escalations: Escalations) {
+  return async (_data: JobPayload<'escalation.sweep'>) => escalations.reconcile();
 }

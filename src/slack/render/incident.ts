@@ -30,6 +30,8 @@ export interface RenderIncidentInput {
   workload?: string;
   /** Runbook actions that fit the service (logs, health, restart). */
   runbook: readonly RunbookButton[];
+  /** Who the escalation pages next, and when. */
+  nextEscalation?: { at: Date; who: string; unlessAcknowledged: boolean };
 }
 
 const SEVERITY_ICON = { P0: '🔴', P1: '🔴', P2: '🟠', P3: '🟡' } as const;
@@ -60,8 +62,17 @@ export function renderIncidentAlert(input: RenderIncidentInput): SlackMessage {
   const blocks: KnownBlock[] = [section(`${icon} ${bold(`${incident.severity} · ${ref}`)} · ${bold(what)}`)];
   blocks.push(context(...sourceLine(input)));
   if (incident.summary) blocks.push(section(escapeMrkdwn(clipPlain(incident.summary, 600))));
-  const status = statusLine(incident, input.now);
+  const status = statusLine(incident);
   if (status) blocks.push(context(status));
+  const next = input.nextEscalation;
+  if (next) {
+    // Slack shows the time in the reader's zone; the message is edited as the plan changes.
+    blocks.push(
+      context(
+        `⏱ ${escapeMrkdwn(next.who)} paged at ${slackDate(next.at, '{time}')}${next.unlessAcknowledged ? ' unless acknowledged' : ''}`,
+      ),
+    );
+  }
   const buttons = [
     ...responseButtons(incident),
     ...input.runbook.map((action) =>
@@ -121,7 +132,8 @@ function sourceLine(input: RenderIncidentInput): string[] {
   return line;
 }
 
-function statusLine(incident: Incident, now: Date): string | undefined {
+/** Who did what; no running clock, so that re-rendering an unchanged incident changes nothing. */
+function statusLine(incident: Incident): string | undefined {
   const parts: string[] = [];
   if (incident.acknowledgedAt) {
     parts.push(
@@ -133,9 +145,7 @@ function statusLine(incident: Incident, now: Date): string | undefined {
   }
   if (incident.commander) parts.push(`commander ${mention(incident.commander)}`);
   if (incident.flags.length > 0) parts.push(`flags: ${incident.flags.join(', ')}`);
-  if (parts.length === 0) return undefined;
-  parts.push(`open ${formatDuration(now.getTime() - incident.openedAt.getTime())}`);
-  return parts.join(' · ');
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
 function uniqueLinks(alerts: readonly IncidentAlert[]) {
@@ -191,7 +201,6 @@ export function timelineLines(events: readonly TimelineEvent[], limit: number): 
 
 export interface RenderSummaryInput {
   incident: Incident;
-  now: Date;
 }
 
 /**
@@ -200,22 +209,23 @@ export interface RenderSummaryInput {
  * item is on the timeline and in `/fleet incident show`).
  */
 export function renderIncidentSummary(input: RenderSummaryInput): SlackMessage {
-  const { incident, now } = input;
+  const { incident } = input;
   const ref = incidentRef(incident.number);
-  const open = formatDuration((incident.resolvedAt ?? now).getTime() - incident.openedAt.getTime());
+  const age = incident.resolvedAt
+    ? `lasted ${formatDuration(incident.resolvedAt.getTime() - incident.openedAt.getTime())}`
+    : `open since ${slackDate(incident.openedAt, '{time}')}`;
   const blocks: KnownBlock[] = [
     section(
       `${incident.status === 'resolved' ? '✅' : SEVERITY_ICON[incident.severity]} ${bold(`${ref} · ${incident.severity}`)} · ${bold(
         escapeMrkdwn(incident.title),
-      )}\nStatus: ${incident.status} · ${incident.status === 'resolved' ? 'lasted' : 'open'} ${open} · commander: ${
+      )}\nStatus: ${incident.status} · ${age} · commander: ${
         incident.commander
           ? mention(incident.commander)
           : 'not assigned (`/fleet incident assign N @someone`)'
       }`,
     ),
-    context(
-      `Flags: ${incident.flags.join(', ') || 'none'} · Alerts: ${formatCount(incident.alertCount)} (${formatCount(incident.repeatCount)} repeats)`,
-    ),
+    // Repeats are counted on the alert message; here they would edit the summary at every repeat.
+    context(`Flags: ${incident.flags.join(', ') || 'none'} · Alerts: ${formatCount(incident.alertCount)}`),
   ];
   for (const [id, list] of Object.entries(CHECKLISTS)) {
     const options = list.items.map(([item, label]) => ({

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/index.ts';
+import type { Clock } from '../domain/clock.ts';
+import { type Incident, incidentRef } from '../domain/incident.ts';
+import type { EscalationRecord, IncidentStore, IncidentTransaction } from '../domain/incident-store.ts';
+import { type Jobs, jobId } from '../domain/jobs.ts';
+import type { Notifier } from '../domain/notifier.ts';
+import { type EscalationStep, type Evaluation, evaluate, spokenDuration } from '../escalation/evaluator.ts';
+import { type EscalationPolicy, policyFor } from '../escalation/policy.ts';
+import type { Logger } from '../logging/logger.ts';
+import { renderEscalationPing } from '../slack/render/escalation.ts';
+
+/** A step delivered this much after it was due is marked late in its pings (fleetbot was down). */
+const LATE_AFTER_MS = 5_000;
+/** A timer this overdue is taken for lost (its job dropped with a flushed queue) and queued again. */
+const LOST_AFTER_MS = 5_000;
+
+export interface EscalationsOptions {
+  config: Config;
+  store: IncidentStore;
+  notifier: Notifier;
+  jobs: Jobs;
+  clock: Clock;
+  logger: Logger;
+  /** Members of a Slack user group (roles given as groups are paged person by person). */
+  groupMembers: (groupId: string) => Promise<readonly string[]>;
+}
+
+/** What the next escalation of an incident is, for its message's countdown. */
+export interface NextEscalation {
+  at: Date;
+  roles: string[];
+  /** A deadline: it does not happen if someone acknowledges first. */
+  unlessAcknowledged: boolean;
+}
+
+/**
+ * Escalation timers, durable: an incident's policy is frozen when it opens, and its next check is a
+ * delayed job with an id made of the incident, the timer run and the due time, also stored on the
+ * incident. A check locks the incident, drops itself if the run changed (acknowledged, resolved,
+ * re-planned), delivers the steps due — each ping a message of the delivery path under a key of its
+ * own, so a retried check sends nothing twice — records them done, and queues the next. Start-up
+ * and a sweep queue again any timer whose job was lost, and overdue steps fire at once, marked late.
+ */
+export class Escalations {
+  private readonly options: EscalationsOptions;
+
+  constructor(options: EscalationsOptions) {
+    this.options = options;
+  }
+
+  /**
+   * Plans the incident's escalation again after it changed (opened, acknowledged, flagged,
+   * escalated by hand, severity changed, resolved): a new timer run fences the old one out, due
+   * steps fire now, the next is queued.
+   */
+  async replan(number: number): Promise<void> {
+    const next = await this.options.store.transaction(async (tx) => {
+      const incident = await tx.lock(number);
+      const record = incident ? await tx.escalation(number) : undefined;
+      if (!incident || !record) return undefined;
+      const frozen = record.policy as EscalationPolicy | undefined;
+      // A new severity is a new policy; a higher one pages its own roles from the start.
+      const raised = frozen && frozen.severity > incident.severity;
+      const policy =
+        frozen && frozen.severity === incident.severity
+          ? frozen
+          : policyFor(this.options.config, incident.severity);
+      const runId = randomUUID();
+      const done = raised ? [] : record.done;
+      await tx.setEscalation(number, { policy, runId, done });
+      return this.step(tx, incident, { ...record, policy, runId, done });
+    });
+    if (next) await this.queue(number, next.runId, next.at);
+  }
+
+  /** The timer of run `runId`, due at `dueAt`. `early`: the job ran before its time and must wait. */
+  async check(number: number, runId: string, dueAt: Date): Promise<{ early: boolean }> {
+    if (this.options.clock.now() < dueAt) return { early: true };
+    const next = await this.options.store.transaction(async (tx) => {
+      const incident = await tx.lock(number);
+      const record = incident ? await tx.escalation(number) : undefined;
+      // Stale: acknowledged, resolved or re-planned since this timer was set.
+      if (!incident || !record || record.runId !== runId) return undefined;
+      return this.step(tx, incident, record);
+    });
+    if (next) await this.queue(number, next.runId, next.at);
+    return { early: false };
+  }
+
+  /**
+   * Queues again every timer whose job was lost (overdue by more than a few seconds: a flushed
+   * queue, a crash between commit and enqueue) and plans incidents that never were. Run at worker
+   * start and by the sweep; a timer queued twice still runs its steps once.
+   */
+  async reconcile(): Promise<{ timers: number; planned: number }> {
+    const { store, clock } = this.options;
+    const now = clock.now();
+    const lost = await store.escalationTimers(new Date(now.getTime() - LOST_AFTER_MS), 1_000);
+    // One requeue per timer per minute, whatever the number of sweeps: the id differs from the first.
+    const minute = Math.floor(now.getTime() / 60_000);
+    for (const timer of lost) await this.queue(timer.number, timer.runId, timer.dueAt, `sweep${minute}`);
+    const unplanned = await store.unplannedIncidents(500);
+    for (const number of unplanned) await this.replan(number);
+    if (lost.length + unplanned.length > 0) {
+      this.options.logger.warn(
+        { timers: lost.length, planned: unplanned.length },
+        'escalation timers reconciled',
+      );
+    }
+    return { timers: lost.length, planned: unplanned.length };
+  }
+
+  /** The next escalation of an incident, for its message; undefined when nothing more is planned. */
+  static next(
+    incident: Incident,
+    record: EscalationRecord | undefined,
+    now: Date,
+  ): NextEscalation | undefined {
+    if (!record?.policy || incident.status === 'resolved') return undefined;
+    const step = evaluation(incident, record, now).next;
+    if (!step) return undefined;
+    return {
+      at: step.dueAt,
+      roles: step.roles,
+      unlessAcknowledged: step.kind === 'deadline' || step.kind === 'page',
+    };
+  }
+
+  /** Delivers the steps due now (locked incident), records them, returns the next timer. */
+  private async step(
+    tx: IncidentTransaction,
+    incident: Incident,
+    record: EscalationRecord & { runId?: string },
+  ): Promise<{ runId: string; at: Date } | undefined> {
+    const now = this.options.clock.now();
+    const result = evaluation(incident, record, now);
+    const done = [...record.done];
+    for (const step of result.due) {
+      const lateMs = now.getTime() - step.dueAt.getTime();
+      const people = await this.deliver(incident, step, lateMs > LATE_AFTER_MS ? lateMs : 0);
+      await tx.addTimeline(incident.number, {
+        at: now,
+        kind: 'escalated',
+        actor: 'fleetbot',
+        text: `${step.kind === 'page' ? 'Paged' : 'Escalated to'} ${this.names(step.roles)}: ${step.reason}${
+          lateMs > LATE_AFTER_MS ? ` (late by ${spokenDuration(lateMs)})` : ''
+        }`,
+        details: { step: step.key, roles: step.roles, people, dueAt: step.dueAt.toISOString() },
+      });
+      done.push(step.key);
+    }
+    await tx.setEscalation(incident.number, { done, dueAt: result.nextCheckAt });
+    // The message shows who was paged and the next countdown.
+    if (result.due.length > 0) await tx.update(incident.number, {});
+    return result.nextCheckAt && record.runId ? { runId: record.runId, at: result.nextCheckAt } : undefined;
+  }
+
+  /** DMs each person of the step's roles and mentions them under the incident's message. */
+  private async deliver(incident: Incident, step: EscalationStep, lateMs: number): Promise<string[]> {
+    const { config, notifier, clock } = this.options;
+    const people = new Set<string>();
+    const groups: string[] = [];
+    for (const id of step.roles) {
+      const role = config.roles[id];
+      for (const user of role?.slack.users ?? []) people.add(user);
+      for (const group of role?.slack.groups ?? []) {
+        const members = await this.options.groupMembers(group).catch(() => undefined);
+        if (members) for (const user of members) people.add(user);
+        else groups.push(group);
+      }
+    }
+    const key = `escalation.${incident.number}.${step.key}`;
+    const ping = renderEscalationPing({
+      incident,
+      step,
+      roleNames: this.names(step.roles),
+      waitedMs: clock.now().getTime() - incident.openedAt.getTime(),
+      lateMs,
+    });
+    for (const user of people) {
+      await notifier.send({ kind: 'post', key: `${key}.${user}`, channel: user, content: ping.direct });
+    }
+    const mentions = [
+      ...[...people].map((user) => `<@${user}>`),
+      ...groups.map((group) => `<!subteam^${group}>`),
+    ];
+    await notifier.send({
+      kind: 'post',
+      key: `${key}.thread`,
+      channel: config.channels.alerts,
+      thread: { key: `incident.${incident.number}` },
+      content: ping.thread(mentions),
+    });
+    if (incident.severity === 'P0' && incident.channel) {
+      await notifier.send({
+        kind: 'post',
+        key: `${key}.here`,
+        channel: incident.channel,
+        content: ping.thread(['<!here>', ...mentions]),
+      });
+    }
+    if (people.size === 0 && groups.length === 0) {
+      this.options.logger.warn(
+        { incident: incidentRef(incident.number), roles: step.roles },
+        'an escalation step names roles nobody holds in fleetbot.yml; it was posted in the thread only',
+      );
+    }
+    return [...people];
+  }
+
+  private async queue(number: number, runId: string, at: Date, suffix?: string): Promise<void> {
+    const { jobs, clock } = this.options;
+    const parts = ['escalation', number, runId, at.getTime(), ...(suffix ? [suffix] : [])];
+    await jobs.enqueue(
+      'escalation.check',
+      { number, runId, dueAt: at.toISOString() },
+      { jobId: jobId(...parts), delayMs: Math.max(0, at.getTime() - clock.now().getTime()) },
+    );
+  }
+
+  private names(roles: readonly string[]): string {
+    return roles.map((id) => this.options.config.roles[id]?.name ?? id).join(', ');
+  }
+}
+
+function evaluation(incident: Incident, record: EscalationRecord, now: Date): Evaluation {
+  return evaluate(
+    record.policy as EscalationPolicy,
+    {
+      openedAt: incident.openedAt,
+      ...((incident.acknowledgedAt ?? incident.mitigatedAt)
+        ? { acknowledgedAt: incident.acknowledgedAt ?? incident.mitigatedAt }
+        : {}),
+      ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt } : {}),
+      flags: record.flags,
+      manual: record.manual,
+      done: new Set(record.done),
+      windows: [],
+    },
+    now,
+  );
+}
