@@ -51,6 +51,17 @@ export interface LoadResult {
   complaints: string;
 }
 
+/**
+ * Each run's @START@ times come from a range of their own (10^6 ms: more requests than a run sends), so a
+ * warm-up and the run after it never make the same (fingerprint, start): that would be a repeat,
+ * stored once, and the second request's alert would look lost. Ranges begin two days ago.
+ */
+let startRanges = 0;
+function nextStartRange(): number {
+  const first = Math.floor(Date.now() / 1000) * 1000 - 2 * 24 * 3600_000;
+  return first + startRanges++ * 1_000_000;
+}
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const tag = randomBytes(4).toString('hex');
   const templateFile = join(options.workDir, `template-${tag}.json`);
@@ -75,8 +86,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       String(options.expectedStatus),
       String(options.requestsPerSender ?? 0),
       options.token ?? '',
-      // Starts an hour ago, one millisecond apart: distinct, and never in the future.
-      String(Math.floor(Date.now() / 1000) - 3600),
+      String(nextStartRange()),
       String(options.kinds ?? 1),
       String(options.senders),
     ],
@@ -95,7 +105,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     // wrk sleeps out -d whatever its threads do; once every sender sent its quota, SIGINT ends it
     // early, and it still reports.
     const poll = setInterval(async () => {
-      const markers = (await readdir(options.workDir)).filter((name) => name.startsWith(`acked-${tag}.txt.done-`));
+      const markers = (await readdir(options.workDir)).filter((name) =>
+        name.startsWith(`acked-${tag}.txt.done-`),
+      );
       if (markers.length === options.senders) child.kill('SIGINT');
     }, 50);
     await exited;
@@ -106,8 +118,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     throw new Error(`wrk failed (exit ${code}):\n${output}\n${complaints}`);
   }
   const acked = (await readFile(ackedFile, 'utf8')).split('\n').filter(Boolean);
-  const percentile = (p: string) =>
-    toMs(new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\b`, 'm').exec(output));
+  const percentile = (p: string) => toMs(new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\b`, 'm').exec(output));
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   return {
     acked,

@@ -5,7 +5,7 @@
 -- reads answers the request it sent last.
 --
 -- args: template file, path, run name, expected status, requests per thread (0: until -d ends),
---       bearer token ("" for none), base start time (epoch seconds), kinds, threads
+--       bearer token ("" for none), base start time (epoch milliseconds), kinds, threads
 -- Placeholders: @REQ@ the request's id (<run>-<thread>-<n>), @START@ an RFC 3339 time distinct for
 -- every request of the run (base + its number in ms), @K@ the request's number modulo kinds.
 -- At the end the ids of the acknowledged requests are written, one per line, to the file named by
@@ -52,7 +52,7 @@ function request()
   answered = false
   -- Unique across the run's threads: thread ids are 0 .. threads-1.
   local n = (sent - 1) * nthreads + id
-  local ms = base * 1000 + n
+  local ms = base + n
   local start = os.date("!%Y-%m-%dT%H:%M:%S", math.floor(ms / 1000)) .. string.format(".%03dZ", ms % 1000)
   local body = template:gsub("@REQ@", run .. "-" .. id .. "-" .. sent)
     :gsub("@START@", start)

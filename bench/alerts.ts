@@ -3,6 +3,8 @@
  * (a) durable intake: 20 senders, each with one request in flight (wrk, alert-requests.lua), single
  *     generic alerts and Alertmanager groups of 100. A 202 counts only once the alerts it
  *     acknowledged are found in alert_events at the end (lost = acknowledged but not stored).
+ *     Taken with `fleetbot start` and again with `fleetbot web` alone (no worker in the process),
+ *     which shows what the worker beside the intake costs it.
  * (b) a storm: 10,000 alerts over 50 fingerprints, each fingerprint sent again and again as a
  *     source re-sends a firing alert (same start, so stored once and counted as a repeat): incidents
  *     opened, Slack calls made, time until every alert is applied and no Slack message is pending.
@@ -20,7 +22,8 @@
  * Knobs: BENCH_SECONDS (10) per intake run after a BENCH_WARM_UP_S (3) warm-up, BENCH_STORM_ALERTS
  * (10000), BENCH_STORM_STARTS=distinct (each storm alert with a start of its own: 10,000 rows),
  * BENCH_LATENCY_ALERTS (200), BENCH_LATENCY_GAP_MS (100), BENCH_AM_ALERTS (1000),
- * BENCH_BACKENDS (postgres,redis), BENCH_PARTS (a,b,c,d), BENCH_DRAIN_LIMIT_S (120).
+ * BENCH_BACKENDS (postgres,redis), BENCH_PARTS (a,b,c,d), BENCH_INTAKE_ROLES (start,web),
+ * BENCH_DRAIN_LIMIT_S (120); FLEETBOT_CLI measures another entry point (dist/cli.js, another checkout).
  * Every figure carries the CPU its processes and everything else on the machine used meanwhile
  * ("others": another developer's tests); rerun one where others used much.
  */
@@ -50,6 +53,8 @@ const LATENCY_GAP_MS = Number(process.env.BENCH_LATENCY_GAP_MS ?? 100);
 const AM_ALERTS = Number(process.env.BENCH_AM_ALERTS ?? 1_000);
 const DRAIN_LIMIT_MS = Number(process.env.BENCH_DRAIN_LIMIT_S ?? 120) * 1000;
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,redis').split(',') as Backend[];
+/** `start` as deployed; `web` alone shows what the intake does without the worker beside it. */
+const INTAKE_ROLES = (process.env.BENCH_INTAKE_ROLES ?? 'start,web').split(',') as Role[];
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'a,b,c,d').split(','));
 /** The incident message's edit pace (INCIDENT_UPDATE_INTERVAL_MS in src/services/incident-publisher.ts). */
 const EDIT_INTERVAL_MS = 5_000;
@@ -160,15 +165,24 @@ async function drained(bot: Fleetbot, limitMs = DRAIN_LIMIT_MS): Promise<{ at: n
   }
 }
 
-/** Alerts acknowledged (202) but not in alert_events: each acknowledged request carried `perRequest`. */
-async function lostAlerts(db: pg.Pool, acked: readonly string[], perRequest: number): Promise<number> {
-  const { rows } = await db.query<{ req: string; n: number }>(
-    `SELECT alert->'labels'->>'req' AS req, count(*)::int AS n FROM alert_events GROUP BY 1`,
+/**
+ * Alerts acknowledged (202) but not in alert_events: each acknowledged request carried `perRequest`
+ * alerts labelled with its id. `repeats` counts rows stored for more than one delivery: none is
+ * expected, as every request's alerts have starts of their own (a repeat would hide an alert).
+ */
+async function lostAlerts(
+  db: pg.Pool,
+  acked: readonly string[],
+  perRequest: number,
+): Promise<{ lost: number; repeats: number }> {
+  const { rows } = await db.query<{ req: string; n: number; repeats: number }>(
+    `SELECT alert->'labels'->>'req' AS req, count(*)::int AS n, count(*) FILTER (WHERE deliveries > 1)::int AS repeats
+       FROM alert_events GROUP BY 1`,
   );
   const stored = new Map(rows.map((row) => [row.req, row.n]));
   let lost = 0;
   for (const req of acked) lost += Math.max(0, perRequest - (stored.get(req) ?? 0));
-  return lost;
+  return { lost, repeats: rows.reduce((sum, row) => sum + row.repeats, 0) };
 }
 
 /** fleetbot's log lines at level error or worse. */
@@ -191,8 +205,30 @@ interface SlackFigures {
   minGapMs: number;
   /** Most edits of one incident's messages (alert message and its thread) in any 5 s. */
   maxEditsPer5s: number;
+  /** Edits that sent what the message already showed (text and blocks), alert message / thread. */
+  unchangedAlertEdits: number;
+  unchangedThreadEdits: number;
+  /** Slack's published limits: chat.postMessage about 1 a second per channel, chat.update Tier 3 (50+ a minute). */
+  busiestSecondPosts: number;
+  busiestMinuteEdits: number;
   failed: number;
   other: string;
+}
+
+/** The most of `times` within any window of `windowMs`. */
+function busiest(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while ((sorted[i] ?? 0) - (sorted[j] ?? 0) >= windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+/** What a post or an edit shows: its text and blocks. */
+function content(call: RecordedCall): string {
+  return JSON.stringify([call.args.text ?? '', call.args.blocks ?? []]);
 }
 
 function slackFigures(calls: readonly RecordedCall[]): SlackFigures {
@@ -210,8 +246,16 @@ function slackFigures(calls: readonly RecordedCall[]): SlackFigures {
     incidentOf.set(ts, post.args.thread_ts ? String(post.args.thread_ts) : ts);
   }
   const editsByIncident = new Map<string, number[]>();
-  for (const edit of edits) {
+  const shown = new Map(posts.map((post) => [String(post.response.ts), content(post)]));
+  let unchangedAlertEdits = 0;
+  let unchangedThreadEdits = 0;
+  for (const edit of [...edits].sort((a, b) => a.at - b.at)) {
     const ts = String(edit.args.ts);
+    if (shown.get(ts) === content(edit)) {
+      if (alertTs.has(ts)) unchangedAlertEdits++;
+      else unchangedThreadEdits++;
+    }
+    shown.set(ts, content(edit));
     sends.get(ts)?.push(edit.at);
     const incident = incidentOf.get(ts) ?? ts;
     editsByIncident.set(incident, [...(editsByIncident.get(incident) ?? []), edit.at]);
@@ -219,15 +263,12 @@ function slackFigures(calls: readonly RecordedCall[]): SlackFigures {
   let minGapMs = Number.POSITIVE_INFINITY;
   for (const times of sends.values()) {
     times.sort((a, b) => a - b);
-    for (let i = 1; i < times.length; i++) minGapMs = Math.min(minGapMs, (times[i] ?? 0) - (times[i - 1] ?? 0));
+    for (let i = 1; i < times.length; i++)
+      minGapMs = Math.min(minGapMs, (times[i] ?? 0) - (times[i - 1] ?? 0));
   }
   let maxEditsPer5s = 0;
   for (const times of editsByIncident.values()) {
-    times.sort((a, b) => a - b);
-    for (let i = 0, j = 0; i < times.length; i++) {
-      while ((times[i] ?? 0) - (times[j] ?? 0) >= EDIT_INTERVAL_MS) j++;
-      maxEditsPer5s = Math.max(maxEditsPer5s, i - j + 1);
-    }
+    maxEditsPer5s = Math.max(maxEditsPer5s, busiest(times, EDIT_INTERVAL_MS));
   }
   const counted = new Set(['chat.postMessage', 'chat.update']);
   const other = new Map<string, number>();
@@ -241,6 +282,16 @@ function slackFigures(calls: readonly RecordedCall[]): SlackFigures {
     threadEdits: edits.filter((call) => !alertTs.has(String(call.args.ts))).length,
     minGapMs,
     maxEditsPer5s,
+    unchangedAlertEdits,
+    unchangedThreadEdits,
+    busiestSecondPosts: busiest(
+      posts.filter((call) => call.args.channel === ALERTS_CHANNEL).map((call) => call.at),
+      1_000,
+    ),
+    busiestMinuteEdits: busiest(
+      edits.map((call) => call.at),
+      60_000,
+    ),
     failed: calls.filter((call) => counted.has(call.method) && !ok(call)).length,
     other: [...other].map(([method, n]) => `${method} ×${n}`).join(', ') || 'none',
   };
@@ -249,8 +300,12 @@ function slackFigures(calls: readonly RecordedCall[]): SlackFigures {
 // ---------------------------------------------------------------------------------------------
 // The parts
 
+/** `start`: HTTP and workers in one process, as deployed; `web`: the HTTP side alone, no worker. */
+type Role = 'start' | 'web';
+
 interface IntakeRow {
   backend: Backend;
+  role: Role;
   payload: string;
   load: LoadResult;
   perRequest: number;
@@ -260,8 +315,8 @@ interface IntakeRow {
   errors: number;
 }
 
-async function intake(backend: Backend, shape: 'single' | 'group'): Promise<IntakeRow> {
-  const bot = await start(backend);
+async function intake(backend: Backend, shape: 'single' | 'group', role: Role): Promise<IntakeRow> {
+  const bot = await start(backend, role);
   try {
     const single = shape === 'single';
     const perRequest = single ? 1 : GROUP_SIZE;
@@ -280,9 +335,10 @@ async function intake(backend: Backend, shape: 'single' | 'group'): Promise<Inta
     const load = await runLoad({ ...common, run: 'load', seconds: SECONDS });
     const usage = cpu.stop();
     const at = await progress(bot.db);
-    const lost = await lostAlerts(bot.db, [...warm.acked, ...load.acked], perRequest);
+    const { lost, repeats } = await lostAlerts(bot.db, [...warm.acked, ...load.acked], perRequest);
     const row: IntakeRow = {
       backend,
+      role,
       payload: single ? 'single generic alert' : `Alertmanager group of ${GROUP_SIZE}`,
       load,
       perRequest,
@@ -292,8 +348,8 @@ async function intake(backend: Backend, shape: 'single' | 'group'): Promise<Inta
       errors: errorsLogged(bot).length,
     };
     log(
-      `(a) ${backend} ${row.payload}: ${durableRate(row)} alerts/s durable, p99 ${load.p99} ms, lost ${lost}, ` +
-        `refused ${load.refused}, socket errors ${load.errors}; worker applied ${at.stored - at.unprocessed} of ${at.stored} · ${formatCpu(usage)}`,
+      `(a) ${backend} ${role} ${row.payload}: ${durableRate(row)} alerts/s durable, p99 ${load.p99} ms, lost ${lost}, ` +
+        `refused ${load.refused}, socket errors ${load.errors}, repeats ${repeats}; worker applied ${at.stored - at.unprocessed} of ${at.stored} · ${formatCpu(usage)}`,
     );
     if (load.complaints) log(`    first refusals:\n${load.complaints}`);
     for (const line of errorsLogged(bot).slice(0, 3)) log(`    fleetbot: ${line.slice(0, 400)}`);
@@ -549,7 +605,9 @@ async function alertmanagerDelivery(backend: Backend): Promise<AlertmanagerDeliv
       const alertPosts = () =>
         slack.calls.filter(
           (call) =>
-            call.method === 'chat.postMessage' && !call.args.thread_ts && call.args.channel === ALERTS_CHANNEL,
+            call.method === 'chat.postMessage' &&
+            !call.args.thread_ts &&
+            call.args.channel === ALERTS_CHANNEL,
         );
       while (alertPosts().length < expected && Date.now() < deadline) await sleep(50);
       const done = await drained(bot, 60_000);
@@ -562,7 +620,10 @@ async function alertmanagerDelivery(backend: Backend): Promise<AlertmanagerDeliv
         backend,
         pushed: AM_ALERTS,
         notifications: await am.metric('alertmanager_notifications_total', 'integration="webhook"'),
-        failedNotifications: await am.metric('alertmanager_notifications_failed_total', 'integration="webhook"'),
+        failedNotifications: await am.metric(
+          'alertmanager_notifications_failed_total',
+          'integration="webhook"',
+        ),
         stored: rows[0]?.stored ?? 0,
         incidents: rows[0]?.incidents ?? 0,
         alertPosts: posts.length,
@@ -571,7 +632,10 @@ async function alertmanagerDelivery(backend: Backend): Promise<AlertmanagerDeliv
         drainMs: done.at - began,
         cpu: usage,
       };
-      log(`(d) Alertmanager → fleetbot, ${backend}: ${JSON.stringify({ ...row, cpu: formatCpu(usage) })}`);
+      log(
+        `(d) Alertmanager → fleetbot, ${backend}: ${JSON.stringify({ ...row, cpu: formatCpu(usage) })}${done.left ? ` NOT drained: ${JSON.stringify(done.left)}` : ''}`,
+      );
+      for (const line of errorsLogged(bot).slice(0, 3)) log(`    fleetbot: ${line.slice(0, 400)}`);
       if (row.failedNotifications > 0) log(am.output().slice(-2000));
       return row;
     } finally {
@@ -612,33 +676,49 @@ function report(results: {
   if (results.intake.length) {
     console.log('(a) Durable intake\n');
     console.log(
-      '| queue | per request | durable alerts/s | requests/s | p50 | p99 | acknowledged alerts | lost | refused / errors | applied by the worker at the end | CPU during the run | target ≥ 2,000/s, p99 ≤ 50 ms, 0 lost |',
+      '| fleetbot | queue | per request | durable alerts/s | requests/s | p50 | p99 | acknowledged alerts | lost | refused / errors | applied by the worker at the end | CPU during the run | target ≥ 2,000/s, p99 ≤ 50 ms, 0 lost |',
     );
-    console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+    console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
     for (const row of results.intake) {
       const rate = durableRate(row);
       const ok = rate >= 2000 && row.load.p99 <= 50 && row.lost === 0;
       console.log(
-        `| ${backendName(row.backend)} | ${row.payload} | ${n(rate)} | ${n(row.load.rps)} | ${row.load.p50} ms | ${row.load.p99} ms | ${n(row.load.acked.length * row.perRequest)} | ${row.lost} | ${row.load.refused} / ${row.load.errors} | ${n(row.at.stored - row.at.unprocessed)} of ${n(row.at.stored)} | ${cpuCell(row.cpu)} | ${mark(ok)} |`,
+        `| ${row.role === 'start' ? '`start` (HTTP + worker)' : '`web` alone (no worker)'} | ${backendName(row.backend)} | ${row.payload} | ${n(rate)} | ${n(row.load.rps)} | ${row.load.p50} ms | ${row.load.p99} ms | ${n(row.load.acked.length * row.perRequest)} | ${row.lost} | ${row.load.refused} / ${row.load.errors} | ${n(row.at.stored - row.at.unprocessed)} of ${n(row.at.stored)} | ${cpuCell(row.cpu)} | ${mark(ok)} |`,
       );
     }
   }
   if (results.storms.length) {
     console.log(
-      `\n(b) Storm: ${n(STORM_ALERTS)} alerts over ${KINDS} fingerprints (${KINDS} services), ${STORM_DISTINCT ? 'each with a start of its own' : 'each fingerprint re-sent with the same start'}\n`,
+      `\n(b) Storm: ${n(STORM_ALERTS)} alerts over ${KINDS} fingerprints (${KINDS} services), ${STORM_DISTINCT ? 'each with a start of its own' : 'each fingerprint re-sent with the same start'}, ${SENDERS} senders\n`,
     );
     console.log(
-      '| queue | acknowledged (202) | in ... s, 202 p99 | stored rows / deliveries | incidents (alerts + repeats counted) | chat.postMessage alert / thread | chat.update alert / thread | shortest gap between sends of a message | most edits of one incident in 5 s | drained after start / after last 202 | CPU | target: 1 message per incident, ≤ 1 edit per incident per 5 s |',
+      '| queue | acknowledged (202) | sent in | 202 p99 | stored rows / deliveries | incidents (alerts + repeats counted) | drained: after the start / after the last 202 | CPU |',
     );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---|');
     for (const row of results.storms) {
-      const ok = row.slack.alertPosts === row.incidents && row.slack.maxEditsPer5s <= 1 && !row.left;
       console.log(
-        `| ${backendName(row.backend)} | ${n(row.load.acked.length)} | ${s(row.sendMs)}, ${row.load.p99} ms | ${n(row.rows)} / ${n(row.deliveries)} | ${row.incidents} (${n(row.counted)}) | ${row.slack.alertPosts} / ${row.slack.threadPosts} | ${row.slack.alertEdits} / ${row.slack.threadEdits} | ${s(row.slack.minGapMs)} | ${row.slack.maxEditsPer5s} | ${s(row.drainMs)} / ${s(row.afterLastMs)} | ${cpuCell(row.cpu)} | ${mark(ok)} |`,
+        `| ${backendName(row.backend)} | ${n(row.load.acked.length)} | ${s(row.sendMs)} | ${row.load.p99} ms | ${n(row.rows)} / ${n(row.deliveries)} | ${row.incidents} (${n(row.counted)}) | ${s(row.drainMs)} / ${s(row.afterLastMs)} | ${cpuCell(row.cpu)} |`,
+      );
+    }
+    console.log(
+      '\n| queue | chat.postMessage: alert messages / thread replies | chat.update: alert messages / thread replies | shortest gap between two sends of one message | most edits of one incident (both messages) in 5 s | busiest second: posts to the channel | busiest minute: chat.update | target: 1 message per incident, ≤ 1 edit per incident per 5 s |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+    for (const row of results.storms) {
+      const { slack: f } = row;
+      const oneMessage = f.alertPosts === row.incidents;
+      const alertPace = f.minGapMs >= EDIT_INTERVAL_MS;
+      console.log(
+        `| ${backendName(row.backend)} | ${f.alertPosts} / ${f.threadPosts} | ${f.alertEdits} / ${f.threadEdits} | ${s(f.minGapMs)} | ${f.maxEditsPer5s} | ${f.busiestSecondPosts} | ${f.busiestMinuteEdits} | alert message once per incident ${mark(oneMessage)}, each message ≤ 1 edit per 5 s ${mark(alertPace)}, ≤ 1 edit per incident per 5 s ${mark(f.maxEditsPer5s <= 1)}${row.left ? ', not drained ✗' : ''} |`,
       );
     }
     const other = [...new Set(results.storms.map((row) => row.slack.other))].join('; ');
-    console.log(`\nOther Slack calls during the storms: ${other}.`);
+    const unchanged = results.storms.map(
+      (row) => row.slack.unchangedAlertEdits + row.slack.unchangedThreadEdits,
+    );
+    console.log(
+      `\nOther Slack calls during the storms: ${other}. Edits that changed nothing: ${unchanged.join(', ')}. Failed Slack calls: ${results.storms.map((row) => row.slack.failed).join(', ')}.`,
+    );
   }
   if (results.latencies.length) {
     console.log(
@@ -693,9 +773,10 @@ const pgDir = await mkdtemp(join(tmpdir(), 'fleetbot-bench-alerts-pg-'));
 const postgres = new EmbeddedPostgres({ dataDir: pgDir, logger });
 const serverUrl = await postgres.start();
 const slack = await startFakeSlack();
-const start = (backend: Backend) =>
+const start = (backend: Backend, command: Role = 'start') =>
   startFleetbot({
     backend,
+    command,
     serverUrl,
     config: CONFIG,
     env: {
@@ -706,7 +787,11 @@ const start = (backend: Backend) =>
     },
   });
 
-log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const results = {
   intake: [] as IntakeRow[],
   storms: [] as StormRow[],
@@ -718,8 +803,12 @@ const results = {
 };
 try {
   if (PARTS.has('a')) {
-    for (const backend of BACKENDS) {
-      for (const shape of ['single', 'group'] as const) results.intake.push(await intake(backend, shape));
+    for (const role of INTAKE_ROLES) {
+      for (const backend of BACKENDS) {
+        for (const shape of ['single', 'group'] as const) {
+          results.intake.push(await intake(backend, shape, role));
+        }
+      }
     }
   }
   if (PARTS.has('b')) for (const backend of BACKENDS) results.storms.push(await storm(backend));
@@ -730,7 +819,8 @@ try {
       results.amMissing = found.missing;
     } else {
       results.amVersion = found.version;
-      for (const shape of ['single', 'group'] as const) results.amIngest.push(await alertmanagerIngest(shape));
+      for (const shape of ['single', 'group'] as const)
+        results.amIngest.push(await alertmanagerIngest(shape));
       for (const backend of BACKENDS) results.amDelivery.push(await alertmanagerDelivery(backend));
     }
   }

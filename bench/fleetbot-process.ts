@@ -1,6 +1,6 @@
 /**
  * `fleetbot start` for bench/alerts.ts, as it is deployed in one process (HTTP server and workers),
- * each time on a fresh database of the bench's PostgreSQL server and, for the Redis queue, a fresh
+ * or `fleetbot web` alone, each time on a fresh database of the bench's PostgreSQL server and, for the Redis queue, a fresh
  * redis-server (`--hz 100`, as BENCHMARKS.md recommends): counts of incidents and Slack calls then
  * belong to one measurement.
  */
@@ -26,6 +26,8 @@ export interface FleetbotOptions {
   /** fleetbot.yml */
   config: string;
   env: Record<string, string>;
+  /** `start` (HTTP and workers, the default) or `web` (HTTP only: intake without the worker). */
+  command?: 'start' | 'web';
 }
 
 export interface Fleetbot {
@@ -83,7 +85,7 @@ export async function startFleetbot(options: FleetbotOptions): Promise<Fleetbot>
   const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-bench-alerts-'));
   await writeFile(join(dataDir, 'fleetbot.yml'), options.config);
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'start'], {
+  const child = spawn(process.execPath, [CLI, options.command ?? 'start'], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/root',
@@ -106,14 +108,33 @@ export async function startFleetbot(options: FleetbotOptions): Promise<Fleetbot>
     output += String(chunk);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  /** Stops what this start made: fleetbot, its redis-server, its database, its folder. */
+  const cleanUp = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      // Its workers drain before it exits: a backlog of alerts could hold it for a minute. The
+      // database goes with it, so a second signal ("now") is fine after a short grace.
+      child.kill('SIGTERM');
+      const late = setTimeout(() => child.kill('SIGTERM'), 5_000);
+      await exited;
+      clearTimeout(late);
+    }
+    redis?.child.kill('SIGTERM');
+    await adminQuery(options.serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await rm(dataDir, { recursive: true, force: true });
+  };
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`fleetbot exited at start:\n${output}`);
-    const ready = await fetch(`${origin}/readyz`).catch(() => undefined);
-    if (ready?.status === 200) break;
-    if (Date.now() > deadline) throw new Error(`fleetbot not ready after 60 s:\n${output}`);
-    await sleep(100);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`fleetbot exited at start:\n${output}`);
+      const ready = await fetch(`${origin}/readyz`).catch(() => undefined);
+      if (ready?.status === 200) break;
+      if (Date.now() > deadline) throw new Error(`fleetbot not ready after 60 s:\n${output}`);
+      await sleep(100);
+    }
+  } catch (error) {
+    await cleanUp();
+    throw error;
   }
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   return {
@@ -124,15 +145,7 @@ export async function startFleetbot(options: FleetbotOptions): Promise<Fleetbot>
     output: () => output,
     async stop() {
       await db.end();
-      // Its workers drain before it exits: a backlog of alerts could hold it for a minute. The
-      // database goes with it, so a second signal ("now") is fine after a short grace.
-      child.kill('SIGTERM');
-      const late = setTimeout(() => child.kill('SIGTERM'), 5_000);
-      await exited;
-      clearTimeout(late);
-      redis?.child.kill('SIGTERM');
-      await adminQuery(options.serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await rm(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }

@@ -19,51 +19,80 @@ import type {
   NewIncident,
   PendingAlertEvent,
 } from '../domain/incident-store.ts';
+import { Batcher } from '../lib/batcher.ts';
 
 /** Any key fleetbot's alert batches take, so that two workers never apply alerts at once. */
 const ALERT_LOCK = 0x666c6565; // "flee"
 
 type Row = Record<string, unknown>;
+
+/** One webhook delivery's alerts, as the intake stores them. */
+interface AlertDelivery {
+  alerts: readonly Alert[];
+  notes: readonly string[];
+  receivedAt: Date;
+}
 type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 
 /** The IncidentStore in PostgreSQL: `incidents`, `alerts`, `timeline_events` and `alert_events`. */
 export class PgIncidentStore implements IncidentStore {
   private readonly pool: pg.Pool;
+  private readonly alertWrites: Batcher<AlertDelivery, undefined>;
 
   constructor(options: { pool: pg.Pool }) {
     this.pool = options.pool;
+    this.alertWrites = new Batcher((deliveries) => this.writeAlerts(deliveries));
   }
 
-  async recordAlerts(alerts: readonly Alert[], notes: readonly string[], receivedAt: Date): Promise<void> {
-    if (alerts.length === 0) return;
-    // One statement for the whole delivery (an Alertmanager group of 100 is one round trip); a
-    // delivery seen before is counted on the row it made, and the row is applied again.
+  recordAlerts(alerts: readonly Alert[], notes: readonly string[], receivedAt: Date): Promise<void> {
+    if (alerts.length === 0) return Promise.resolve();
+    return this.alertWrites.submit({ alerts, notes, receivedAt });
+  }
+
+  /**
+   * One statement, one commit (one fsync) for every delivery that arrived while the previous one was
+   * committing: the intake answers each sender only once its alerts are in. Deliveries of the same
+   * alert in one batch become one row counted as many (a row cannot be updated twice by a statement).
+   */
+  private async writeAlerts(deliveries: readonly AlertDelivery[]): Promise<undefined[]> {
+    const rows = new Map<
+      string,
+      { alert: Alert; notes: readonly string[]; receivedAt: Date; deliveries: number }
+    >();
+    for (const delivery of deliveries) {
+      for (const alert of delivery.alerts) {
+        const key = `${alert.source}\n${alert.fingerprint}\n${alert.startsAt.toISOString()}\n${alert.status}`;
+        const seen = rows.get(key);
+        if (seen) seen.deliveries += 1;
+        else rows.set(key, { alert, notes: delivery.notes, receivedAt: delivery.receivedAt, deliveries: 1 });
+      }
+    }
     await this.pool.query(
-      `INSERT INTO alert_events (source, fingerprint, status, starts_at, alert, notes, received_at, last_received_at)
-       SELECT e.source, e.fingerprint, e.status, e.starts_at, e.alert, $2::text[], $3, $3
-         FROM jsonb_to_recordset($1::jsonb) AS e(source text, fingerprint text, status text, starts_at timestamptz, alert jsonb)
+      `INSERT INTO alert_events (source, fingerprint, status, starts_at, alert, notes, deliveries, received_at, last_received_at)
+       SELECT e.source, e.fingerprint, e.status, e.starts_at, e.alert, ARRAY(SELECT jsonb_array_elements_text(e.notes)),
+              e.deliveries, e.received_at, e.received_at
+         FROM jsonb_to_recordset($1::jsonb) AS e(source text, fingerprint text, status text, starts_at timestamptz,
+                                                  alert jsonb, notes jsonb, deliveries int, received_at timestamptz)
        ON CONFLICT (source, fingerprint, starts_at, status) DO UPDATE
-         SET deliveries = alert_events.deliveries + 1,
+         SET deliveries = alert_events.deliveries + EXCLUDED.deliveries,
              last_received_at = EXCLUDED.last_received_at,
              processed_at = NULL`,
       [
         JSON.stringify(
-          uniqueBy(
-            alerts,
-            (alert) =>
-              `${alert.source}\n${alert.fingerprint}\n${alert.startsAt.toISOString()}\n${alert.status}`,
-          ).map((alert) => ({
-            source: alert.source,
-            fingerprint: alert.fingerprint,
-            status: alert.status,
-            starts_at: alert.startsAt.toISOString(),
-            alert,
+          [...rows.values()].map((row) => ({
+            source: row.alert.source,
+            fingerprint: row.alert.fingerprint,
+            status: row.alert.status,
+            starts_at: row.alert.startsAt.toISOString(),
+            alert: row.alert,
+            notes: row.notes,
+            deliveries: row.deliveries,
+            received_at: row.receivedAt.toISOString(),
           })),
         ),
-        notes,
-        receivedAt,
       ],
     );
+    return deliveries.map(() => undefined);
   }
 
   async hasPendingAlerts(before: Date): Promise<boolean> {
@@ -78,12 +107,37 @@ export class PgIncidentStore implements IncidentStore {
     return this.inTransaction(async (query) => work(new PgIncidentTransaction(query)));
   }
 
-  alertBatch<T>(work: (tx: IncidentTransaction) => Promise<T>) {
-    return this.inTransaction(async (query): Promise<{ locked: true; value: T } | { locked: false }> => {
-      const { rows } = await query('SELECT pg_try_advisory_xact_lock($1) AS locked', [ALERT_LOCK]);
-      if (!(rows[0] as Row).locked) return { locked: false };
-      return { locked: true, value: await work(new PgIncidentTransaction(query)) };
-    });
+  /**
+   * A session lock, taken without waiting on a connection of its own, held through the commit and
+   * `afterCommit` (the batch's Slack messages), so the next batch does not lock the same incidents
+   * while this one records their messages. A crashed process's session ends, and its lock with it.
+   */
+  async alertBatch<T>(
+    work: (tx: IncidentTransaction) => Promise<T>,
+    afterCommit: () => Promise<void>,
+  ): Promise<{ locked: true; value: T } | { locked: false }> {
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      locked = Boolean(
+        (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [ALERT_LOCK])).rows[0]?.locked,
+      );
+      if (!locked) return { locked: false };
+      await client.query('BEGIN');
+      let value: T;
+      try {
+        value = await work(new PgIncidentTransaction((text, values) => client.query(text, values)));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+      await afterCommit();
+      return { locked: true, value };
+    } finally {
+      if (locked) await client.query('SELECT pg_advisory_unlock($1)', [ALERT_LOCK]).catch(() => {});
+      client.release();
+    }
   }
 
   private async inTransaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
@@ -384,14 +438,14 @@ class PgIncidentTransaction implements IncidentTransaction {
   }
 
   async markProcessed(
-    eventId: string,
+    events: readonly { id: string; counted: number }[],
     incident: number | undefined,
-    counted: number,
     at: Date,
   ): Promise<void> {
     await this.query(
-      'UPDATE alert_events SET processed_at = $2, incident_id = $3, counted = counted + $4 WHERE id = $1',
-      [eventId, at, incident ?? null, counted],
+      `UPDATE alert_events AS e SET processed_at = $3, incident_id = $4, counted = e.counted + u.counted
+         FROM unnest($1::bigint[], $2::int[]) AS u(id, counted) WHERE e.id = u.id`,
+      [events.map((event) => event.id), events.map((event) => event.counted), at, incident ?? null],
     );
   }
 }
@@ -492,8 +546,4 @@ function optional<K extends string, V>(key: K, value: V | null | undefined): Par
 
 function optionalString(value: unknown): string | undefined {
   return value === null || value === undefined ? undefined : String(value);
-}
-
-function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  return [...new Map(items.map((item) => [key(item), item])).values()];
 }

@@ -103,7 +103,11 @@ export interface IncidentTransaction {
   /** Changes the escalation record; fields not given stay. */
   setEscalation(number: number, patch: Partial<EscalationRecord>): Promise<void>;
   /** The event is applied (to `incident`, or to none: a resolve for an alert nobody knew). */
-  markProcessed(eventId: string, incident: number | undefined, counted: number, at: Date): Promise<void>;
+  markProcessed(
+    events: readonly { id: string; counted: number }[],
+    incident: number | undefined,
+    at: Date,
+  ): Promise<void>;
 }
 
 /** What an incident's Slack message and ticket are drawn from. */
@@ -145,6 +149,7 @@ export interface IncidentStore {
    */
   alertBatch<T>(
     work: (tx: IncidentTransaction) => Promise<T>,
+    afterCommit: () => Promise<void>,
   ): Promise<{ locked: true; value: T } | { locked: false }>;
   get(number: number): Promise<Incident | undefined>;
   view(number: number): Promise<IncidentView | undefined>;

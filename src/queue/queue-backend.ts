@@ -9,8 +9,15 @@ import {
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { FleetbotError } from '../domain/errors.ts';
+import { Batcher } from '../lib/batcher.ts';
 import type { Logger } from '../logging/logger.ts';
-import { AddBatcher, type JobToAdd } from './add-batcher.ts';
+
+/** One job of a bulk add. */
+interface JobToAdd {
+  name: string;
+  data: unknown;
+  opts: JobsOptions;
+}
 
 export type QueueBackendKind = 'redis' | 'postgres';
 
@@ -140,9 +147,9 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
       };
       // Each add is a commit with a NOTIFY, and NOTIFY serialises commits: concurrent adds
       // share one bulk insert instead. (Redis pipelines single adds already; MULTI measured slower.)
-      const batcher = new AddBatcher((jobs) => queue.addBulk(jobs));
+      const batcher = new Batcher<JobToAdd, Job>((jobs) => queue.addBulk(jobs));
       return {
-        add: (name, data, opts = {}) => batcher.add({ name, data, opts }),
+        add: (name, data, opts = {}) => batcher.submit({ name, data, opts }),
         getJobCounts: (...types) => queue.getJobCounts(...types),
         getJob: (id) => queue.getJob(id),
         upsertJobScheduler: (id, repeat, template) => queue.upsertJobScheduler(id, repeat, template),

@@ -41,15 +41,18 @@ export class AlertProcessor {
     let applied = 0;
     for (;;) {
       const effects = new IncidentEffects();
-      const batch = await this.options.store.alertBatch(async (tx) => {
-        const events = await tx.pendingAlerts(BATCH);
-        const notesAdded = new Set<string>();
-        for (const event of events) await this.apply(tx, event, effects, notesAdded);
-        return events.length;
-      });
+      const batch = await this.options.store.alertBatch(
+        async (tx) => {
+          const events = await tx.pendingAlerts(BATCH);
+          const notesAdded = new Set<string>();
+          for (const run of runsOf(events)) await this.apply(tx, run, effects, notesAdded);
+          return events.length;
+        },
+        // Still holding the batch lock: the next batch cannot lock these incidents meanwhile.
+        () => this.options.publisher.publish(effects),
+      );
       if (!batch.locked) return { applied, busy: true };
       applied += batch.value;
-      await this.options.publisher.publish(effects);
       if (batch.value < BATCH) return { applied, busy: false };
     }
   }
@@ -64,26 +67,24 @@ export class AlertProcessor {
 
   private async apply(
     tx: IncidentTransaction,
-    event: PendingAlertEvent,
+    run: AlertRun,
     effects: IncidentEffects,
     notesAdded: Set<string>,
   ): Promise<void> {
-    const { alert } = event;
-    const at = event.receivedAt;
-    const repeats = Math.max(1, event.uncounted);
+    const { alert, at, repeats } = run;
     let incident: Incident | undefined;
     if (alert.status === 'firing') incident = await this.fire(tx, alert, repeats, at, effects);
     else incident = await this.resolve(tx, alert, at, effects);
     if (incident) {
       effects.changed.add(incident.number);
-      for (const note of event.notes) {
+      for (const note of run.notes) {
         const key = `${incident.number}\n${note}`;
         if (notesAdded.has(key)) continue;
         notesAdded.add(key);
         await tx.addTimeline(incident.number, { at, kind: 'alert', actor: actorOf(alert), text: note });
       }
     }
-    await tx.markProcessed(event.id, incident?.number, event.uncounted, this.options.clock.now());
+    await tx.markProcessed(run.events, incident?.number, this.options.clock.now());
   }
 
   private async fire(
@@ -201,6 +202,49 @@ export class AlertProcessor {
     });
     return tx.update(incident.number, { status: 'resolved', resolved: { at, by: actorOf(alert) } });
   }
+}
+
+/** Consecutive stored deliveries of one alert in one state, applied as one: a storm of repeats is one update. */
+interface AlertRun {
+  /** The latest delivery's alert (its links and labels are the newest). */
+  alert: Alert;
+  /** When the first delivery of the run arrived. */
+  at: Date;
+  /** Deliveries counted: each stored event at least once, more when its source retried it. */
+  repeats: number;
+  notes: string[];
+  events: { id: string; counted: number }[];
+}
+
+/**
+ * Groups a batch (in arrival order) into runs: an event joins the run of its alert when the alert's
+ * last event in the batch had the same status, so firing, resolved, firing again stay three steps.
+ */
+function runsOf(events: readonly PendingAlertEvent[]): AlertRun[] {
+  const runs: AlertRun[] = [];
+  const last = new Map<string, AlertRun>();
+  for (const event of events) {
+    const key = `${event.alert.source}\n${event.alert.fingerprint}`;
+    const counted = event.uncounted;
+    const previous = last.get(key);
+    if (previous && previous.alert.status === event.alert.status) {
+      previous.alert = event.alert;
+      previous.repeats += Math.max(1, counted);
+      previous.notes.push(...event.notes.filter((note) => !previous.notes.includes(note)));
+      previous.events.push({ id: event.id, counted });
+      continue;
+    }
+    const run: AlertRun = {
+      alert: event.alert,
+      at: event.receivedAt,
+      repeats: Math.max(1, counted),
+      notes: [...event.notes],
+      events: [{ id: event.id, counted }],
+    };
+    runs.push(run);
+    last.set(key, run);
+  }
+  return runs;
 }
 
 function actorOf(alert: Alert): string {

@@ -1,6 +1,12 @@
 import type { Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { AddBatcher, type JobToAdd } from '../../src/queue/add-batcher.ts';
+import { Batcher } from '../../src/lib/batcher.ts';
+
+interface JobToAdd {
+  name: string;
+  data: unknown;
+  opts: { jobId: string };
+}
 
 /** A stand-in bulk insert that records each batch and answers when told to. */
 function recordingBulk() {
@@ -19,15 +25,15 @@ function recordingBulk() {
 const job = (id: string): JobToAdd => ({ name: 'test.record', data: {}, opts: { jobId: id } });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('AddBatcher', () => {
+describe('Batcher', () => {
   it('sends a lone add at once, and gathers what arrives meanwhile into the next insert', async () => {
     const { batches, addBulk } = recordingBulk();
-    const batcher = new AddBatcher(addBulk, { maxInFlight: 1, maxBatch: 3 });
-    const first = batcher.add(job('a'));
+    const batcher = new Batcher<JobToAdd, Job>(addBulk, { maxInFlight: 1, maxBatch: 3 });
+    const first = batcher.submit(job('a'));
     await tick();
     expect(batches.map((b) => b.jobs.length)).toEqual([1]);
 
-    const rest = ['b', 'c', 'd', 'e'].map((id) => batcher.add(job(id)));
+    const rest = ['b', 'c', 'd', 'e'].map((id) => batcher.submit(job(id)));
     await tick();
     expect(batches).toHaveLength(1); // one in flight at most
     batches[0]?.settle();
@@ -42,10 +48,10 @@ describe('AddBatcher', () => {
 
   it('a failed insert fails every add in it, and only those', async () => {
     const { batches, addBulk } = recordingBulk();
-    const batcher = new AddBatcher(addBulk, { maxInFlight: 1, maxBatch: 10 });
-    const lone = batcher.add(job('a'));
+    const batcher = new Batcher<JobToAdd, Job>(addBulk, { maxInFlight: 1, maxBatch: 10 });
+    const lone = batcher.submit(job('a'));
     await tick();
-    const gathered = [batcher.add(job('b')), batcher.add(job('c'))];
+    const gathered = [batcher.submit(job('b')), batcher.submit(job('c'))];
     batches[0]?.settle(new Error('connection terminated'));
     await expect(lone).rejects.toThrow('connection terminated');
     await tick();
