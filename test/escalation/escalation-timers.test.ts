@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
+import {
+  DEVOPS,
+  LEAD,
+  ONCALL,
+  SIGNING_SECRET,
+  type SlackHarness,
+  startSlackHarness,
+} from '../support/slack-harness.ts';
+import { blockActionsBody, postSigned } from '../support/slack-requests.ts';
+
+const TOKEN = 'alerts-token-0000fakefakefake0000';
+const ALERTS_CHANNEL = 'C0000ALERTS';
+let h: SlackHarness;
+
+// The runbook's shape with its durations shrunk: a P1 must be acknowledged within 2 s; nobody doing
+// so pages the DevOps lead, then the team lead (up the matrix); a duration rule fires at 4 s whether
+// or not someone acknowledged. Nothing here may assume a minimum duration.
+beforeAll(async () => {
+  h = await startSlackHarness(
+    { ALERTS_TOKEN: TOKEN },
+    {
+      yaml: [
+        `channels: { alerts: ${ALERTS_CHANNEL} }`,
+        'alerts: { incidentChannel: [] }',
+        'severities: { P1: { responseTime: 2s }, P2: { responseTime: 2s } }',
+        'escalation:',
+        '  unacknowledged: [devopsLead]',
+        '  rules:',
+        '    - { after: 0s, to: teamLead, severities: [P0, P1] }',
+        '    - { after: 4s, to: devopsLead, when: [Incident exceeds 4 seconds] }',
+      ].join('\n'),
+    },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function open(title: string, severity: string): Promise<number> {
+  const response = await fetch(h.events.replace('/slack/events', '/alerts/generic'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({ title, severity, service: title.split(' ')[0], fingerprint: title }),
+  });
+  expect(response.status).toBe(202);
+  return eventually(
+    async () =>
+      Number((await h.db.query('SELECT id FROM incidents WHERE title = $1', [title])).rows[0]?.id ?? 0),
+    10_000,
+    'the incident',
+  );
+}
+
+/** The escalation steps delivered, in order, as the timeline records them. */
+async function steps(number: number): Promise<string[]> {
+  const { rows } = await h.db.query(
+    "SELECT details->>'step' AS step FROM timeline_events WHERE incident_id = $1 AND kind = 'escalated' ORDER BY at, id",
+    [number],
+  );
+  return rows.map((row) => row.step as string);
+}
+
+/** Who got a DM about the incident, in order. */
+function dms(number: number): string[] {
+  return h.slack
+    .callsTo('chat.postMessage')
+    .filter(
+      (call) => /^[UW]/.test(String(call.args.channel)) && String(call.args.text).includes(`INC-${number} `),
+    )
+    .map((call) => String(call.args.channel));
+}
+
+describe('escalation timers, end to end on PostgreSQL and the queue', () => {
+  it('P1 nobody acknowledges: paged at open, the 0s rule, then each missed deadline one step up the matrix', async () => {
+    const number = await open('api 5xx above 5%', 'P1');
+    await eventually(async () => (await steps(number)).length >= 5, 15_000, 'five steps');
+    const delivered = await steps(number);
+    expect(delivered.slice(0, 5)).toEqual(['page', 'rule.0', 'deadline.1', 'deadline.2', 'rule.1']);
+    // The page: on-call (and the manager, whom nobody holds here); the 0s rule: the team lead
+    // (group S0000LEADS); deadline 1: the on-call again and the DevOps lead; deadline 2: the team lead.
+    expect(dms(number).slice(0, 4)).toEqual([ONCALL, LEAD, ONCALL, DEVOPS]);
+    // Each step also mentions its people under the incident's message.
+    await eventually(
+      () =>
+        h.slack
+          .callsTo('chat.postMessage')
+          .filter(
+            (call) =>
+              call.args.channel === ALERTS_CHANNEL &&
+              call.args.thread_ts &&
+              String(call.args.text).startsWith('🔔'),
+          ).length >= 5,
+      15_000,
+      'five mentions in the thread',
+    );
+    // None early: each step's delivery comes at or after the time it was due.
+    const { rows } = await h.db.query(
+      "SELECT at, (details->>'dueAt')::timestamptz AS due FROM timeline_events WHERE incident_id = $1 AND kind = 'escalated'",
+      [number],
+    );
+    for (const row of rows) expect(row.at.getTime()).toBeGreaterThanOrEqual(row.due.getTime());
+  }, 30_000);
+
+  it('acknowledged: no more deadline pings, the duration rule still fires', async () => {
+    const number = await open('frontend slow pages', 'P1');
+    await eventually(async () => (await steps(number)).includes('rule.0'), 10_000, 'the first steps');
+    // Acknowledged with the button on the alert message, before the 2 s deadline.
+    await postSigned(
+      h.events,
+      blockActionsBody({
+        user: { id: ONCALL },
+        channel: { id: ALERTS_CHANNEL },
+        response_url: h.slack.responseUrl(),
+        actions: [
+          {
+            action_id: 'incident.ack',
+            value: String(number),
+            type: 'button',
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    await eventually(async () => (await steps(number)).includes('rule.1'), 15_000, 'the duration rule');
+    const delivered = await steps(number);
+    expect(delivered.filter((step) => step.startsWith('deadline.'))).toEqual([]);
+    expect(delivered).toEqual(['page', 'rule.0', 'rule.1']);
+  }, 30_000);
+});
