@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type Incident, incidentRef } from '../domain/incident.ts';
-import type { EscalationRecord, IncidentStore, IncidentTransaction } from '../domain/incident-store.ts';
+import type { EscalationRecord, IncidentStore } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import { type EscalationStep, type Evaluation, evaluate, spokenDuration } from '../escalation/evaluator.ts';
@@ -55,7 +55,7 @@ export class Escalations {
    * steps fire now, the next is queued.
    */
   async replan(number: number): Promise<void> {
-    const next = await this.options.store.transaction(async (tx) => {
+    const runId = await this.options.store.transaction(async (tx) => {
       const incident = await tx.lock(number);
       const record = incident ? await tx.escalation(number) : undefined;
       if (!incident || !record) return undefined;
@@ -66,25 +66,17 @@ export class Escalations {
         frozen && frozen.severity === incident.severity
           ? frozen
           : policyFor(this.options.config, incident.severity);
-      const runId = randomUUID();
-      const done = raised ? [] : record.done;
-      await tx.setEscalation(number, { policy, runId, done });
-      return this.step(tx, incident, { ...record, policy, runId, done });
+      const run = randomUUID();
+      await tx.setEscalation(number, { policy, runId: run, done: raised ? [] : record.done });
+      return run;
     });
-    if (next) await this.queue(number, next.runId, next.at);
+    if (runId) await this.advance(number, runId);
   }
 
   /** The timer of run `runId`, due at `dueAt`. `early`: the job ran before its time and must wait. */
   async check(number: number, runId: string, dueAt: Date): Promise<{ early: boolean }> {
     if (this.options.clock.now() < dueAt) return { early: true };
-    const next = await this.options.store.transaction(async (tx) => {
-      const incident = await tx.lock(number);
-      const record = incident ? await tx.escalation(number) : undefined;
-      // Stale: acknowledged, resolved or re-planned since this timer was set.
-      if (!incident || !record || record.runId !== runId) return undefined;
-      return this.step(tx, incident, record);
-    });
-    if (next) await this.queue(number, next.runId, next.at);
+    await this.advance(number, runId);
     return { early: false };
   }
 
@@ -127,33 +119,49 @@ export class Escalations {
     };
   }
 
-  /** Delivers the steps due now (locked incident), records them, returns the next timer. */
-  private async step(
-    tx: IncidentTransaction,
-    incident: Incident,
-    record: EscalationRecord & { runId?: string },
-  ): Promise<{ runId: string; at: Date } | undefined> {
-    const now = this.options.clock.now();
-    const result = evaluation(incident, record, now);
-    const done = [...record.done];
-    for (const step of result.due) {
-      const lateMs = now.getTime() - step.dueAt.getTime();
-      const people = await this.deliver(incident, step, lateMs > LATE_AFTER_MS ? lateMs : 0);
-      await tx.addTimeline(incident.number, {
-        at: now,
-        kind: 'escalated',
-        actor: 'fleetbot',
-        text: `${step.kind === 'page' ? 'Paged' : 'Escalated to'} ${this.names(step.roles)}: ${step.reason}${
-          lateMs > LATE_AFTER_MS ? ` (late by ${spokenDuration(lateMs)})` : ''
-        }`,
-        details: { step: step.key, roles: step.roles, people, dueAt: step.dueAt.toISOString() },
-      });
-      done.push(step.key);
+  /**
+   * Delivers the steps of run `runId` due now, records them done, queues the next check. The pings go
+   * out before the incident is locked (no connection is held while they are recorded), each under a
+   * key of its own: a check that dies after sending and before recording sends the same keys again,
+   * which records nothing twice. A run replaced meanwhile (acknowledged, re-planned) records nothing.
+   */
+  private async advance(number: number, runId: string): Promise<void> {
+    const { store, clock } = this.options;
+    const view = await store.view(number);
+    const record = view?.escalation;
+    if (!view || !record?.policy || record.runId !== runId) return;
+    const sent: { step: EscalationStep; people: string[]; lateMs: number }[] = [];
+    for (const step of evaluation(view.incident, record, clock.now()).due) {
+      const lateMs = clock.now().getTime() - step.dueAt.getTime();
+      const late = lateMs > LATE_AFTER_MS ? lateMs : 0;
+      sent.push({ step, people: await this.deliver(view.incident, step, late), lateMs: late });
     }
-    await tx.setEscalation(incident.number, { done, dueAt: result.nextCheckAt });
-    // The message shows who was paged and the next countdown.
-    if (result.due.length > 0) await tx.update(incident.number, {});
-    return result.nextCheckAt && record.runId ? { runId: record.runId, at: result.nextCheckAt } : undefined;
+    const next = await store.transaction(async (tx) => {
+      const incident = await tx.lock(number);
+      const current = incident ? await tx.escalation(number) : undefined;
+      if (!incident || !current || current.runId !== runId) return undefined;
+      const now = clock.now();
+      const done = [...current.done];
+      for (const { step, people, lateMs } of sent) {
+        if (done.includes(step.key)) continue;
+        done.push(step.key);
+        await tx.addTimeline(number, {
+          at: now,
+          kind: 'escalated',
+          actor: 'fleetbot',
+          text: `${step.kind === 'page' ? 'Paged' : 'Escalated to'} ${this.names(step.roles)}: ${step.reason}${
+            lateMs > 0 ? ` (late by ${spokenDuration(lateMs)})` : ''
+          }`,
+          details: { step: step.key, roles: step.roles, people, dueAt: step.dueAt.toISOString() },
+        });
+      }
+      const after = evaluation(incident, { ...current, done }, now);
+      await tx.setEscalation(number, { done, dueAt: after.nextCheckAt });
+      // The message shows who was paged and the next countdown.
+      if (sent.length > 0) await tx.update(number, {});
+      return after.nextCheckAt;
+    });
+    if (next) await this.queue(number, runId, next);
   }
 
   /** DMs each person of the step's roles and mentions them under the incident's message. */

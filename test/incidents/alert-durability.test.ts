@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 /** fleetbot as deployed at scale: `web` and `worker` in processes of their own, one database, the fake Slack. */
-async function deployment() {
+async function deployment(yaml = '') {
   const [database, slack] = await Promise.all([createTestDatabase(), startFakeSlack()]);
   cleanups.push(
     () => database.drop(),
@@ -31,7 +31,7 @@ async function deployment() {
   const file = join(tmpdir(), `fleetbot-durability-${process.pid}-${Date.now()}.yml`);
   await writeFile(
     file,
-    `channels: { alerts: ${ALERTS_CHANNEL} }\nalerts: { groupWindow: 0s, incidentChannel: [] }\n`,
+    `channels: { alerts: ${ALERTS_CHANNEL} }\nalerts: { groupWindow: 0s, incidentChannel: [] }\n${yaml}\n`,
   );
   const port = await freePort();
   const env = {
@@ -219,5 +219,98 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
     }
     expect([...perIncident.keys()].sort((a, b) => a - b)).toEqual(incidents);
     expect([...perIncident.values()].every((count) => count === 1)).toBe(true);
+  }, 180_000);
+
+  it('escalation timers of a killed worker, its queue flushed: reconciled at start, overdue steps fire once, marked late', async () => {
+    const d = await deployment(
+      `severities: { P2: { responseTime: 8s } }\nroles: { oncall: { slack: { users: [U0000ONCALL] } } }`,
+    );
+    const web = d.start('web');
+    await ready(d.url, web);
+    const first = d.start('worker');
+    await workerStarted(first);
+    await d.db.connect();
+    cleanups.push(() => d.db.end());
+    for (let i = 0; i < 20; i++) {
+      expect(
+        (
+          await send(d.url, {
+            title: `Timer ${i}`,
+            severity: 'P2',
+            service: `timer-${i}`,
+            fingerprint: `timer-${i}`,
+          })
+        ).status,
+      ).toBe(202);
+    }
+    // Every incident paged, its deadline timer pending; then the worker dies and the queue is lost.
+    await eventually(
+      async () =>
+        (
+          await d.db.query(
+            "SELECT count(*)::int AS n FROM incidents WHERE 'page' = ANY(escalation_done) AND escalation_due_at IS NOT NULL",
+          )
+        ).rows[0].n === 20,
+      30_000,
+      'twenty pages and pending timers',
+    );
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    expect(
+      (
+        await d.db.query(
+          "SELECT count(*)::int AS n FROM timeline_events WHERE details->>'step' = 'deadline.1'",
+        )
+      ).rows[0].n,
+    ).toBe(0);
+    await d.db.query('TRUNCATE fleetbot_queue.job CASCADE');
+    // Past every deadline while nothing runs.
+    await eventually(
+      async () =>
+        (
+          await d.db.query(
+            "SELECT count(*)::int AS n FROM incidents WHERE escalation_due_at > now() - interval '6 seconds'",
+          )
+        ).rows[0].n === 0,
+      30_000,
+      'the deadlines to pass',
+    );
+    const second = d.start('worker');
+    await workerStarted(second);
+    await eventually(
+      async () =>
+        (
+          await d.db.query(
+            "SELECT count(*)::int AS n FROM timeline_events WHERE kind = 'escalated' AND details->>'step' = 'deadline.1'",
+          )
+        ).rows[0].n === 20,
+      30_000,
+      `every overdue deadline fired; the worker said:\n${second.output().slice(-4000)}`,
+    );
+    const { rows } = await d.db.query(
+      "SELECT incident_id, details->>'text' AS text, at, (details->>'dueAt')::timestamptz AS due FROM timeline_events WHERE kind = 'escalated' AND details->>'step' = 'deadline.1'",
+    );
+    expect(new Set(rows.map((row) => row.incident_id)).size).toBe(20);
+    for (const row of rows) {
+      expect(row.at.getTime()).toBeGreaterThanOrEqual(row.due.getTime());
+      expect(row.text).toMatch(/late by/);
+    }
+    // One DM per step per person, even though the sweep and start-up both looked for lost timers:
+    // every escalation DM recorded was posted exactly once.
+    const recorded = await eventually(
+      async () => {
+        const { rows: dms } = await d.db.query(
+          "SELECT key, status FROM slack_messages WHERE key ~ '^escalation\\.[0-9]+\\.[a-z.0-9]+\\.U0000ONCALL$'",
+        );
+        return dms.every((row) => row.status === 'delivered') ? dms : undefined;
+      },
+      30_000,
+      'every escalation DM delivered',
+    );
+    expect(recorded?.filter((row) => row.key.includes('.deadline.1.'))).toHaveLength(20);
+    const posted = d.slack
+      .callsTo('chat.postMessage')
+      .filter((call) => call.args.channel === 'U0000ONCALL' && call.status === 200);
+    expect(posted).toHaveLength(recorded?.length ?? -1);
   }, 180_000);
 });
