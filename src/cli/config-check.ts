@@ -1,7 +1,8 @@
 import { checkConfiguredActions } from '../actions/registry.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { describeConfig, loadConfig } from '../config/index.ts';
+import { describeConfig, loadConfig, SEVERITY_IDS } from '../config/index.ts';
 import { type CliCommand, EXIT } from './command.ts';
+import { previewText } from './escalation-preview.ts';
 
 export const configCheckCommand: CliCommand = {
   name: 'config check',
@@ -14,7 +15,16 @@ export const configCheckCommand: CliCommand = {
     const [file] = positionals;
     const config = loadConfig({ env: io.env, ...(file ? { file } : {}) });
     checkConfiguredActions(config);
-    io.out(describeConfig(config, systemClock.now()));
+    const now = systemClock.now();
+    io.out(describeConfig(config, now));
+    // Who would be paged when, per severity, for an incident opening now.
+    io.out(
+      [
+        '',
+        'Escalation if nobody acknowledges:',
+        ...SEVERITY_IDS.map((id) => previewText(config, id, now)),
+      ].join('\n'),
+    );
     return EXIT.ok;
   },
 };

@@ -5,6 +5,7 @@ import { didYouMean } from '../lib/did-you-mean.ts';
 import { auditCommand } from './audit.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 import { configCheckCommand } from './config-check.ts';
+import { escalationPreviewCommand } from './escalation-preview.ts';
 import { incidentsCommand } from './incidents.ts';
 import { migrateCommand } from './migrate.ts';
 import { runCommand } from './run-action.ts';
@@ -19,6 +20,7 @@ const commands: readonly CliCommand[] = [
   runCommand,
   auditCommand,
   incidentsCommand,
+  escalationPreviewCommand,
 ];
 
 /** Mistakes in what was typed or configured: exit 2 with what to fix. */
@@ -69,6 +71,11 @@ function findCommand(argv: readonly string[]): { command: CliCommand; rest: stri
   if (argv[0] === 'config') {
     throw new UsageError(
       'Usage: fleetbot config check [FILE]\nRun `fleetbot config check --help` for details.',
+    );
+  }
+  if (argv[0] === 'escalation') {
+    throw new UsageError(
+      'Usage: fleetbot escalation preview SEVERITY [--flags …] [--at …]\nRun `fleetbot escalation preview --help` for details.',
     );
   }
   const names = commands.map((command) => command.name.split(' ')[0] ?? '');

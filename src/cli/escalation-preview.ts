@@ -1,0 +1,112 @@
+import { systemClock } from '../adapters/clock.ts';
+import { type Config, loadConfig } from '../config/index.ts';
+import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
+import { instantOf } from '../config/zoned-time.ts';
+import { INCIDENT_FLAGS, type IncidentFlag } from '../domain/incident.ts';
+import { type EscalationStep, preview, spokenDuration } from '../escalation/evaluator.ts';
+import { policyFor } from '../escalation/policy.ts';
+import { type CliCommand, EXIT, UsageError } from './command.ts';
+
+/** How far ahead the preview looks: past the runbook's last rule (CTO at 2 h) and a P3's weekend. */
+const HORIZON_MS = 4 * 86_400_000;
+/** Deadline repeats shown after the last level of the matrix; the rest are summed up. */
+const SHOWN_STEPS = 12;
+
+/**
+ * `fleetbot escalation preview SEVERITY [--flags a,b] [--at "2026-12-06 03:00"]`: who would be paged
+ * when for an incident opened then and never acknowledged, from the same evaluator the timers use
+ * (business hours, maintenance holds and flags included).
+ */
+export const escalationPreviewCommand: CliCommand = {
+  name: 'escalation preview',
+  summary: 'Show who would be paged when for an incident of a severity, if nobody acknowledges',
+  usage: 'escalation preview SEVERITY [--flags customer-data,database] [--at "2026-12-06 03:00"]',
+  details: `SEVERITY is P0–P3. --at is when the incident opens: ISO 8601 (2026-12-06T08:00:00Z), or a local
+"YYYY-MM-DD HH:MM" in businessHours.timezone; default now. --flags: ${INCIDENT_FLAGS.join(', ')}.`,
+  options: { flags: { type: 'string' }, at: { type: 'string' } },
+  positionals: [1, 1],
+  async run({ values, positionals }, io) {
+    const severity = positionals[0]?.toUpperCase();
+    if (!(SEVERITY_IDS as readonly string[]).includes(severity ?? '')) {
+      throw new UsageError(`Which severity? One of ${SEVERITY_IDS.join(', ')}, got "${positionals[0]}".`);
+    }
+    const config = loadConfig({ env: io.env });
+    const openedAt = typeof values.at === 'string' ? openingTime(values.at, config) : systemClock.now();
+    const flags = parseFlags(typeof values.flags === 'string' ? values.flags : '').map((flag) => ({
+      flag,
+      at: openedAt,
+    }));
+    io.out(previewText(config, severity as SeverityId, openedAt, flags));
+    return EXIT.ok;
+  },
+};
+
+/** The preview as lines: when, after how long, who, and why. Also shown by `fleetbot config check`. */
+export function previewText(
+  config: Config,
+  severity: SeverityId,
+  openedAt: Date,
+  flags: { flag: IncidentFlag; at: Date }[] = [],
+): string {
+  const steps = preview(policyFor(config, severity), { openedAt, flags }, HORIZON_MS);
+  const zone = config.businessHours.timezone;
+  const lines = steps.slice(0, SHOWN_STEPS).map((step) => line(config, step, openedAt, zone));
+  if (steps.length > SHOWN_STEPS)
+    lines.push(`  … ${steps.length - SHOWN_STEPS} more re-pages until someone acknowledges`);
+  return [
+    `${severity} (${config.severities[severity].name}) opened ${local(openedAt, zone)}, nobody acknowledging:`,
+    ...lines,
+  ].join('\n');
+}
+
+function line(config: Config, step: EscalationStep, openedAt: Date, zone: string): string {
+  const after = step.dueAt.getTime() - openedAt.getTime();
+  const names = step.roles.map((id) => config.roles[id]?.name ?? id).join(', ');
+  return `  ${`+${after === 0 ? '0 s' : spokenDuration(after)}`.padEnd(17)} ${local(step.dueAt, zone)}  ${
+    step.kind === 'page' ? 'page' : 'notify'
+  } ${names} — ${step.reason}`;
+}
+
+function local(at: Date, timeZone: string): string {
+  const text = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    weekday: 'short',
+  }).format(at);
+  return `${text} ${timeZone}`;
+}
+
+function openingTime(text: string, config: Config): Date {
+  const local = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(text.trim());
+  if (local) {
+    const [, year, month, day, hour, minute] = local.map(Number);
+    return instantOf(
+      { year: year ?? 0, month: month ?? 1, day: day ?? 1, hour: hour ?? 0, minute: minute ?? 0 },
+      config.businessHours.timezone,
+    );
+  }
+  const instant = new Date(text);
+  if (Number.isNaN(instant.getTime()) || !/\d{4}-\d{2}-\d{2}T/.test(text)) {
+    throw new UsageError(
+      `--at expects "YYYY-MM-DD HH:MM" (in ${config.businessHours.timezone}) or an ISO 8601 time, got "${text}".`,
+    );
+  }
+  return instant;
+}
+
+function parseFlags(text: string): IncidentFlag[] {
+  const given = text
+    .split(',')
+    .map((flag) => flag.trim())
+    .filter(Boolean);
+  const unknown = given.filter((flag) => !(INCIDENT_FLAGS as readonly string[]).includes(flag));
+  if (unknown.length > 0) {
+    throw new UsageError(`Unknown flag ${unknown.join(', ')}. Flags: ${INCIDENT_FLAGS.join(', ')}.`);
+  }
+  return given as IncidentFlag[];
+}
