@@ -10,6 +10,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { PgIncidentStore } from './db/incident-store.ts';
 import { PgMessageStore } from './db/message-store.ts';
 import { migrate } from './db/migrate.ts';
+import { PgOnCallStore } from './db/oncall-store.ts';
 import type { RunStore } from './domain/action-runs.ts';
 import type { Clock } from './domain/clock.ts';
 import type { Cluster } from './domain/cluster.ts';
@@ -50,6 +51,7 @@ import { IncidentResponse } from './services/incident-response.ts';
 import { IncidentTickets } from './services/incident-tickets.ts';
 import { MessageDelivery } from './services/message-delivery.ts';
 import { MessageOutbox } from './services/message-outbox.ts';
+import { OnCall } from './services/oncall.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
 import { RunReporter } from './services/run-reporter.ts';
 import { toSlackLogger } from './slack/slack-logger.ts';
@@ -192,6 +194,7 @@ export async function startApp(
             notifier,
             limiter: new RateLimiter({ limit: COMMANDS_PER_WINDOW, windowMs: COMMAND_WINDOW_MS, clock }),
             incidents: { response: incidents.response, tickets: incidents.tickets },
+            oncall: services.oncall,
             clock,
             clientOptions: slack.options,
           })
@@ -245,6 +248,7 @@ export interface Services {
     intake: AlertIntake;
     escalations: Escalations;
   };
+  oncall: OnCall;
 }
 
 /**
@@ -289,6 +293,7 @@ export async function composeServices(
   const authorizer = new Authorizer({ config, clock, groupMembers });
   const incidents = new PgIncidentStore({ pool: database.pool });
   const incidentLogger = logger.child({ component: 'incidents' });
+  const oncall = new OnCall({ config, store: new PgOnCallStore({ pool: database.pool }), authorizer, clock });
   const escalations = new Escalations({
     config,
     store: incidents,
@@ -297,6 +302,7 @@ export async function composeServices(
     clock,
     logger: incidentLogger,
     groupMembers,
+    oncall,
   });
   const publisher = new IncidentPublisher({
     config,
@@ -369,6 +375,7 @@ export async function composeServices(
     metrics,
     slack,
     incidents: { store: incidents, response, tickets, intake, escalations },
+    oncall,
   };
 }
 

@@ -1,8 +1,8 @@
 import { checkConfiguredActions } from '../actions/registry.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { describeConfig, loadConfig, SEVERITY_IDS } from '../config/index.ts';
+import { previewText } from '../escalation/preview-text.ts';
 import { type CliCommand, EXIT } from './command.ts';
-import { previewText } from './escalation-preview.ts';
 
 export const configCheckCommand: CliCommand = {
   name: 'config check',

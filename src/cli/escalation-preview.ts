@@ -3,14 +3,8 @@ import { type Config, loadConfig } from '../config/index.ts';
 import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
 import { instantOf } from '../config/zoned-time.ts';
 import { INCIDENT_FLAGS, type IncidentFlag } from '../domain/incident.ts';
-import { type EscalationStep, preview, spokenDuration } from '../escalation/evaluator.ts';
-import { policyFor } from '../escalation/policy.ts';
+import { previewText } from '../escalation/preview-text.ts';
 import { type CliCommand, EXIT, UsageError } from './command.ts';
-
-/** How far ahead the preview looks: past the runbook's last rule (CTO at 2 h) and a P3's weekend. */
-const HORIZON_MS = 4 * 86_400_000;
-/** Deadline repeats shown after the last level of the matrix; the rest are summed up. */
-const SHOWN_STEPS = 12;
 
 /**
  * `fleetbot escalation preview SEVERITY [--flags a,b] [--at "2026-12-06 03:00"]`: who would be paged
@@ -40,46 +34,6 @@ export const escalationPreviewCommand: CliCommand = {
     return EXIT.ok;
   },
 };
-
-/** The preview as lines: when, after how long, who, and why. Also shown by `fleetbot config check`. */
-export function previewText(
-  config: Config,
-  severity: SeverityId,
-  openedAt: Date,
-  flags: { flag: IncidentFlag; at: Date }[] = [],
-): string {
-  const steps = preview(policyFor(config, severity), { openedAt, flags }, HORIZON_MS);
-  const zone = config.businessHours.timezone;
-  const lines = steps.slice(0, SHOWN_STEPS).map((step) => line(config, step, openedAt, zone));
-  if (steps.length > SHOWN_STEPS)
-    lines.push(`  … ${steps.length - SHOWN_STEPS} more re-pages until someone acknowledges`);
-  return [
-    `${severity} (${config.severities[severity].name}) opened ${local(openedAt, zone)}, nobody acknowledging:`,
-    ...lines,
-  ].join('\n');
-}
-
-function line(config: Config, step: EscalationStep, openedAt: Date, zone: string): string {
-  const after = step.dueAt.getTime() - openedAt.getTime();
-  const names = step.roles.map((id) => config.roles[id]?.name ?? id).join(', ');
-  return `  ${`+${after === 0 ? '0 s' : spokenDuration(after)}`.padEnd(17)} ${local(step.dueAt, zone)}  ${
-    step.kind === 'page' ? 'page' : 'notify'
-  } ${names} — ${step.reason}`;
-}
-
-function local(at: Date, timeZone: string): string {
-  const text = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    weekday: 'short',
-  }).format(at);
-  return `${text} ${timeZone}`;
-}
 
 function openingTime(text: string, config: Config): Date {
   const local = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(text.trim());

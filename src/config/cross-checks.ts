@@ -55,6 +55,12 @@ function checkRoleReferences(
   };
 
   for (const id of SEVERITY_IDS) checkList(['severities', id, 'page'], () => config.severities[id].page);
+  if (intact(['oncall', 'rotations'])) {
+    for (const [id, rotation] of Object.entries(config.oncall.rotations)) {
+      const path = ['oncall', 'rotations', id, 'role'];
+      if (valid(path)) checkId(path, rotation.role, false);
+    }
+  }
   checkList(['escalation', 'unacknowledged'], () => config.escalation.unacknowledged);
   if (intact(['escalation', 'rules'])) {
     config.escalation.rules.forEach((rule, index) => {

@@ -185,6 +185,7 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     holdPaging: ['P2', 'P3'],
   },
   secrets: ['fleet-api-secrets'],
+  oncall: { rotations: {} },
   alerts: {
     severity: {
       azure: { Sev0: 'P0', Sev1: 'P1', Sev2: 'P2', Sev3: 'P3', Sev4: 'P3' },

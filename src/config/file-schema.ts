@@ -185,6 +185,28 @@ const businessHours = strictObject({
   }
 }, whenFieldsValid);
 
+const rotation = strictObject({
+  /** The role this rotation fills (`oncall`): paging the role pages whoever is on call. */
+  role: roleId,
+  /** Slack user ids, in the order they take turns. */
+  members: z.array(patterned(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id like U0123ABCD')).min(1),
+  /** When the next person takes over. */
+  handoff: strictObject({
+    /** `weekly` (on `day`) or `daily`. */
+    every: z.enum(['weekly', 'daily']),
+    /** For weekly handoffs: the day. @defaultValue `mon` */
+    day: weekday.default('mon'),
+    /** Local time of the handoff. @defaultValue `09:00` */
+    time: timeOfDay.default('09:00'),
+    /** IANA zone of `time`; DST is honoured. @defaultValue `America/New_York` */
+    timezone: timeZone.default('America/New_York'),
+  }),
+  /** A date (YYYY-MM-DD) on which the first member's turn began; turns count from its handoff. */
+  start: patterned(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-01-05'),
+  /** A Slack user group (`S…`) set to whoever is on call at each handoff (needs `usergroups:write`). */
+  usergroup: patterned(/^S[A-Z0-9]{2,}$/, 'a Slack user-group id like S0123ABCD').optional(),
+});
+
 const severityMap = z.record(
   patterned(/^\S{1,40}$/, 'a severity name of the source, like Sev1 or critical'),
   severityId,
@@ -271,6 +293,8 @@ export const fileConfigObject = strictObject({
   maintenance,
   /** How alerts from Azure Monitor, Alertmanager and the generic webhook become incidents. */
   alerts,
+  /** On-call rotations, by id. A rotation fills a role: its people are whoever is on call. @defaultValue `{}` */
+  oncall: strictObject({ rotations: z.record(roleId, rotation) }),
   /** Where fleetbot posts in Slack. */
   channels: strictObject({
     /** Channel for new alerts: an id (`C…`) or `#name`. @defaultValue `#fleet-alerts` */

@@ -23,11 +23,14 @@ import {
   type SlackMessage,
 } from '../slack/render/index.ts';
 import { handleIncidentCommand, type IncidentCommandDeps } from './incident-command.ts';
+import { handleOnCallCommand, type OnCallCommandDeps } from './oncall-command.ts';
 
 export interface CommandDeps {
   config: Config;
   /** `/fleet incident …`. */
   incidents: IncidentCommandDeps;
+  /** `/fleet oncall …`. */
+  oncall: OnCallCommandDeps;
   logger: Logger;
   /** Commands per user; `help` is not counted. */
   limiter: RateLimiter;
@@ -94,6 +97,7 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
   // the queue or the cluster (a runbook button on an incident is counted as the command it runs).
   if (verb === 'incident' || verb === 'incidents')
     return handleIncidentCommand(deps.incidents, words, command);
+  if (verb === 'oncall') return { message: await handleOnCallCommand(deps.oncall, words, command.userId) };
   const allowed = deps.limiter.take(command.userId);
   if (!allowed.allowed) {
     return fail(
@@ -101,8 +105,6 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
       `Try again in ${Math.ceil(allowed.retryInMs / 1000)} s.`,
     );
   }
-  if (verb === 'incident' || verb === 'incidents')
-    return handleIncidentCommand(deps.incidents, words, command);
   const action = actions.find((candidate) => candidate.name === verb);
   if (!action) return fail(`Unknown command \`/fleet ${verb}\`.${suggest(verb)}`, HELP_HINT);
   const secretFields = action.syntax.secret ?? [];

@@ -16,6 +16,7 @@ import {
 } from '../services/confirmations.ts';
 import type { IncidentResponse, ResponseOutcome } from '../services/incident-response.ts';
 import type { IncidentTickets } from '../services/incident-tickets.ts';
+import type { OnCall } from '../services/oncall.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
 import { DECLARE_MODAL, INCIDENT_ACTIONS } from '../slack/render/incident.ts';
 import {
@@ -40,6 +41,7 @@ export interface SlackAppOptions {
   limiter: RateLimiter;
   clientOptions: WebClientOptions;
   incidents: { response: IncidentResponse; tickets: IncidentTickets };
+  oncall: OnCall;
   clock: Clock;
 }
 
@@ -107,6 +109,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     confirmations: options.confirmations,
     limiter: options.limiter,
     incidents: { config, clock: options.clock, ...options.incidents },
+    oncall: { config, clock: options.clock, oncall: options.oncall },
   };
   const { response } = options.incidents;
 

@@ -9,6 +9,7 @@ import { type EscalationStep, type Evaluation, evaluate, spokenDuration } from '
 import { type EscalationPolicy, policyFor } from '../escalation/policy.ts';
 import type { Logger } from '../logging/logger.ts';
 import { renderEscalationPing } from '../slack/render/escalation.ts';
+import type { OnCall } from './oncall.ts';
 
 /** A step delivered this much after it was due is marked late in its pings (fleetbot was down). */
 const LATE_AFTER_MS = 5_000;
@@ -24,6 +25,8 @@ export interface EscalationsOptions {
   logger: Logger;
   /** Members of a Slack user group (roles given as groups are paged person by person). */
   groupMembers: (groupId: string) => Promise<readonly string[]>;
+  /** Who holds a role now: an override, the rotation's member on call, or the configured people. */
+  oncall: OnCall;
 }
 
 /** What the next escalation of an incident is, for its message's countdown. */
@@ -170,9 +173,9 @@ export class Escalations {
     const people = new Set<string>();
     const groups: string[] = [];
     for (const id of step.roles) {
-      const role = config.roles[id];
-      for (const user of role?.slack.users ?? []) people.add(user);
-      for (const group of role?.slack.groups ?? []) {
+      const holders = await this.options.oncall.people(id, clock.now());
+      for (const user of holders.users) people.add(user);
+      for (const group of holders.groups) {
         const members = await this.options.groupMembers(group).catch(() => undefined);
         if (members) for (const user of members) people.add(user);
         else groups.push(group);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnAt } from '../../src/escalation/rotation.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   DEVOPS,
@@ -8,7 +9,7 @@ import {
   type SlackHarness,
   startSlackHarness,
 } from '../support/slack-harness.ts';
-import { blockActionsBody, postSigned } from '../support/slack-requests.ts';
+import { blockActionsBody, postSigned, slashCommandBody } from '../support/slack-requests.ts';
 
 const TOKEN = 'alerts-token-0000fakefakefake0000';
 const ALERTS_CHANNEL = 'C0000ALERTS';
@@ -30,6 +31,10 @@ beforeAll(async () => {
         '  rules:',
         '    - { after: 0s, to: teamLead, severities: [P0, P1] }',
         '    - { after: 4s, to: devopsLead, when: [Incident exceeds 4 seconds] }',
+        'oncall:',
+        '  rotations:',
+        '    dba: { role: databaseAdmin, members: [U0000DBA1, U0000DBA2], start: "2026-01-01",',
+        '           handoff: { every: daily, time: "09:00", timezone: UTC } }',
       ].join('\n'),
     },
   );
@@ -141,5 +146,46 @@ describe('escalation timers, end to end on PostgreSQL and the queue', () => {
     const delivered = await steps(number);
     expect(delivered.filter((step) => step.startsWith('deadline.'))).toEqual([]);
     expect(delivered).toEqual(['page', 'rule.0', 'rule.1']);
+  }, 30_000);
+
+  it('an override changes who is paged; /fleet oncall shows rotations, overrides and the matrix', async () => {
+    const oncall = async (text: string, user = ONCALL) => {
+      const response = await postSigned(
+        h.events,
+        slashCommandBody({ text: `oncall ${text}`.trim(), user_id: user, channel_id: 'C0000INCIDENT' }),
+        { secret: SIGNING_SECRET },
+      );
+      return JSON.stringify(response.json());
+    };
+    const dba = turnAt(
+      {
+        role: 'databaseAdmin',
+        members: ['U0000DBA1', 'U0000DBA2'],
+        start: '2026-01-01',
+        handoff: { every: 'daily', day: 'mon', time: '09:00', timezone: 'UTC' },
+      },
+      new Date(),
+    );
+    const now = await oncall('');
+    expect(now).toContain(`dba* (Database Admin): <@${dba.member}>`);
+    expect(
+      await oncall(
+        `override <@${DEVOPS}|devops> 1h oncall covering for a dentist appointment`,
+        'U0000VIEWER',
+      ),
+    ).toContain('You may not change who is on call');
+    expect(
+      await oncall(`override <@${DEVOPS}|devops> 1h oncall covering for a dentist appointment`),
+    ).toContain(`<@${DEVOPS}> covers On-Call Engineer until`);
+    const matrix = await oncall('matrix');
+    expect(matrix).toContain(`On-Call Engineer: <@${DEVOPS}> (override)`);
+    expect(matrix).toContain(`Database Admin: <@${dba.member}> (rotation)`);
+    expect(await oncall('preview P2')).toContain('P2 (Medium) opened');
+
+    // The page goes to whoever covers the on-call role now.
+    const number = await open('redis evictions rising', 'P2');
+    await eventually(async () => (await steps(number)).includes('page'), 10_000, 'the page');
+    await eventually(() => dms(number).includes(DEVOPS), 10_000, 'the DM to the cover');
+    expect(dms(number)).not.toContain(ONCALL);
   }, 30_000);
 });

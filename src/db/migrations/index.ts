@@ -4,6 +4,7 @@ import { sql as messageOutbox } from './0003-message-outbox.ts';
 import { sql as runFencing } from './0004-run-fencing.ts';
 import { sql as incidents } from './0005-incidents.ts';
 import { sql as escalationTimers } from './0006-escalation-timers.ts';
+import { sql as oncallOverrides } from './0007-oncall-overrides.ts';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'run-fencing', sql: runFencing },
   { version: 5, name: 'incidents', sql: incidents },
   { version: 6, name: 'escalation-timers', sql: escalationTimers },
+  { version: 7, name: 'oncall-overrides', sql: oncallOverrides },
 ];

@@ -1,0 +1,118 @@
+import type { Config } from '../config/index.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { OnCallOverride, OnCallStore } from '../domain/oncall.ts';
+import { type Turn, turnAt } from '../escalation/rotation.ts';
+import type { Authorizer } from './authorizer.ts';
+
+/** Who a role pages now, and why them. */
+export interface RolePeople {
+  users: string[];
+  /** User groups paged as such (their members are looked up when paging). */
+  groups: string[];
+  via: 'override' | 'rotation' | 'config';
+  /** The override or rotation turn that decided it. */
+  override?: OnCallOverride;
+  turn?: Turn & { rotation: string };
+}
+
+export interface OnCallOptions {
+  config: Config;
+  store: OnCallStore;
+  authorizer: Authorizer;
+  clock: Clock;
+}
+
+/** Longest override accepted: longer cover belongs in the rotation. */
+const MAX_OVERRIDE_MS = 14 * 86_400_000;
+
+/**
+ * Who holds a role at a given time: an override in force (the newest), else the member on call in
+ * the rotation that fills the role, else the role's users and groups from fleetbot.yml. Paging a
+ * role pages these people; `/fleet oncall` shows them.
+ */
+export class OnCall {
+  private readonly options: OnCallOptions;
+
+  constructor(options: OnCallOptions) {
+    this.options = options;
+  }
+
+  async people(role: string, at: Date): Promise<RolePeople> {
+    return this.resolve(role, at, await this.options.store.active(at));
+  }
+
+  /** Every role's people now: the matrix as it stands. */
+  async matrix(at: Date): Promise<{ role: string; name: string; people: RolePeople }[]> {
+    const overrides = await this.options.store.active(at);
+    return Object.entries(this.options.config.roles).map(([role, { name }]) => ({
+      role,
+      name,
+      people: this.resolve(role, at, overrides),
+    }));
+  }
+
+  /** Each rotation's turn now, and the overrides in force. */
+  async status(
+    at: Date,
+  ): Promise<{ rotations: (Turn & { rotation: string; role: string })[]; overrides: OnCallOverride[] }> {
+    const rotations = Object.entries(this.options.config.oncall.rotations).map(([rotation, config]) => ({
+      rotation,
+      role: config.role,
+      ...turnAt(config, at),
+    }));
+    return { rotations, overrides: await this.options.store.active(at) };
+  }
+
+  /** `who` covers `role` (default the first rotation's role, else `oncall`) from now until `until`. */
+  async override(
+    requestedBy: string,
+    cover: { user: string; until: Date; role?: string; reason?: string },
+  ): Promise<{ ok: true; message: string } | { ok: false; message: string }> {
+    const { config, store, authorizer, clock } = this.options;
+    const decision = await authorizer.check(requestedBy, 'respond');
+    if (!decision.allowed) {
+      return {
+        ok: false,
+        message: `You may not change who is on call: it needs the respond permission, granted by ${decision.granting.join(', ') || 'no role yet'}.`,
+      };
+    }
+    const role = cover.role ?? Object.values(config.oncall.rotations)[0]?.role ?? 'oncall';
+    if (!config.roles[role]) {
+      return { ok: false, message: `No role "${role}". Roles: ${Object.keys(config.roles).join(', ')}.` };
+    }
+    const now = clock.now();
+    const span = cover.until.getTime() - now.getTime();
+    if (span <= 0)
+      return { ok: false, message: 'The override would already be over: give a time in the future.' };
+    if (span > MAX_OVERRIDE_MS)
+      return { ok: false, message: 'At most 14 days: longer cover belongs in the rotation.' };
+    await store.add(
+      {
+        role,
+        user: cover.user,
+        startsAt: now,
+        endsAt: cover.until,
+        ...(cover.reason ? { reason: cover.reason } : {}),
+        createdBy: requestedBy,
+      },
+      now,
+    );
+    return {
+      ok: true,
+      message: `<@${cover.user}> covers ${config.roles[role]?.name ?? role} until <!date^${Math.floor(cover.until.getTime() / 1000)}^{date_short_pretty} {time}|${cover.until.toISOString()}>.`,
+    };
+  }
+
+  private resolve(role: string, at: Date, overrides: readonly OnCallOverride[]): RolePeople {
+    const { config } = this.options;
+    const override = overrides.find((candidate) => candidate.role === role);
+    if (override) return { users: [override.user], groups: [], via: 'override', override };
+    const rotation = Object.entries(config.oncall.rotations).find(([, candidate]) => candidate.role === role);
+    if (rotation) {
+      const turn = turnAt(rotation[1], at);
+      return { users: [turn.member], groups: [], via: 'rotation', turn: { ...turn, rotation: rotation[0] } };
+    }
+    const configured = config.roles[role]?.slack;
+    return { users: [...(configured?.users ?? [])], groups: [...(configured?.groups ?? [])], via: 'config' };
+  }
+}
