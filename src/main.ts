@@ -33,6 +33,7 @@ import {
   handleEscalationSweep,
   handleIncidentChannel,
   handleIncidentPostmortem,
+  handleOnCallHandoff,
   handlePostmortemReminder,
 } from './queue/jobs/incidents.ts';
 import { jobDefinitions } from './queue/jobs/index.ts';
@@ -161,6 +162,15 @@ export async function startApp(
       await queue.schedule('escalation.sweep', ALERT_SWEEP_EVERY_MS);
       // Timers whose jobs were lost while no worker ran (a flushed queue store) fire now, marked late.
       await incidents.escalations.reconcile();
+      // Each rotation's user group on whoever is on call now, and its next handoff queued.
+      for (const rotation of Object.keys(config.oncall.rotations)) {
+        await services.oncall.handoff(rotation).catch((error: unknown) => {
+          logger.warn(
+            { err: error, rotation },
+            'the on-call user group could not be updated now; the next handoff is queued and will set it',
+          );
+        });
+      }
     }
 
     const http = new HttpServer({ port: config.runtime.port, host: overrides.host, logger, metrics });
@@ -293,7 +303,14 @@ export async function composeServices(
   const authorizer = new Authorizer({ config, clock, groupMembers });
   const incidents = new PgIncidentStore({ pool: database.pool });
   const incidentLogger = logger.child({ component: 'incidents' });
-  const oncall = new OnCall({ config, store: new PgOnCallStore({ pool: database.pool }), authorizer, clock });
+  const oncall = new OnCall({
+    config,
+    store: new PgOnCallStore({ pool: database.pool }),
+    authorizer,
+    clock,
+    slack: slackApi ?? unconfiguredSlackApi,
+    jobs,
+  });
   const escalations = new Escalations({
     config,
     store: incidents,
@@ -348,6 +365,7 @@ export async function composeServices(
         'incident.postmortem-reminder': handlePostmortemReminder(tickets),
         'escalation.check': handleEscalationCheck(escalations),
         'escalation.sweep': handleEscalationSweep(escalations),
+        'oncall.handoff': handleOnCallHandoff(oncall),
       }),
       ...(overrides.jobs ?? []),
     ],

@@ -117,6 +117,12 @@ export const JOBS = {
     data: z.object({ number: z.number().int().positive(), runId: z.uuid(), dueAt: z.iso.datetime() }),
     retry: { attempts: 5, backoffMs: 1_000 },
   },
+  /** A rotation's handoff: its user group set to whoever is now on call; the next one queued. */
+  'oncall.handoff': {
+    queue: 'escalations',
+    data: z.object({ rotation: z.string() }),
+    retry: { attempts: 5, backoffMs: 5_000 },
+  },
   /** Queues again timers whose job was lost, and plans incidents that never were. */
   'escalation.sweep': {
     queue: 'escalations',

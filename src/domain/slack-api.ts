@@ -35,6 +35,8 @@ export interface SlackChannels {
   createChannel(name: string): Promise<{ id: string }>;
   /** conversations.invite; people already in it, unknown or deactivated are left out, not a failure. Returns who was added. */
   invite(channel: string, users: readonly string[]): Promise<string[]>;
+  /** usergroups.users.update: the group's members become exactly `users`. */
+  setGroupMembers(group: string, users: readonly string[]): Promise<void>;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
+import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { OnCallOverride, OnCallStore } from '../domain/oncall.ts';
+import type { SlackChannels } from '../domain/slack-api.ts';
 import { type Turn, turnAt } from '../escalation/rotation.ts';
 import type { Authorizer } from './authorizer.ts';
 
@@ -20,6 +22,8 @@ export interface OnCallOptions {
   store: OnCallStore;
   authorizer: Authorizer;
   clock: Clock;
+  slack: Pick<SlackChannels, 'setGroupMembers'>;
+  jobs: Jobs;
 }
 
 /** Longest override accepted: longer cover belongs in the rotation. */
@@ -101,6 +105,27 @@ export class OnCall {
       ok: true,
       message: `<@${cover.user}> covers ${config.roles[role]?.name ?? role} until <!date^${Math.floor(cover.until.getTime() / 1000)}^{date_short_pretty} {time}|${cover.until.toISOString()}>.`,
     };
+  }
+
+  /**
+   * A rotation's handoff: its user group (when it has one) set to whoever is on call now, and the
+   * next handoff queued, under an id made of the rotation and the handoff time (a repeat is a no-op).
+   * Run by the handoff job and at worker start.
+   */
+  async handoff(rotation: string): Promise<void> {
+    const { config, slack, jobs, clock } = this.options;
+    const settings = config.oncall.rotations[rotation];
+    if (!settings?.usergroup) return;
+    const now = clock.now();
+    // The next handoff first: a group update that fails (and is retried) never loses the schedule.
+    const { until } = turnAt(settings, now);
+    await jobs.enqueue(
+      'oncall.handoff',
+      { rotation },
+      { jobId: jobId('oncall', rotation, until.getTime()), delayMs: Math.max(0, until.getTime() - now.getTime()) },
+    );
+    const people = await this.people(settings.role, now);
+    if (people.users.length > 0) await slack.setGroupMembers(settings.usergroup, people.users);
   }
 
   private resolve(role: string, at: Date, overrides: readonly OnCallOverride[]): RolePeople {

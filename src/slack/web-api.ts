@@ -151,6 +151,12 @@ export class SlackWebApi implements SlackApi, SlackChannels {
     return [];
   }
 
+  async setGroupMembers(group: string, users: readonly string[]): Promise<void> {
+    await this.call('usergroups.users.update', group, () =>
+      this.client.usergroups.users.update({ usergroup: group, users: users.join(',') }),
+    );
+  }
+
   private async call<T>(method: string, channel: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();

@@ -34,7 +34,7 @@ beforeAll(async () => {
         'oncall:',
         '  rotations:',
         '    dba: { role: databaseAdmin, members: [U0000DBA1, U0000DBA2], start: "2026-01-01",',
-        '           handoff: { every: daily, time: "09:00", timezone: UTC } }',
+        '           handoff: { every: daily, time: "09:00", timezone: UTC }, usergroup: S0000DBAS }',
       ].join('\n'),
     },
   );
@@ -166,6 +166,14 @@ describe('escalation timers, end to end on PostgreSQL and the queue', () => {
       },
       new Date(),
     );
+    // At start the rotation's user group was set to whoever is on call, and the next handoff queued.
+    const sync = await h.slack.waitFor(
+      'usergroups.users.update',
+      (call) => call.args.usergroup === 'S0000DBAS',
+      10_000,
+    );
+    expect(sync.args.users).toBe(dba.member);
+    expect(await h.app.queue.job('escalations', `oncall.dba.${dba.until.getTime()}`)).toBeDefined();
     const now = await oncall('');
     expect(now).toContain(`dba* (Database Admin): <@${dba.member}>`);
     expect(

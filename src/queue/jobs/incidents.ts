@@ -4,6 +4,7 @@ import type { AlertProcessor } from '../../services/alert-processing.ts';
 import type { Escalations } from '../../services/escalations.ts';
 import type { IncidentChannels } from '../../services/incident-channels.ts';
 import type { IncidentTickets } from '../../services/incident-tickets.ts';
+import type { OnCall } from '../../services/oncall.ts';
 import type { JobContext } from '../job-definition.ts';
 
 /** A batch job that found another batch running leaves a follow-up this much later, one per slot. */
@@ -50,6 +51,10 @@ export function handleEscalationCheck(escalations: Escalations) {
     // A timer that fired before its time waits for it: a step never fires early.
     if (early) await job.retryAt(dueAt);
   };
+}
+
+export function handleOnCallHandoff(oncall: OnCall) {
+  return async (data: JobPayload<'oncall.handoff'>) => oncall.handoff(data.rotation);
 }
 
 export function handleEscalationSweep(escalations: Escalations) {

@@ -18,6 +18,7 @@ const NEEDED: Record<string, readonly string[]> = {
   'pins.add': ['pins:write'],
   'users.info': ['users:read'],
   'usergroups.users.list': ['usergroups:read'],
+  'usergroups.users.update': ['usergroups:write'],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
 };
