@@ -8,6 +8,7 @@ import type { Config } from './config/index.ts';
 import { ActionRunStore } from './db/action-run-store.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { PgIncidentStore } from './db/incident-store.ts';
+import { PgMaintenanceStore } from './db/maintenance-store.ts';
 import { PgMessageStore } from './db/message-store.ts';
 import { migrate } from './db/migrate.ts';
 import { PgOnCallStore } from './db/oncall-store.ts';
@@ -50,6 +51,7 @@ import { IncidentChannels } from './services/incident-channels.ts';
 import { IncidentPublisher } from './services/incident-publisher.ts';
 import { IncidentResponse } from './services/incident-response.ts';
 import { IncidentTickets } from './services/incident-tickets.ts';
+import { Maintenance } from './services/maintenance.ts';
 import { MessageDelivery } from './services/message-delivery.ts';
 import { MessageOutbox } from './services/message-outbox.ts';
 import { OnCall } from './services/oncall.ts';
@@ -205,6 +207,7 @@ export async function startApp(
             limiter: new RateLimiter({ limit: COMMANDS_PER_WINDOW, windowMs: COMMAND_WINDOW_MS, clock }),
             incidents: { response: incidents.response, tickets: incidents.tickets },
             oncall: services.oncall,
+            maintenance: services.maintenance,
             clock,
             clientOptions: slack.options,
           })
@@ -259,6 +262,7 @@ export interface Services {
     escalations: Escalations;
   };
   oncall: OnCall;
+  maintenance: Maintenance;
 }
 
 /**
@@ -311,6 +315,7 @@ export async function composeServices(
     slack: slackApi ?? unconfiguredSlackApi,
     jobs,
   });
+  const maintenanceWindows = new PgMaintenanceStore({ pool: database.pool });
   const escalations = new Escalations({
     config,
     store: incidents,
@@ -320,6 +325,16 @@ export async function composeServices(
     logger: incidentLogger,
     groupMembers,
     oncall,
+    maintenance: maintenanceWindows,
+  });
+  const maintenance = new Maintenance({
+    config,
+    store: maintenanceWindows,
+    incidents,
+    escalations,
+    authorizer,
+    notifier,
+    clock,
   });
   const publisher = new IncidentPublisher({
     config,
@@ -394,6 +409,7 @@ export async function composeServices(
     slack,
     incidents: { store: incidents, response, tickets, intake, escalations },
     oncall,
+    maintenance,
   };
 }
 

@@ -23,6 +23,7 @@ import {
   type SlackMessage,
 } from '../slack/render/index.ts';
 import { handleIncidentCommand, type IncidentCommandDeps } from './incident-command.ts';
+import { handleMaintenanceCommand, type MaintenanceCommandDeps } from './maintenance-command.ts';
 import { handleOnCallCommand, type OnCallCommandDeps } from './oncall-command.ts';
 
 export interface CommandDeps {
@@ -31,6 +32,8 @@ export interface CommandDeps {
   incidents: IncidentCommandDeps;
   /** `/fleet oncall …`. */
   oncall: OnCallCommandDeps;
+  /** `/fleet maintenance …`. */
+  maintenance: MaintenanceCommandDeps;
   logger: Logger;
   /** Commands per user; `help` is not counted. */
   limiter: RateLimiter;
@@ -98,6 +101,9 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
   if (verb === 'incident' || verb === 'incidents')
     return handleIncidentCommand(deps.incidents, words, command);
   if (verb === 'oncall') return { message: await handleOnCallCommand(deps.oncall, words, command.userId) };
+  if (verb === 'maintenance') {
+    return { message: await handleMaintenanceCommand(deps.maintenance, words, command.userId) };
+  }
   const allowed = deps.limiter.take(command.userId);
   if (!allowed.allowed) {
     return fail(

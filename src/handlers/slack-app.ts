@@ -16,6 +16,7 @@ import {
 } from '../services/confirmations.ts';
 import type { IncidentResponse, ResponseOutcome } from '../services/incident-response.ts';
 import type { IncidentTickets } from '../services/incident-tickets.ts';
+import type { Maintenance } from '../services/maintenance.ts';
 import type { OnCall } from '../services/oncall.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
 import { DECLARE_MODAL, INCIDENT_ACTIONS } from '../slack/render/incident.ts';
@@ -42,6 +43,7 @@ export interface SlackAppOptions {
   clientOptions: WebClientOptions;
   incidents: { response: IncidentResponse; tickets: IncidentTickets };
   oncall: OnCall;
+  maintenance: Maintenance;
   clock: Clock;
 }
 
@@ -110,6 +112,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     limiter: options.limiter,
     incidents: { config, clock: options.clock, ...options.incidents },
     oncall: { config, clock: options.clock, oncall: options.oncall },
+    maintenance: { config, clock: options.clock, maintenance: options.maintenance },
   };
   const { response } = options.incidents;
 

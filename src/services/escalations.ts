@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import { type Incident, incidentRef } from '../domain/incident.ts';
 import type { EscalationRecord, IncidentStore } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
+import type { MaintenanceStore } from '../domain/maintenance.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import { type EscalationStep, type Evaluation, evaluate, spokenDuration } from '../escalation/evaluator.ts';
 import { type EscalationPolicy, policyFor } from '../escalation/policy.ts';
@@ -27,6 +28,8 @@ export interface EscalationsOptions {
   groupMembers: (groupId: string) => Promise<readonly string[]>;
   /** Who holds a role now: an override, the rotation's member on call, or the configured people. */
   oncall: OnCall;
+  /** Maintenance windows besides the recurring one: they hold pages as it does. */
+  maintenance: MaintenanceStore;
 }
 
 /** What the next escalation of an incident is, for its message's countdown. */
@@ -107,13 +110,13 @@ export class Escalations {
   }
 
   /** The next escalation of an incident, for its message; undefined when nothing more is planned. */
-  static next(
+  async next(
     incident: Incident,
     record: EscalationRecord | undefined,
     now: Date,
-  ): NextEscalation | undefined {
+  ): Promise<NextEscalation | undefined> {
     if (!record?.policy || incident.status === 'resolved') return undefined;
-    const step = evaluation(incident, record, now).next;
+    const step = evaluation(incident, record, now, await this.windows(incident)).next;
     if (!step) return undefined;
     return {
       at: step.dueAt,
@@ -133,8 +136,9 @@ export class Escalations {
     const view = await store.view(number);
     const record = view?.escalation;
     if (!view || !record?.policy || record.runId !== runId) return;
+    const windows = await this.windows(view.incident);
     const sent: { step: EscalationStep; people: string[]; lateMs: number }[] = [];
-    for (const step of evaluation(view.incident, record, clock.now()).due) {
+    for (const step of evaluation(view.incident, record, clock.now(), windows).due) {
       const lateMs = clock.now().getTime() - step.dueAt.getTime();
       const late = lateMs > LATE_AFTER_MS ? lateMs : 0;
       sent.push({ step, people: await this.deliver(view.incident, step, late), lateMs: late });
@@ -158,7 +162,7 @@ export class Escalations {
           details: { step: step.key, roles: step.roles, people, dueAt: step.dueAt.toISOString() },
         });
       }
-      const after = evaluation(incident, { ...current, done }, now);
+      const after = evaluation(incident, { ...current, done }, now, windows);
       await tx.setEscalation(number, { done, dueAt: after.nextCheckAt });
       // The message shows who was paged and the next countdown.
       if (sent.length > 0) await tx.update(number, {});
@@ -230,12 +234,23 @@ export class Escalations {
     );
   }
 
+  /** Maintenance windows that can hold this incident's steps: those ending after it opened. */
+  private async windows(incident: Incident): Promise<{ start: Date; end: Date }[]> {
+    const windows = await this.options.maintenance.upcoming(incident.openedAt);
+    return windows.map((window) => ({ start: window.startsAt, end: window.endsAt }));
+  }
+
   private names(roles: readonly string[]): string {
     return roles.map((id) => this.options.config.roles[id]?.name ?? id).join(', ');
   }
 }
 
-function evaluation(incident: Incident, record: EscalationRecord, now: Date): Evaluation {
+function evaluation(
+  incident: Incident,
+  record: EscalationRecord,
+  now: Date,
+  windows: readonly { start: Date; end: Date }[],
+): Evaluation {
   return evaluate(
     record.policy as EscalationPolicy,
     {
@@ -247,7 +262,7 @@ function evaluation(incident: Incident, record: EscalationRecord, now: Date): Ev
       flags: record.flags,
       manual: record.manual,
       done: new Set(record.done),
-      windows: [],
+      windows,
     },
     now,
   );

@@ -6,7 +6,7 @@ import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier, OutboundMessage } from '../domain/notifier.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type RunbookButton, renderIncidentAlert, renderIncidentSummary } from '../slack/render/incident.ts';
-import { Escalations, type NextEscalation } from './escalations.ts';
+import type { Escalations, NextEscalation } from './escalations.ts';
 
 /** An incident message is edited at most this often; a storm of repeats becomes one edit per 5 s. */
 export const INCIDENT_UPDATE_INTERVAL_MS = 5_000;
@@ -82,7 +82,10 @@ export class IncidentPublisher {
       now: clock.now(),
       ...(service ? { workload: service.workload } : {}),
       runbook: runbookButtons(view.incident.service, service?.workload),
-      ...nextEscalation(config, Escalations.next(view.incident, view.escalation, clock.now())),
+      ...nextEscalation(
+        config,
+        await this.options.escalations.next(view.incident, view.escalation, clock.now()),
+      ),
     });
     const key = incidentMessageKey(number);
     await this.upsert(

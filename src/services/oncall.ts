@@ -122,7 +122,10 @@ export class OnCall {
     await jobs.enqueue(
       'oncall.handoff',
       { rotation },
-      { jobId: jobId('oncall', rotation, until.getTime()), delayMs: Math.max(0, until.getTime() - now.getTime()) },
+      {
+        jobId: jobId('oncall', rotation, until.getTime()),
+        delayMs: Math.max(0, until.getTime() - now.getTime()),
+      },
     );
     const people = await this.people(settings.role, now);
     if (people.users.length > 0) await slack.setGroupMembers(settings.usergroup, people.users);

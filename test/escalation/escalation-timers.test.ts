@@ -196,4 +196,44 @@ describe('escalation timers, end to end on PostgreSQL and the queue', () => {
     await eventually(() => dms(number).includes(DEVOPS), 10_000, 'the DM to the cover');
     expect(dms(number)).not.toContain(ONCALL);
   }, 30_000);
+
+  it('a maintenance window in progress holds a P2 page until it ends; a P0 pages during it', async () => {
+    const started = await postSigned(
+      h.events,
+      slashCommandBody({
+        text: 'maintenance start 4s node pool upgrade',
+        user_id: DEVOPS,
+        channel_id: 'C0000INCIDENT',
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(JSON.stringify(started.json())).toContain('Maintenance window #');
+    const { rows } = await h.db.query('SELECT ends_at FROM maintenance_windows ORDER BY id DESC LIMIT 1');
+    const endsAt: Date = rows[0].ends_at;
+    const p2 = await open('postgres replication lag', 'P2');
+    const p0 = await open('fleet api down', 'P0');
+    await eventually(async () => (await steps(p0)).includes('page'), 10_000, 'the P0 page');
+    expect(await steps(p2)).toEqual([]);
+    await eventually(async () => (await steps(p2)).includes('page'), 15_000, 'the held P2 page');
+    const page = await h.db.query(
+      "SELECT at, details->>'text' AS text FROM timeline_events WHERE incident_id = $1 AND details->>'step' = 'page'",
+      [p2],
+    );
+    expect(page.rows[0].at.getTime()).toBeGreaterThanOrEqual(endsAt.getTime());
+    const p0Page = await h.db.query(
+      "SELECT at FROM timeline_events WHERE incident_id = $1 AND details->>'step' = 'page'",
+      [p0],
+    );
+    expect(p0Page.rows[0].at.getTime()).toBeLessThan(endsAt.getTime());
+    const viewer = await postSigned(
+      h.events,
+      slashCommandBody({
+        text: 'maintenance start 1h anything',
+        user_id: 'U0000VIEWER',
+        channel_id: 'C0000INCIDENT',
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(JSON.stringify(viewer.json())).toContain('needs the admin permission');
+  }, 30_000);
 });

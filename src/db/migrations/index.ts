@@ -5,6 +5,7 @@ import { sql as runFencing } from './0004-run-fencing.ts';
 import { sql as incidents } from './0005-incidents.ts';
 import { sql as escalationTimers } from './0006-escalation-timers.ts';
 import { sql as oncallOverrides } from './0007-oncall-overrides.ts';
+import { sql as maintenanceWindows } from './0008-maintenance-windows.ts';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'incidents', sql: incidents },
   { version: 6, name: 'escalation-timers', sql: escalationTimers },
   { version: 7, name: 'oncall-overrides', sql: oncallOverrides },
+  { version: 8, name: 'maintenance-windows', sql: maintenanceWindows },
 ];
