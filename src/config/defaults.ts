@@ -131,6 +131,7 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     },
   },
   escalation: {
+    phases: { assessment: '5m', investigation: '30m', mitigation: '1h' },
     unacknowledged: ['teamLead'],
     rules: [
       { after: '0s', to: 'teamLead', severities: ['P0', 'P1'], when: ['P0 or P1 incident'] },

@@ -269,6 +269,16 @@ export const fileConfigObject = strictObject({
     unacknowledged: z.array(roleId),
     /** Steps in order of `after` (enforced), so a step's index is stable for timer job ids. */
     rules: z.array(escalationRule),
+    /**
+     * The runbook's response targets: a nudge in the incident's thread when a phase runs over —
+     * assessment until acknowledged, investigation until the root cause is ticked, mitigation until
+     * mitigated. @defaultValue `{ assessment: 5m, investigation: 30m, mitigation: 1h }`
+     */
+    phases: strictObject({
+      assessment: positiveDuration(),
+      investigation: positiveDuration(),
+      mitigation: positiveDuration(),
+    }),
   }),
   /**
    * Which roles may run each permission class of actions; `'*'` means anyone in the workspace.

@@ -7,6 +7,7 @@ import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { MaintenanceStore } from '../domain/maintenance.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import { type EscalationStep, type Evaluation, evaluate, spokenDuration } from '../escalation/evaluator.ts';
+import { type Phase, phaseNudges } from '../escalation/phases.ts';
 import { type EscalationPolicy, policyFor } from '../escalation/policy.ts';
 import type { Logger } from '../logging/logger.ts';
 import { renderEscalationPing } from '../slack/render/escalation.ts';
@@ -143,6 +144,13 @@ export class Escalations {
       const late = lateMs > LATE_AFTER_MS ? lateMs : 0;
       sent.push({ step, people: await this.deliver(view.incident, step, late), lateMs: late });
     }
+    const nudged = phaseNudges(
+      view.incident,
+      this.options.config.escalation.phases,
+      new Set(record.done),
+      clock.now(),
+    ).due;
+    for (const phase of nudged) await this.nudge(view.incident, phase);
     const next = await store.transaction(async (tx) => {
       const incident = await tx.lock(number);
       const current = incident ? await tx.escalation(number) : undefined;
@@ -162,11 +170,24 @@ export class Escalations {
           details: { step: step.key, roles: step.roles, people, dueAt: step.dueAt.toISOString() },
         });
       }
+      for (const phase of nudged) {
+        if (done.includes(phase.key)) continue;
+        done.push(phase.key);
+        await tx.addTimeline(number, {
+          at: now,
+          kind: 'note',
+          actor: 'fleetbot',
+          text: `${phase.name} ran over its target (${spokenDuration(phase.dueAt.getTime() - incident.openedAt.getTime())})`,
+          details: { step: phase.key },
+        });
+      }
       const after = evaluation(incident, { ...current, done }, now, windows);
-      await tx.setEscalation(number, { done, dueAt: after.nextCheckAt });
+      const phases = phaseNudges(incident, this.options.config.escalation.phases, new Set(done), now);
+      const nextAt = earliest(after.nextCheckAt, phases.due.length > 0 ? now : phases.nextAt);
+      await tx.setEscalation(number, { done, dueAt: nextAt });
       // The message shows who was paged and the next countdown.
       if (sent.length > 0) await tx.update(number, {});
-      return after.nextCheckAt;
+      return nextAt;
     });
     if (next) await this.queue(number, runId, next);
   }
@@ -234,6 +255,21 @@ export class Escalations {
     );
   }
 
+  /** A phase ran over: a nudge with the runbook's next moves under the incident's message. */
+  private async nudge(incident: Incident, phase: Phase): Promise<void> {
+    const { config, notifier } = this.options;
+    const target = spokenDuration(phase.dueAt.getTime() - incident.openedAt.getTime());
+    await notifier.send({
+      kind: 'post',
+      key: `escalation.${incident.number}.${phase.key}`,
+      channel: config.channels.alerts,
+      thread: { key: `incident.${incident.number}` },
+      content: {
+        text: `⏳ ${incidentRef(incident.number)}: ${phase.name} has run over its ${target} target. ${phase.hint.replaceAll('{n}', String(incident.number))}`,
+      },
+    });
+  }
+
   /** Maintenance windows that can hold this incident's steps: those ending after it opened. */
   private async windows(incident: Incident): Promise<{ start: Date; end: Date }[]> {
     const windows = await this.options.maintenance.upcoming(incident.openedAt);
@@ -243,6 +279,12 @@ export class Escalations {
   private names(roles: readonly string[]): string {
     return roles.map((id) => this.options.config.roles[id]?.name ?? id).join(', ');
   }
+}
+
+function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
 }
 
 function evaluation(

@@ -27,6 +27,7 @@ beforeAll(async () => {
         'alerts: { incidentChannel: [] }',
         'severities: { P1: { responseTime: 2s }, P2: { responseTime: 2s } }',
         'escalation:',
+        '  phases: { assessment: 3s, investigation: 1h, mitigation: 2h }',
         '  unacknowledged: [devopsLead]',
         '  rules:',
         '    - { after: 0s, to: teamLead, severities: [P0, P1] }',
@@ -113,6 +114,15 @@ describe('escalation timers, end to end on PostgreSQL and the queue', () => {
       15_000,
       'five mentions in the thread',
     );
+    // Not acknowledged within the 3 s assessment target: a nudge with the runbook's next moves.
+    const nudge = await h.slack.waitFor(
+      'chat.postMessage',
+      (call) =>
+        String(call.args.text).startsWith(`⏳ INC-${number}: Initial assessment has run over its 3 s target`),
+      10_000,
+    );
+    expect(nudge.args.thread_ts).toBeDefined();
+    expect(String(nudge.args.text)).toContain('/fleet health');
     // None early: each step's delivery comes at or after the time it was due.
     const { rows } = await h.db.query(
       "SELECT at, (details->>'dueAt')::timestamptz AS due FROM timeline_events WHERE incident_id = $1 AND kind = 'escalated'",
@@ -143,6 +153,12 @@ describe('escalation timers, end to end on PostgreSQL and the queue', () => {
       { secret: SIGNING_SECRET },
     );
     await eventually(async () => (await steps(number)).includes('rule.1'), 15_000, 'the duration rule');
+    // Acknowledged within the 3 s assessment target: no nudge for it.
+    expect(
+      h.slack
+        .callsTo('chat.postMessage')
+        .filter((call) => String(call.args.text).startsWith(`⏳ INC-${number}: Initial assessment`)),
+    ).toEqual([]);
     const delivered = await steps(number);
     expect(delivered.filter((step) => step.startsWith('deadline.'))).toEqual([]);
     expect(delivered).toEqual(['page', 'rule.0', 'rule.1']);
