@@ -36,6 +36,8 @@ describe('migrate', () => {
         'alerts',
         'fleetbot_migrations',
         'incidents',
+        'maintenance_windows',
+        'oncall_overrides',
         'slack_messages',
         'timeline_events',
       ]);
