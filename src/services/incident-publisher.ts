@@ -4,9 +4,13 @@ import type { Incident } from '../domain/incident.ts';
 import type { IncidentStore } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier, OutboundMessage } from '../domain/notifier.ts';
+import { forEachLimit } from '../lib/for-each-limit.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type RunbookButton, renderIncidentAlert, renderIncidentSummary } from '../slack/render/incident.ts';
 import type { Escalations, NextEscalation } from './escalations.ts';
+
+/** Incidents whose escalation and messages are brought up to date at once after a batch. */
+const PARALLEL = 6;
 
 /** An incident message is edited at most this often; a storm of repeats becomes one edit per 5 s. */
 export const INCIDENT_UPDATE_INTERVAL_MS = 5_000;
@@ -53,9 +57,10 @@ export class IncidentPublisher {
       ...effects.replan,
       ...effects.resolved,
     ]);
-    // Planned first: the first page goes out at once, and the message shows what comes next.
-    for (const number of replan) await escalations.replan(number);
-    for (const number of new Set([...effects.changed, ...replan])) await this.sync(number);
+    // Planned first: the first page goes out at once, and the message shows what comes next. Each
+    // incident's work is its own (no shared lock): a storm of new incidents is done several at a time.
+    await forEachLimit(replan, PARALLEL, (number) => escalations.replan(number));
+    await forEachLimit(new Set([...effects.changed, ...replan]), PARALLEL, (number) => this.sync(number));
     for (const incident of effects.opened) {
       if (config.alerts.incidentChannel.includes(incident.severity)) {
         await jobs.enqueue(

@@ -313,4 +313,78 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
       .filter((call) => call.args.channel === 'U0000ONCALL' && call.status === 200);
     expect(posted).toHaveLength(recorded?.length ?? -1);
   }, 180_000);
+
+  // Skipped until the path that opens a storm of new incidents is faster: on this two-core machine
+  // only ~190 of the 500 were planned and paged within 2 min (each new incident's escalation, pages
+  // and messages take ~0.6 s of queue adds and queries). Issue 10's note says what is next.
+  it.skip('two workers: each escalation step of 500 incidents is delivered exactly once', async () => {
+    const d = await deployment(
+      `severities: { P2: { responseTime: 4s } }\nroles: { oncall: { slack: { users: [U0000ONCALL] } } }\nescalation: { unacknowledged: [], rules: [] }`,
+    );
+    const web = d.start('web');
+    await ready(d.url, web);
+    const workers = [d.start('worker'), d.start('worker')];
+    for (const worker of workers) await workerStarted(worker);
+    await d.db.connect();
+    cleanups.push(() => d.db.end());
+    const senders = Array.from({ length: 10 }, async (_, k) => {
+      for (let i = k * 50; i < k * 50 + 50; i++) {
+        const response = await send(d.url, {
+          title: `Two ${i}`,
+          severity: 'P2',
+          service: `two-${i}`,
+          fingerprint: `two-${i}`,
+        });
+        expect(response.status).toBe(202);
+      }
+    });
+    await Promise.all(senders);
+    // The page at open, and the first deadline 4 s later (then more re-pages: only these two are counted).
+    let progress = '';
+    await eventually(
+      async () => {
+        const counts = await d.db.query(
+          `SELECT (SELECT count(*)::int FROM incidents) AS incidents,
+                  (SELECT count(*)::int FROM incidents WHERE escalation_policy IS NOT NULL) AS planned,
+                  (SELECT count(*)::int FROM timeline_events WHERE details->>'step' = 'page') AS pages,
+                  (SELECT count(*)::int FROM timeline_events WHERE details->>'step' = 'deadline.1') AS deadlines,
+                  (SELECT count(*)::int FROM alert_events WHERE processed_at IS NULL) AS unapplied`,
+        );
+        progress = JSON.stringify(counts.rows[0]);
+        return counts.rows[0].deadlines >= 500;
+      },
+      120_000,
+      'every first deadline',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}: ${progress}`);
+    });
+    const { rows } = await d.db.query(
+      `SELECT details->>'step' AS step, count(*)::int AS n, count(DISTINCT incident_id)::int AS incidents
+         FROM timeline_events WHERE details->>'step' IN ('page', 'deadline.1') GROUP BY 1 ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { step: 'deadline.1', n: 500, incidents: 500 },
+      { step: 'page', n: 500, incidents: 500 },
+    ]);
+    const dms = await eventually(
+      async () => {
+        const { rows: keys } = await d.db.query(
+          "SELECT key, status FROM slack_messages WHERE key ~ '^escalation\\.[0-9]+\\.(page|deadline\\.1)\\.U0000ONCALL$'",
+        );
+        return keys.length === 1_000 && keys.every((row) => row.status === 'delivered') ? keys : undefined;
+      },
+      120_000,
+      'the 1,000 DMs delivered',
+    );
+    expect(dms).toHaveLength(1_000);
+    // Each recorded DM reached Slack once: no step was delivered by both workers.
+    const texts = d.slack
+      .callsTo('chat.postMessage')
+      .filter((call) => call.args.channel === 'U0000ONCALL' && call.status === 200);
+    expect(texts.length).toBeGreaterThanOrEqual(1_000);
+    const { rows: delivered } = await d.db.query(
+      "SELECT count(*)::int AS n FROM slack_messages WHERE key ~ '^escalation\\.[0-9]+\\..*\\.U0000ONCALL$' AND status = 'delivered'",
+    );
+    expect(texts).toHaveLength(delivered[0].n);
+  }, 300_000);
 });
