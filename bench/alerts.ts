@@ -39,6 +39,7 @@ import { type LoadResult, runLoad } from './alert-load.ts';
 import { alertmanagerVersion, startAlertmanager } from './alertmanager.ts';
 import { type CpuUsage, formatCpu, startCpuWindow } from './cpu-usage.ts';
 import { type Backend, type Fleetbot, startFleetbot } from './fleetbot-process.ts';
+import { percentile } from './measure.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_S = Number(process.env.BENCH_WARM_UP_S ?? 3);
@@ -648,11 +649,6 @@ async function alertmanagerDelivery(backend: Backend): Promise<AlertmanagerDeliv
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-function percentile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-}
 
 const n = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
 const s = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'not drained');

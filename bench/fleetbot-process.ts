@@ -1,8 +1,9 @@
 /**
- * `fleetbot start` for bench/alerts.ts, as it is deployed in one process (HTTP server and workers),
- * or `fleetbot web` alone, each time on a fresh database of the bench's PostgreSQL server and, for the Redis queue, a fresh
- * redis-server (`--hz 100`, as BENCHMARKS.md recommends): counts of incidents and Slack calls then
- * belong to one measurement.
+ * `fleetbot start` for the benches, as it is deployed in one process (HTTP server and workers), or
+ * `fleetbot web` or `fleetbot worker` alone, each time on a fresh database of the bench's PostgreSQL
+ * server and, for the Redis queue, a fresh redis-server (`--hz 100`, as BENCHMARKS.md recommends):
+ * counts of incidents and Slack calls then belong to one measurement. `prepare` puts state in place
+ * before the process starts (what it must find at start-up, as after a restart).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,8 +27,24 @@ export interface FleetbotOptions {
   /** fleetbot.yml */
   config: string;
   env: Record<string, string>;
-  /** `start` (HTTP and workers, the default) or `web` (HTTP only: intake without the worker). */
-  command?: 'start' | 'web';
+  /**
+   * `start` (HTTP and workers, the default), `web` (HTTP only: intake without the worker) or
+   * `worker` (the workers, with the probes and /metrics on its port).
+   */
+  command?: 'start' | 'web' | 'worker';
+  /**
+   * Runs once the database and redis-server exist and before fleetbot starts (its migrations have
+   * not run yet: run them here if the state needs the schema). A failure stops the start and cleans up.
+   */
+  prepare?: (store: FleetbotStore) => Promise<void>;
+  /** How long it may take to answer /readyz 200 (a worker reconciles its backlog first). @defaultValue 60 s */
+  readyTimeoutMs?: number;
+}
+
+/** Where a fleetbot keeps its state: its own database, and its redis-server on the Redis queue. */
+export interface FleetbotStore {
+  databaseUrl: string;
+  redisUrl: string | undefined;
 }
 
 export interface Fleetbot {
@@ -35,6 +52,10 @@ export interface Fleetbot {
   readonly origin: string;
   readonly port: number;
   readonly pid: number;
+  /** Date.now() just before the process was spawned, and when it first answered /readyz 200. */
+  readonly spawnedAt: number;
+  readonly readyAt: number;
+  readonly store: FleetbotStore;
   /** fleetbot's database, for the bench's own checks. */
   readonly db: pg.Pool;
   /** Its log (warnings and errors, JSON lines). */
@@ -82,9 +103,20 @@ export async function startFleetbot(options: FleetbotOptions): Promise<Fleetbot>
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   const redis = options.backend === 'redis' ? await startRedis() : undefined;
-  const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-bench-alerts-'));
+  const store: FleetbotStore = { databaseUrl, redisUrl: redis?.url };
+  if (options.prepare) {
+    try {
+      await options.prepare(store);
+    } catch (error) {
+      redis?.child.kill('SIGTERM');
+      await adminQuery(options.serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      throw error;
+    }
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-bench-'));
   await writeFile(join(dataDir, 'fleetbot.yml'), options.config);
   const port = await freePort();
+  const spawnedAt = Date.now();
   const child = spawn(process.execPath, [CLI, options.command ?? 'start'], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -123,24 +155,30 @@ export async function startFleetbot(options: FleetbotOptions): Promise<Fleetbot>
     await rm(dataDir, { recursive: true, force: true });
   };
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const deadline = Date.now() + readyTimeoutMs;
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`fleetbot exited at start:\n${output}`);
       const ready = await fetch(`${origin}/readyz`).catch(() => undefined);
       if (ready?.status === 200) break;
-      if (Date.now() > deadline) throw new Error(`fleetbot not ready after 60 s:\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`fleetbot not ready after ${readyTimeoutMs / 1000} s:\n${output}`);
       await sleep(100);
     }
   } catch (error) {
     await cleanUp();
     throw error;
   }
+  const readyAt = Date.now();
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   return {
     origin,
     port,
     pid: child.pid ?? 0,
+    spawnedAt,
+    readyAt,
+    store,
     db,
     output: () => output,
     async stop() {

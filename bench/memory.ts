@@ -22,7 +22,6 @@
  * is given to the measured process as NODE_OPTIONS (V8 flags to compare).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +35,7 @@ import { FakeAzureMonitor } from '../test/support/fake-azure-monitor.ts';
 import { startFakeKube } from '../test/support/fake-kube/index.ts';
 import { startFakeSlack } from '../test/support/fake-slack/index.ts';
 import { postSigned, slashCommandBody } from '../test/support/slack-requests.ts';
+import { heapFigures, rssMb } from './measure.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
@@ -49,13 +49,6 @@ const SETTLED = 5;
 const IN_FLIGHT = 10;
 const CLI = process.env.FLEETBOT_CLI ?? fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const SECRET = '00000000fakefakefakefake00000000';
-
-/** VmRSS of one process, in MB (10^6 bytes, as `ps` and the issue count them). */
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
-  return (kb * 1024) / 1e6;
-}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -72,16 +65,6 @@ interface Reading {
   settled: number;
   /** Every sample, 5 s apart, for the log. */
   samples: number[];
-}
-
-/** Where the memory is, as the process reports it on /metrics: V8's heap used / total, external. */
-async function heapFigures(port: number): Promise<string> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const mb = (name: string) => {
-    const value = Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
-    return `${(value / 1e6).toFixed(0)}`;
-  };
-  return `heap ${mb('nodejs_heap_size_used_bytes')}/${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
 }
 
 /** Leaves the process alone for SETTLE_MS, sampling its RSS every 5 s. */
