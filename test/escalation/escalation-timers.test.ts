@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnAt } from '../../src/escalation/rotation.ts';
 import { eventually } from '../support/eventually.ts';
 import {
+  clickAction,
   DEVOPS,
   LEAD,
   ONCALL,
@@ -9,7 +10,7 @@ import {
   type SlackHarness,
   startSlackHarness,
 } from '../support/slack-harness.ts';
-import { blockActionsBody, postSigned, slashCommandBody } from '../support/slack-requests.ts';
+import { postSigned, slashCommandBody } from '../support/slack-requests.ts';
 
 const TOKEN = 'alerts-token-0000fakefakefake0000';
 const ALERTS_CHANNEL = 'C0000ALERTS';
@@ -135,23 +136,7 @@ describe('escalation timers, end to end on PostgreSQL and the queue', () => {
     const number = await open('frontend slow pages', 'P1');
     await eventually(async () => (await steps(number)).includes('rule.0'), 10_000, 'the first steps');
     // Acknowledged with the button on the alert message, before the 2 s deadline.
-    await postSigned(
-      h.events,
-      blockActionsBody({
-        user: { id: ONCALL },
-        channel: { id: ALERTS_CHANNEL },
-        response_url: h.slack.responseUrl(),
-        actions: [
-          {
-            action_id: 'incident.ack',
-            value: String(number),
-            type: 'button',
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      }),
-      { secret: SIGNING_SECRET },
-    );
+    await clickAction(h, ONCALL, ALERTS_CHANNEL, { action_id: 'incident.ack', value: String(number) });
     await eventually(async () => (await steps(number)).includes('rule.1'), 15_000, 'the duration rule');
     // Acknowledged within the 3 s assessment target: no nudge for it.
     expect(

@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import {
+  clickAction,
   LEAD,
   ONCALL,
-  SIGNING_SECRET,
   type SlackHarness,
   startSlackHarness,
   VIEWER,
 } from '../support/slack-harness.ts';
-import { blockActionsBody, postSigned } from '../support/slack-requests.ts';
 
 const TOKEN = 'alerts-token-0000fakefakefake0000';
 const ALERTS_CHANNEL = 'C0000ALERTS';
@@ -183,23 +182,7 @@ describe('people answer an incident from its message', () => {
       10_000,
     );
     const click = (user: string) =>
-      postSigned(
-        h.events,
-        blockActionsBody({
-          user: { id: user },
-          channel: { id: ALERTS_CHANNEL },
-          response_url: h.slack.responseUrl(),
-          actions: [
-            {
-              action_id: 'incident.ack',
-              value: String(incident.id),
-              type: 'button',
-              action_ts: `${Date.now() / 1000}`,
-            },
-          ],
-        }),
-        { secret: SIGNING_SECRET },
-      );
+      clickAction(h, user, ALERTS_CHANNEL, { action_id: 'incident.ack', value: String(incident.id) });
 
     expect((await click(VIEWER)).status).toBe(200);
     await h.slack.waitForResponse(
@@ -265,23 +248,10 @@ describe('runbook actions from the incident message', () => {
     const buttons = JSON.stringify(message?.blocks);
     expect(buttons).toContain('Logs fleet-postgres (errors)');
     expect(buttons).toContain(`"value":"${incident.id} logs postgres --grep error"`);
-    const click = await postSigned(
-      h.events,
-      blockActionsBody({
-        user: { id: ONCALL },
-        channel: { id: ALERTS_CHANNEL },
-        response_url: h.slack.responseUrl(),
-        actions: [
-          {
-            action_id: 'incident.run.logs',
-            value: `${incident.id} logs postgres --grep error`,
-            type: 'button',
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      }),
-      { secret: SIGNING_SECRET },
-    );
+    const click = await clickAction(h, ONCALL, ALERTS_CHANNEL, {
+      action_id: 'incident.run.logs',
+      value: `${incident.id} logs postgres --grep error`,
+    });
     expect(click.status).toBe(200);
     const run = await eventually(
       async () =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import {
+  clickAction,
   DEVOPS,
   LEAD,
   ONCALL,
@@ -9,12 +10,7 @@ import {
   startSlackHarness,
   VIEWER,
 } from '../support/slack-harness.ts';
-import {
-  blockActionsBody,
-  postSigned,
-  slashCommandBody,
-  viewSubmissionBody,
-} from '../support/slack-requests.ts';
+import { postSigned, slashCommandBody, viewSubmissionBody } from '../support/slack-requests.ts';
 
 const ALERTS_CHANNEL = 'C0000ALERTS';
 let h: SlackHarness;
@@ -197,39 +193,27 @@ describe('/fleet incident', () => {
   it('checklist boxes ticked in Slack are stored with who ticked them; the post-mortem reminder comes unless marked done', async () => {
     const first = Number(/INC-(\d+)/.exec(await fleet('incident open P3 Reminder comes'))?.[1]);
     const second = Number(/INC-(\d+)/.exec(await fleet('incident open P3 Reminder does not come'))?.[1]);
-    const tick = await postSigned(
-      h.events,
-      blockActionsBody({
-        user: { id: ONCALL },
-        channel: { id: ALERTS_CHANNEL },
-        response_url: h.slack.responseUrl(),
-        actions: [
-          {
-            type: 'checkboxes',
-            action_id: 'incident.check.during',
-            block_id: 'checklist.during',
-            selected_options: [
-              {
-                text: { type: 'plain_text', text: 'Incident ticket created' },
-                value: `${first} during.ticket`,
-              },
-              {
-                text: { type: 'plain_text', text: 'Stakeholders notified' },
-                value: `${first} during.stakeholders`,
-              },
-            ],
-            initial_options: [
-              {
-                text: { type: 'plain_text', text: 'Incident ticket created' },
-                value: `${first} during.ticket`,
-              },
-            ],
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      }),
-      { secret: SIGNING_SECRET },
-    );
+    const tick = await clickAction(h, ONCALL, ALERTS_CHANNEL, {
+      type: 'checkboxes',
+      action_id: 'incident.check.during',
+      block_id: 'checklist.during',
+      selected_options: [
+        {
+          text: { type: 'plain_text', text: 'Incident ticket created' },
+          value: `${first} during.ticket`,
+        },
+        {
+          text: { type: 'plain_text', text: 'Stakeholders notified' },
+          value: `${first} during.stakeholders`,
+        },
+      ],
+      initial_options: [
+        {
+          text: { type: 'plain_text', text: 'Incident ticket created' },
+          value: `${first} during.ticket`,
+        },
+      ],
+    });
     expect(tick.status).toBe(200);
     await eventually(
       async () =>

@@ -10,6 +10,7 @@ import { createTestDatabase, uniqueNamespace } from './databases.ts';
 import { type FakeKube, startFakeKube } from './fake-kube/index.ts';
 import { type FakeSlack, manifestBotScopes, startFakeSlack } from './fake-slack/index.ts';
 import { captureLogs } from './log-capture.ts';
+import { blockActionsBody, postSigned } from './slack-requests.ts';
 
 export const SIGNING_SECRET = '00000000fakefakefakefake00000000';
 export const ONCALL = 'U0000ONCALL';
@@ -105,4 +106,26 @@ export async function startSlackHarness(
       await database.drop();
     },
   };
+}
+
+/**
+ * A signed block_actions request, as Slack sends it when `user` clicks `action` (a button or a
+ * checkbox group: its action_id, value or selected options) on a message in `channel`.
+ */
+export function clickAction(
+  h: Pick<SlackHarness, 'events' | 'slack'>,
+  user: string,
+  channel: string,
+  action: Record<string, unknown>,
+) {
+  return postSigned(
+    h.events,
+    blockActionsBody({
+      user: { id: user },
+      channel: { id: channel },
+      response_url: h.slack.responseUrl(),
+      actions: [{ type: 'button', action_ts: `${Date.now() / 1000}`, ...action }],
+    }),
+    { secret: SIGNING_SECRET },
+  );
 }
