@@ -378,7 +378,7 @@ export async function composeServices(
         'incident.channel': handleIncidentChannel(channels),
         'incident.postmortem': handleIncidentPostmortem(tickets),
         'incident.postmortem-reminder': handlePostmortemReminder(tickets),
-        'escalation.check': handleEscalationCheck(escalations),
+        'escalation.check': handleEscalationCheck(escalations, publisher),
         'escalation.sweep': handleEscalationSweep(escalations),
         'oncall.handoff': handleOnCallHandoff(oncall),
       }),

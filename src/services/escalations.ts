@@ -15,8 +15,13 @@ import type { OnCall } from './oncall.ts';
 
 /** A step delivered this much after it was due is marked late in its pings (fleetbot was down). */
 const LATE_AFTER_MS = 5_000;
-/** A timer this overdue is taken for lost (its job dropped with a flushed queue) and queued again. */
+/**
+ * A timer this overdue may have lost its job (a flushed queue, a crash between commit and enqueue):
+ * it is queued again under its own id, which is a no-op while the job still waits behind a backlog.
+ */
 const LOST_AFTER_MS = 5_000;
+/** A timer this overdue is queued under a new id too, in case its job ended in failure and still holds the first. */
+const STUCK_AFTER_MS = 5 * 60_000;
 
 export interface EscalationsOptions {
   config: Config;
@@ -80,11 +85,13 @@ export class Escalations {
     if (runId) await this.advance(number, runId);
   }
 
-  /** The timer of run `runId`, due at `dueAt`. `early`: the job ran before its time and must wait. */
-  async check(number: number, runId: string, dueAt: Date): Promise<{ early: boolean }> {
-    if (this.options.clock.now() < dueAt) return { early: true };
-    await this.advance(number, runId);
-    return { early: false };
+  /**
+   * The timer of run `runId`, due at `dueAt`. `early`: the job ran before its time and must wait;
+   * `changed`: steps were delivered, so the incident's message must show them.
+   */
+  async check(number: number, runId: string, dueAt: Date): Promise<{ early: boolean; changed: boolean }> {
+    if (this.options.clock.now() < dueAt) return { early: true, changed: false };
+    return { early: false, changed: await this.advance(number, runId) };
   }
 
   /**
@@ -96,9 +103,13 @@ export class Escalations {
     const { store, clock } = this.options;
     const now = clock.now();
     const lost = await store.escalationTimers(new Date(now.getTime() - LOST_AFTER_MS), 1_000);
-    // One requeue per timer per minute, whatever the number of sweeps: the id differs from the first.
+    // Late is not lost: a timer whose job waits behind a backlog is requeued under the same id, which
+    // the queue ignores. Only a timer stuck for minutes gets a new id, at most one a minute.
     const minute = Math.floor(now.getTime() / 60_000);
-    for (const timer of lost) await this.queue(timer.number, timer.runId, timer.dueAt, `sweep${minute}`);
+    for (const timer of lost) {
+      const stuck = now.getTime() - timer.dueAt.getTime() > STUCK_AFTER_MS;
+      await this.queue(timer.number, timer.runId, timer.dueAt, stuck ? `sweep${minute}` : undefined);
+    }
     const unplanned = await store.unplannedIncidents(500);
     for (const number of unplanned) await this.replan(number);
     if (lost.length + unplanned.length > 0) {
@@ -132,11 +143,11 @@ export class Escalations {
    * key of its own: a check that dies after sending and before recording sends the same keys again,
    * which records nothing twice. A run replaced meanwhile (acknowledged, re-planned) records nothing.
    */
-  private async advance(number: number, runId: string): Promise<void> {
+  private async advance(number: number, runId: string): Promise<boolean> {
     const { store, clock } = this.options;
     const view = await store.view(number);
     const record = view?.escalation;
-    if (!view || !record?.policy || record.runId !== runId) return;
+    if (!view || !record?.policy || record.runId !== runId) return false;
     const windows = await this.windows(view.incident);
     const sent: { step: EscalationStep; people: string[]; lateMs: number }[] = [];
     for (const step of evaluation(view.incident, record, clock.now(), windows).due) {
@@ -157,39 +168,37 @@ export class Escalations {
       if (!incident || !current || current.runId !== runId) return undefined;
       const now = clock.now();
       const done = [...current.done];
-      for (const { step, people, lateMs } of sent) {
-        if (done.includes(step.key)) continue;
-        done.push(step.key);
-        await tx.addTimeline(number, {
-          at: now,
-          kind: 'escalated',
-          actor: 'fleetbot',
+      const delivered = [
+        ...sent.map(({ step, people, lateMs }) => ({
+          key: step.key,
+          kind: 'escalated' as const,
           text: `${step.kind === 'page' ? 'Paged' : 'Escalated to'} ${this.names(step.roles)}: ${step.reason}${
             lateMs > 0 ? ` (late by ${spokenDuration(lateMs)})` : ''
           }`,
           details: { step: step.key, roles: step.roles, people, dueAt: step.dueAt.toISOString() },
-        });
-      }
-      for (const phase of nudged) {
-        if (done.includes(phase.key)) continue;
-        done.push(phase.key);
-        await tx.addTimeline(number, {
-          at: now,
-          kind: 'note',
-          actor: 'fleetbot',
+        })),
+        ...nudged.map((phase) => ({
+          key: phase.key,
+          kind: 'note' as const,
           text: `${phase.name} ran over its target (${spokenDuration(phase.dueAt.getTime() - incident.openedAt.getTime())})`,
           details: { step: phase.key },
-        });
+        })),
+      ];
+      for (const { key, kind, text, details } of delivered) {
+        if (done.includes(key)) continue;
+        done.push(key);
+        await tx.addTimeline(number, { at: now, kind, actor: 'fleetbot', text, details });
       }
       const after = evaluation(incident, { ...current, done }, now, windows);
       const phases = phaseNudges(incident, this.options.config.escalation.phases, new Set(done), now);
       const nextAt = earliest(after.nextCheckAt, phases.due.length > 0 ? now : phases.nextAt);
       await tx.setEscalation(number, { done, dueAt: nextAt });
       // The message shows who was paged and the next countdown.
-      if (sent.length > 0) await tx.update(number, {});
-      return nextAt;
+      if (delivered.length > 0) await tx.update(number, {});
+      return { nextAt, changed: delivered.length > 0 };
     });
-    if (next) await this.queue(number, runId, next);
+    if (next?.nextAt) await this.queue(number, runId, next.nextAt);
+    return next?.changed ?? false;
   }
 
   /** DMs each person of the step's roles and mentions them under the incident's message. */

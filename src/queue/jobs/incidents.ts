@@ -3,6 +3,7 @@ import { type JobPayload, type Jobs, jobId } from '../../domain/jobs.ts';
 import type { AlertProcessor } from '../../services/alert-processing.ts';
 import type { Escalations } from '../../services/escalations.ts';
 import type { IncidentChannels } from '../../services/incident-channels.ts';
+import type { IncidentPublisher } from '../../services/incident-publisher.ts';
 import type { IncidentTickets } from '../../services/incident-tickets.ts';
 import type { OnCall } from '../../services/oncall.ts';
 import type { JobContext } from '../job-definition.ts';
@@ -44,12 +45,14 @@ export function handlePostmortemReminder(tickets: IncidentTickets) {
   return async (data: JobPayload<'incident.postmortem-reminder'>) => tickets.remindPostmortem(data.number);
 }
 
-export function handleEscalationCheck(escalations: Escalations) {
+export function handleEscalationCheck(escalations: Escalations, publisher: IncidentPublisher) {
   return async (data: JobPayload<'escalation.check'>, job: JobContext) => {
     const dueAt = new Date(data.dueAt);
-    const { early } = await escalations.check(data.number, data.runId, dueAt);
+    const { early, changed } = await escalations.check(data.number, data.runId, dueAt);
     // A timer that fired before its time waits for it: a step never fires early.
     if (early) await job.retryAt(dueAt);
+    // Who was paged, and the next countdown, on the incident's message now (not at the repair sweep).
+    if (changed) await publisher.sync(data.number);
   };
 }
 
