@@ -1,7 +1,7 @@
 import { systemClock } from '../adapters/clock.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
-import { instantOf } from '../config/zoned-time.ts';
+import { localDateTime } from '../config/zoned-time.ts';
 import { INCIDENT_FLAGS, type IncidentFlag } from '../domain/incident.ts';
 import { previewText } from '../escalation/preview-text.ts';
 import { type CliCommand, EXIT, UsageError } from './command.ts';
@@ -36,14 +36,8 @@ export const escalationPreviewCommand: CliCommand = {
 };
 
 function openingTime(text: string, config: Config): Date {
-  const local = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(text.trim());
-  if (local) {
-    const [, year, month, day, hour, minute] = local.map(Number);
-    return instantOf(
-      { year: year ?? 0, month: month ?? 1, day: day ?? 1, hour: hour ?? 0, minute: minute ?? 0 },
-      config.businessHours.timezone,
-    );
-  }
+  const local = localDateTime(text, config.businessHours.timezone);
+  if (local) return local;
   const instant = new Date(text);
   if (Number.isNaN(instant.getTime()) || !/\d{4}-\d{2}-\d{2}T/.test(text)) {
     throw new UsageError(

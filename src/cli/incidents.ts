@@ -1,6 +1,6 @@
 import { tableLines } from '../actions/result-columns.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { type Incident, incidentRef } from '../domain/incident.ts';
+import { type Incident, incidentRef, parseIncidentRef } from '../domain/incident.ts';
 import type { ResponseOutcome } from '../services/incident-response.ts';
 import { openCliDatabase } from './cli-database.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
@@ -70,9 +70,10 @@ export const incidentsCommand: CliCommand = {
 };
 
 function parseNumber(given: string | undefined, verb: string): number {
-  const match = /^(?:inc-|#)?(\d{1,9})$/i.exec(given ?? '');
-  if (!match) throw new UsageError(`"incidents ${verb}" needs an incident number, e.g. 42 or INC-42.`);
-  return Number(match[1]);
+  const number = parseIncidentRef(given);
+  if (number === undefined)
+    throw new UsageError(`"incidents ${verb}" needs an incident number, e.g. 42 or INC-42.`);
+  return number;
 }
 
 function notFound(io: CliIo, number: number): number {

@@ -74,3 +74,20 @@ export function instantOf(wall: WallClock, timeZone: string): Date {
   // Skipped by a spring-forward: read the wall time with the offset in force before the jump.
   return new Date(asUtc - before);
 }
+
+/**
+ * `2026-12-06 02:00` (a date and a time as people type them, given apart or together) read as a wall
+ * clock in `timeZone`; undefined when it is not that shape.
+ */
+export function localDateTime(text: string, timeZone: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(text.trim());
+  if (!match) return undefined;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return instantOf({ year, month, day, hour, minute }, timeZone);
+}

@@ -136,6 +136,12 @@ export function transition(incident: Pick<Incident, 'status' | 'number'>, to: In
   return { ok: true, to };
 }
 
+/** `42`, `INC-42`, `#42` (as people type an incident) → 42; undefined for anything else. */
+export function parseIncidentRef(text: string | undefined): number | undefined {
+  const match = /^(?:inc-|#)?(\d{1,9})$/i.exec(text ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
 /** `INC-42`. */
 export function incidentRef(number: number): string {
   return `INC-${number}`;

@@ -2,14 +2,14 @@ import type { View } from '@slack/types';
 import type { Config } from '../config/index.ts';
 import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
 import type { Clock } from '../domain/clock.ts';
-import { INCIDENT_FLAGS, type IncidentFlag, incidentRef } from '../domain/incident.ts';
+import { INCIDENT_FLAGS, type IncidentFlag, incidentRef, parseIncidentRef } from '../domain/incident.ts';
 import { didYouMean } from '../lib/did-you-mean.ts';
 import { runbookButtons } from '../services/incident-publisher.ts';
 import type { IncidentResponse, Responder, ResponseOutcome } from '../services/incident-response.ts';
 import type { IncidentTickets } from '../services/incident-tickets.ts';
 import { context, type SlackMessage, section } from '../slack/render/blocks.ts';
 import { renderDeclareModal, renderIncidentTicket } from '../slack/render/incident.ts';
-import { bold, escapeMrkdwn, inlineCode, slackDate } from '../slack/render/mrkdwn.ts';
+import { bold, escapeMrkdwn, inlineCode, slackDate, userIdOf } from '../slack/render/mrkdwn.ts';
 import { renderError } from '../slack/render/notices.ts';
 
 export interface IncidentCommandDeps {
@@ -75,7 +75,7 @@ export async function handleIncidentCommand(
       'Type `/fleet incident help` for the list.',
     );
   }
-  const number = incidentNumber(rest[0]);
+  const number = parseIncidentRef(rest[0]);
   if (number === undefined) {
     return fail(
       `\`/fleet incident ${verb}\` needs an incident number, e.g. \`/fleet incident ${verb} 42\`.`,
@@ -126,7 +126,7 @@ export async function handleIncidentCommand(
       if (args.length === 0) return fail('The note is empty.', usageOf(verb));
       return answer(await response.note(number, responder, args.join(' ').slice(0, 2_000)));
     case 'assign': {
-      const user = slackUserId(args[0]);
+      const user = userIdOf(args[0]);
       if (!user) {
         return fail(
           'Who? Mention the person (`@name`, picked from Slack’s list so it becomes a link) or give their user id (U…).',
@@ -211,17 +211,6 @@ function answer(outcome: ResponseOutcome): IncidentCommandOutcome {
   if (outcome.ok) return { message: plain(`✅ ${escapeMrkdwn(outcome.message)}`) };
   const icon = outcome.reason === 'denied' ? '🚫' : outcome.reason === 'unchanged' ? 'ℹ️' : '⚠️';
   return { message: plain(`${icon} ${escapeMrkdwn(outcome.message)}`) };
-}
-
-/** `42`, `INC-42`, `#42` → 42. */
-export function incidentNumber(text: string | undefined): number | undefined {
-  const match = /^(?:inc-|#)?(\d{1,9})$/i.exec(text ?? '');
-  return match ? Number(match[1]) : undefined;
-}
-
-/** `<@U123|dana>` (a mention Slack escaped), `<@U123>` or `U123` → `U123`. */
-function slackUserId(text: string | undefined): string | undefined {
-  return /^(?:<@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$/.exec(text ?? '')?.[1];
 }
 
 function isSeverity(value: string | undefined): value is SeverityId {

@@ -1,5 +1,5 @@
 import { type Config, parseDuration } from '../config/index.ts';
-import { instantOf } from '../config/zoned-time.ts';
+import { localDateTime } from '../config/zoned-time.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Maintenance, MaintenanceOutcome } from '../services/maintenance.ts';
 import { type SlackMessage, section } from '../slack/render/blocks.ts';
@@ -49,21 +49,11 @@ export async function handleMaintenanceCommand(
       );
     }
     case 'schedule': {
-      const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(rest[0] ?? '');
-      const time = /^(\d{2}):(\d{2})$/.exec(rest[1] ?? '');
+      const startsAt = localDateTime(`${rest[0] ?? ''} ${rest[1] ?? ''}`, config.maintenance.timezone);
       const duration = durationOf(rest[2]);
-      if (!date || !time || duration === undefined)
+      if (!startsAt || duration === undefined) {
         return fail('When and for how long? e.g. `schedule 2026-12-06 02:00 4h <reason>`.');
-      const startsAt = instantOf(
-        {
-          year: Number(date[1]),
-          month: Number(date[2]),
-          day: Number(date[3]),
-          hour: Number(time[1]),
-          minute: Number(time[2]),
-        },
-        config.maintenance.timezone,
-      );
+      }
       return answer(
         await maintenance.schedule(userId, {
           startsAt,

@@ -1,12 +1,12 @@
 import { type Config, parseDuration } from '../config/index.ts';
 import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
-import { instantOf } from '../config/zoned-time.ts';
+import { localDateTime } from '../config/zoned-time.ts';
 import type { Clock } from '../domain/clock.ts';
 import { INCIDENT_FLAGS, type IncidentFlag } from '../domain/incident.ts';
 import { previewText } from '../escalation/preview-text.ts';
 import type { OnCall, RolePeople } from '../services/oncall.ts';
 import { context, type SlackMessage, section } from '../slack/render/blocks.ts';
-import { bold, escapeMrkdwn, inlineCode, mention, slackDate } from '../slack/render/mrkdwn.ts';
+import { bold, escapeMrkdwn, inlineCode, mention, slackDate, userIdOf } from '../slack/render/mrkdwn.ts';
 import { renderError } from '../slack/render/notices.ts';
 
 export interface OnCallCommandDeps {
@@ -106,24 +106,13 @@ async function status(deps: OnCallCommandDeps, now: Date): Promise<SlackMessage>
 async function override(deps: OnCallCommandDeps, words: readonly string[], userId: string, now: Date) {
   const usage = 'Usage: /fleet oncall override @user 4h [role] [reason], or … until 2026-12-01 09:00 [role]';
   const [person, ...rest] = words;
-  const user = /^(?:<@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$/.exec(person ?? '')?.[1];
+  const user = userIdOf(person);
   if (!user) return fail('Who covers? Mention them (picked from Slack’s list) or give their user id.', usage);
   let until: Date | undefined;
   let after: string[];
   if (rest[0] === 'until') {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(rest[1] ?? '');
-    const time = /^(\d{2}):(\d{2})$/.exec(rest[2] ?? '');
-    if (!match || !time) return fail('Until when? A local date and time like 2026-12-01 09:00.', usage);
-    until = instantOf(
-      {
-        year: Number(match[1]),
-        month: Number(match[2]),
-        day: Number(match[3]),
-        hour: Number(time[1]),
-        minute: Number(time[2]),
-      },
-      deps.config.businessHours.timezone,
-    );
+    until = localDateTime(`${rest[1] ?? ''} ${rest[2] ?? ''}`, deps.config.businessHours.timezone);
+    if (!until) return fail('Until when? A local date and time like 2026-12-01 09:00.', usage);
     after = rest.slice(3);
   } else {
     try {

@@ -6,6 +6,7 @@ import type { Notifier } from '../domain/notifier.ts';
 import { SlackCallError, type SlackChannels } from '../domain/slack-api.ts';
 import type { Logger } from '../logging/logger.ts';
 import { renderIncidentSummary } from '../slack/render/incident.ts';
+import { userIdOf } from '../slack/render/mrkdwn.ts';
 import {
   channelSummaryKey,
   INCIDENT_UPDATE_INTERVAL_MS,
@@ -104,7 +105,9 @@ export class IncidentChannels {
       }
     }
     for (const who of [incident.commander, incident.acknowledgedBy, incident.openedBy]) {
-      if (who && /^[UW][A-Z0-9]{2,}$/.test(who)) users.add(who);
+      // Slack users only: the CLI (`cli:dana`) and alert sources are not invited.
+      const user = userIdOf(who);
+      if (user) users.add(user);
     }
     return [...users];
   }

@@ -5,6 +5,7 @@ import type { IncidentAlert, IncidentRun, IncidentStore } from '../domain/incide
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import { postmortemDraft } from '../domain/postmortem.ts';
+import { userIdOf } from '../slack/render/mrkdwn.ts';
 import { incidentMessageKey } from './incident-publisher.ts';
 
 export interface Ticket {
@@ -81,7 +82,8 @@ export class IncidentTickets {
     const incident = await store.get(number);
     if (!incident || incident.postmortemDoneAt || incident.status !== 'resolved') return;
     const who = incident.commander ?? incident.resolvedBy;
-    const mention = who && /^[UW][A-Z0-9]+$/.test(who) ? `<@${who}> ` : '';
+    const user = userIdOf(who);
+    const mention = user ? `<@${user}> ` : '';
     await notifier.send({
       kind: 'post',
       key: `${incidentMessageKey(number)}.postmortem-reminder`,

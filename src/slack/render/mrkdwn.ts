@@ -26,6 +26,11 @@ export function mention(userId: string): string {
   return /^[UWB][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
 
+/** The user id in what someone typed: `<@U123|dana>` (a mention Slack escaped), `<@U123>` or `U123`. */
+export function userIdOf(text: string | undefined): string | undefined {
+  return /^(?:<@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$/.exec(text ?? '')?.[1];
+}
+
 /**
  * A time in the reader's own time zone (`today 14:02`), with UTC as the fallback for
  * clients that cannot format it. `{time}` alone for times within the next minutes.
