@@ -96,7 +96,6 @@ export async function handleIncidentCommand(
       return {
         message: renderIncidentTicket({
           ...ticket,
-          now: deps.clock.now(),
           runbook: runbookButtons(ticket.incident.service, service?.workload),
           ...(service ? { workload: service.workload } : {}),
           limit: verb === 'timeline' ? 40 : 15,

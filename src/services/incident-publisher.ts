@@ -84,7 +84,6 @@ export class IncidentPublisher {
     const content = renderIncidentAlert({
       incident: view.incident,
       alerts: view.alerts,
-      now: clock.now(),
       ...(service ? { workload: service.workload } : {}),
       runbook: runbookButtons(view.incident.service, service?.workload),
       ...nextEscalation(

@@ -25,7 +25,6 @@ export interface RunbookButton {
 export interface RenderIncidentInput {
   incident: Incident;
   alerts: readonly IncidentAlert[];
-  now: Date;
   /** The service's workload name (`fleet-api`), when the incident's service is configured. */
   workload?: string;
   /** Runbook actions that fit the service (logs, health, restart). */
