@@ -1,7 +1,6 @@
 import type { View } from '@slack/types';
 import type { Config } from '../config/index.ts';
 import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
-import type { Clock } from '../domain/clock.ts';
 import { INCIDENT_FLAGS, type IncidentFlag, incidentRef, parseIncidentRef } from '../domain/incident.ts';
 import { didYouMean } from '../lib/did-you-mean.ts';
 import { runbookButtons } from '../services/incident-publisher.ts';
@@ -16,7 +15,6 @@ export interface IncidentCommandDeps {
   config: Config;
   response: IncidentResponse;
   tickets: IncidentTickets;
-  clock: Clock;
 }
 
 /** The `/fleet incident …` words, with what each expects, for help and for errors. */

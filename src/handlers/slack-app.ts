@@ -110,7 +110,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     requests: options.requests,
     confirmations: options.confirmations,
     limiter: options.limiter,
-    incidents: { config, clock: options.clock, ...options.incidents },
+    incidents: { config, ...options.incidents },
     oncall: { config, clock: options.clock, oncall: options.oncall },
     maintenance: { config, clock: options.clock, maintenance: options.maintenance },
   };
