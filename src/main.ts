@@ -289,7 +289,10 @@ export async function composeServices(
   const runner = buildActionRunner(config, logger, runs, overrides.cluster, undefined, clock);
 
   // The services enqueue through this; the queue is built once the handlers (which need the services) are.
-  const jobs: Jobs = { enqueue: (name, data, options) => queue.enqueue(name, data, options) };
+  const jobs: Jobs = {
+    enqueue: (name, data, options) => queue.enqueue(name, data, options),
+    enqueueAll: (list) => queue.enqueueAll(list),
+  };
   const slack = slackClients(config, logger);
   const notifier = new MessageOutbox({ store: messages, jobs, clock, metrics: metrics.delivery });
   const slackApi = slack ? new SlackWebApi({ client: slack.client }) : undefined;

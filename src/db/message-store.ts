@@ -26,59 +26,90 @@ export class PgMessageStore implements MessageStore {
     this.pool = options.pool;
   }
 
-  async record(message: OutboundMessage, requester: Requester | undefined, now: Date) {
-    const { target, content } = split(message);
-    const interval =
-      message.kind === 'post' ? (message.minUpdateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS) : 0;
-    const inserted = await this.pool.query<{ id: string; version: number }>(
-      `INSERT INTO slack_messages (key, kind, target, content, requester, min_update_interval_ms, next_attempt_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-       ON CONFLICT (key) DO NOTHING
-       RETURNING id, version`,
-      [
-        message.key,
-        message.kind,
-        JSON.stringify(target),
-        JSON.stringify(content),
-        requester ? JSON.stringify(requester) : null,
+  async recordAll(messages: readonly OutboundMessage[], requester: Requester | undefined, now: Date) {
+    const rows = messages.map((message) => {
+      const { target, content } = split(message);
+      const interval =
+        message.kind === 'post' ? (message.minUpdateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS) : 0;
+      return {
+        key: message.key,
+        kind: message.kind,
+        target: JSON.stringify(target),
+        content: JSON.stringify(content),
         interval,
+      };
+    });
+    // Ids follow the order given (ORDER BY ord), which is the order messages of a thread are sent in.
+    const inserted = await this.pool.query<{ id: string; version: number; key: string }>(
+      `INSERT INTO slack_messages (key, kind, target, content, requester, min_update_interval_ms, next_attempt_at, created_at)
+       SELECT key, kind, target::jsonb, content::jsonb, $6, update_interval, $7, $7
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[])
+              WITH ORDINALITY AS m(key, kind, target, content, update_interval, ord)
+        ORDER BY ord
+       ON CONFLICT (key) DO NOTHING
+       RETURNING id, version, key`,
+      [
+        rows.map((row) => row.key),
+        rows.map((row) => row.kind),
+        rows.map((row) => row.target),
+        rows.map((row) => row.content),
+        rows.map((row) => row.interval),
+        requester ? JSON.stringify(requester) : null,
         now,
       ],
     );
-    const row = inserted.rows[0];
-    if (row) return { id: String(row.id), version: row.version, created: true };
-    const existing = await this.pool.query<{ id: string; version: number }>(
-      'SELECT id, version FROM slack_messages WHERE key = $1',
-      [message.key],
+    const found = new Map(
+      inserted.rows.map((row) => [row.key, { id: String(row.id), version: row.version, created: true }]),
     );
-    const first = existing.rows[0];
-    if (!first) throw new Error(`slack message "${message.key}" vanished while being recorded`);
-    return { id: String(first.id), version: first.version, created: false };
+    // Keys recorded before: read in a statement of their own, which sees a concurrent first insert
+    // that the insert waited for.
+    const repeated = rows.map((row) => row.key).filter((key) => !found.has(key));
+    if (repeated.length > 0) {
+      const existing = await this.pool.query<{ id: string; version: number; key: string }>(
+        'SELECT id, version, key FROM slack_messages WHERE key = ANY($1::text[])',
+        [repeated],
+      );
+      for (const row of existing.rows) {
+        found.set(row.key, { id: String(row.id), version: row.version, created: false });
+      }
+    }
+    const seen = new Set<string>();
+    return rows.map(({ key }) => {
+      const row = found.get(key);
+      if (!row) throw new Error(`slack message "${key}" vanished while being recorded`);
+      // The same key twice in one call is one message, created once.
+      const created = row.created && !seen.has(key);
+      seen.add(key);
+      return { ...row, created };
+    });
   }
 
   async revise(key: string, content: MessageContent, now: Date) {
     // A message Slack refused for good stays refused: editing it cannot make the channel exist.
     // The same content again is no edit: nothing is sent (a storm of repeats re-renders a message
     // that shows nothing new).
-    const result = await this.pool.query<{ id: string; version: number; not_before: Date }>(
+    const result = await this.pool.query<{ id: string; version: number; not_before: Date; pending: boolean }>(
       `UPDATE slack_messages
          SET content = $2, version = version + 1,
              status = CASE WHEN status = 'failed' THEN 'failed' ELSE 'pending' END,
              next_attempt_at = GREATEST(next_attempt_at, $3)
        WHERE key = $1 AND content IS DISTINCT FROM $2::jsonb
-       RETURNING id, version,
+       RETURNING id, version, status = 'pending' AS pending,
          GREATEST($3, COALESCE(last_sent_at + make_interval(secs => min_update_interval_ms / 1000.0), $3)) AS not_before`,
       [key, JSON.stringify(content), now],
     );
     const row =
       result.rows[0] ??
       (
-        await this.pool.query<{ id: string; version: number; not_before: Date }>(
-          'SELECT id, version, $2::timestamptz AS not_before FROM slack_messages WHERE key = $1',
+        await this.pool.query<{ id: string; version: number; not_before: Date; pending: boolean }>(
+          `SELECT id, version, $2::timestamptz AS not_before, status = 'pending' AS pending
+             FROM slack_messages WHERE key = $1`,
           [key, now],
         )
       ).rows[0];
-    return row ? { id: String(row.id), version: row.version, notBefore: row.not_before } : undefined;
+    return row
+      ? { id: String(row.id), version: row.version, notBefore: row.not_before, pending: row.pending }
+      : undefined;
   }
 
   async claim(id: string, owner: string, now: Date, leaseMs: number): Promise<Claim | undefined> {

@@ -160,9 +160,19 @@ export interface EnqueueOptions {
   sensitive?: boolean;
 }
 
+/** One job of `enqueueAll`: what `enqueue` takes, as one value. */
+export type JobToQueue = {
+  [N in JobName]: { name: N; data: JobData<N>; options?: EnqueueOptions };
+}[JobName];
+
 /** The port services enqueue through; the queue adapter implements it. */
 export interface Jobs {
   enqueue<N extends JobName>(name: N, data: JobData<N>, options?: EnqueueOptions): Promise<string>;
+  /**
+   * Queues several jobs with one add per queue (a single round trip each, not one per job); the
+   * ids in the order given. Each job's id de-duplicates as it does in `enqueue`.
+   */
+  enqueueAll(jobs: readonly JobToQueue[]): Promise<string[]>;
 }
 
 /**

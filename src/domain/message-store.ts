@@ -31,18 +31,25 @@ export type Claim = { claimed: true; message: StoredMessage } | { claimed: false
  * owner, so a worker whose lease ran out (and was taken over) cannot overwrite what the next one did.
  */
 export interface MessageStore {
-  /** Records a message once per key; the second time returns the first one's id and version. */
-  record(
-    message: OutboundMessage,
+  /**
+   * Records messages once per key, in one statement, in the order given (a thread's order is the
+   * order recorded); a key recorded before returns the first one's id and version, not created.
+   */
+  recordAll(
+    messages: readonly OutboundMessage[],
     requester: Requester | undefined,
     now: Date,
-  ): Promise<{ id: string; version: number; created: boolean }>;
-  /** New content for a recorded message (version + 1); when it may be sent next; undefined for an unknown key. */
+  ): Promise<{ id: string; version: number; created: boolean }[]>;
+  /**
+   * New content for a recorded message (version + 1; the same content again changes nothing); when
+   * it may be sent next, and whether anything of it still waits to be delivered (`pending`);
+   * undefined for an unknown key.
+   */
   revise(
     key: string,
     content: MessageContent,
     now: Date,
-  ): Promise<{ id: string; version: number; notBefore: Date } | undefined>;
+  ): Promise<{ id: string; version: number; notBefore: Date; pending: boolean } | undefined>;
   /** Takes the message for `leaseMs` unless another owner holds it; undefined for an unknown id. */
   claim(id: string, owner: string, now: Date, leaseMs: number): Promise<Claim | undefined>;
   byKey(key: string): Promise<StoredMessage | undefined>;

@@ -58,6 +58,11 @@ export interface Notifier {
    * saying what to fix.
    */
   send(message: OutboundMessage, options?: { requester?: Requester }): Promise<void>;
+  /**
+   * `send` for several messages at once: recorded together and their deliveries queued together,
+   * in one round trip each rather than two per message. Messages of one thread go out in the order given.
+   */
+  sendAll(messages: readonly OutboundMessage[], options?: { requester?: Requester }): Promise<void>;
   /** New content for a `post` sent earlier under `key`: delivered as an edit in place, coalesced. */
   update(key: string, content: MessageContent): Promise<void>;
 }

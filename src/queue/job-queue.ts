@@ -1,11 +1,17 @@
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
 import { FleetbotError, ShutdownError } from '../domain/errors.ts';
 import type { EnqueueOptions } from '../domain/jobs.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { JobDefinition, QueueName } from './job-definition.ts';
-import type { BackendQueue, BackendWorker, QueueBackend, QueueBackendKind } from './queue-backend.ts';
+import type {
+  BackendQueue,
+  BackendWorker,
+  JobToAdd,
+  QueueBackend,
+  QueueBackendKind,
+} from './queue-backend.ts';
 
 export interface JobQueueOptions {
   backend: QueueBackend;
@@ -37,6 +43,19 @@ const STOP_TIMEOUT_MS = 5_000;
 
 function within(work: Promise<boolean>, ms: number): Promise<boolean> {
   return Promise.race([work, new Promise<false>((resolve) => setTimeout(resolve, ms, false).unref())]);
+}
+
+/** BullMQ's options for one job of `definition`: its id, delay, retries and retention. */
+function jobOptions(definition: JobDefinition, options: EnqueueOptions): JobsOptions {
+  return {
+    ...(options.jobId ? { jobId: options.jobId } : {}),
+    ...(options.delayMs ? { delay: options.delayMs } : {}),
+    attempts: definition.retry?.attempts ?? 1,
+    ...(definition.retry ? { backoff: { type: 'exponential', delay: definition.retry.backoffMs } } : {}),
+    // Age-based retention: count-based retention deadlocks BullMQ's PostgreSQL backend under load.
+    removeOnComplete: options.sensitive ? true : { age: KEEP_COMPLETED_S },
+    removeOnFail: options.sensitive ? true : { age: KEEP_FAILED_S },
+  };
 }
 
 /**
@@ -72,42 +91,57 @@ export class JobQueue {
   }
 
   async enqueue(name: string, data: unknown, options: EnqueueOptions = {}): Promise<string> {
-    const definition = this.definition(name);
-    const parsed = definition.data.safeParse(data);
-    if (!parsed.success) {
-      throw new FleetbotError(
-        'invalid_job_data',
-        `Job "${name}" was given invalid data: ${parsed.error.message}`,
-      );
-    }
-    const job = await this.add(definition, name, parsed.data, options);
-    this.metrics.jobsEnqueued.inc({ queue: definition.queue, job: name });
-    if (!job.id) throw new Error(`queue returned a job without an id for "${name}"`);
-    return job.id;
+    const [id] = await this.enqueueAll([{ name, data, options }]);
+    if (!id) throw new Error(`queue returned no id for "${name}"`);
+    return id;
   }
 
-  /** The add itself; a store that does not answer becomes an error that says so, not a wait. */
-  private async add(
-    definition: JobDefinition,
-    name: string,
-    data: unknown,
-    options: EnqueueOptions,
-  ): Promise<Job> {
-    const added = this.queue(definition.queue).add(name, data, {
-      ...(options.jobId ? { jobId: options.jobId } : {}),
-      ...(options.delayMs ? { delay: options.delayMs } : {}),
-      attempts: definition.retry?.attempts ?? 1,
-      ...(definition.retry ? { backoff: { type: 'exponential', delay: definition.retry.backoffMs } } : {}),
-      // Age-based retention: count-based retention deadlocks BullMQ's PostgreSQL backend under load.
-      removeOnComplete: options.sensitive ? true : { age: KEEP_COMPLETED_S },
-      removeOnFail: options.sensitive ? true : { age: KEEP_FAILED_S },
+  /**
+   * Validates every job, then adds them with one bulk add per queue; the ids in the order given.
+   * Nothing is added when one of them is invalid.
+   */
+  async enqueueAll(
+    jobs: readonly { name: string; data: unknown; options?: EnqueueOptions | undefined }[],
+  ): Promise<string[]> {
+    const byQueue = new Map<QueueName, { index: number; name: string; job: JobToAdd }[]>();
+    jobs.forEach(({ name, data, options = {} }, index) => {
+      const definition = this.definition(name);
+      const parsed = definition.data.safeParse(data);
+      if (!parsed.success) {
+        throw new FleetbotError(
+          'invalid_job_data',
+          `Job "${name}" was given invalid data: ${parsed.error.message}`,
+        );
+      }
+      const batch = byQueue.get(definition.queue) ?? [];
+      batch.push({ index, name, job: { name, data: parsed.data, opts: jobOptions(definition, options) } });
+      byQueue.set(definition.queue, batch);
     });
+    const ids: string[] = new Array(jobs.length);
+    await Promise.all(
+      [...byQueue].map(async ([queue, batch]) => {
+        const added = await this.add(queue, batch);
+        batch.forEach(({ index, name }, position) => {
+          const id = added[position]?.id;
+          if (!id) throw new Error(`queue returned a job without an id for "${name}"`);
+          ids[index] = id;
+          this.metrics.jobsEnqueued.inc({ queue, job: name });
+        });
+      }),
+    );
+    return ids;
+  }
+
+  /** The bulk add itself; a store that does not answer becomes an error that says so, not a wait. */
+  private async add(queue: QueueName, batch: readonly { name: string; job: JobToAdd }[]): Promise<Job[]> {
+    const added = this.queue(queue).addBulk(batch.map(({ job }) => job));
     try {
       return await withTimeout(added, ENQUEUE_TIMEOUT_MS, 'the queue did not take the job');
     } catch (error) {
+      const names = [...new Set(batch.map(({ name }) => `"${name}"`))].join(', ');
       throw new FleetbotError(
         'queue_unavailable',
-        `The job queue (${this.backendKind === 'redis' ? 'Redis' : 'PostgreSQL'}) is not answering, so "${name}" was not queued.`,
+        `The job queue (${this.backendKind === 'redis' ? 'Redis' : 'PostgreSQL'}) is not answering, so ${names} was not queued.`,
         {
           hint: 'Nothing was started. Try again in a minute; /readyz names the failing dependency.',
           cause: error,

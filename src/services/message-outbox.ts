@@ -21,9 +21,9 @@ export interface MessageOutboxOptions {
 }
 
 /**
- * The Notifier every part of fleetbot talks to Slack through: a message is recorded, then its
- * delivery job is queued (after the commit, under an id derived from the message and its version,
- * so a repeated send or a retried job queues it once). A crash between the two is repaired by the
+ * The Notifier every part of fleetbot talks to Slack through: messages are recorded (one insert for
+ * all of a send), then their delivery jobs are queued (one bulk add, after the commit, under ids
+ * derived from each message and its version, so a repeated send or a retried job queues each once). A crash between the two is repaired by the
  * delivery sweep, which requeues recorded messages nobody is delivering.
  */
 export class MessageOutbox implements Notifier {
@@ -34,13 +34,23 @@ export class MessageOutbox implements Notifier {
   }
 
   async send(message: OutboundMessage, options: { requester?: Requester } = {}): Promise<void> {
+    await this.sendAll([message], options);
+  }
+
+  async sendAll(
+    messages: readonly OutboundMessage[],
+    options: { requester?: Requester } = {},
+  ): Promise<void> {
+    if (messages.length === 0) return;
     const { store, jobs, clock, metrics } = this.options;
-    const recorded = await store.record(message, options.requester, clock.now());
-    if (recorded.created) metrics.queued();
-    await jobs.enqueue(
-      'message.deliver',
-      { id: recorded.id, version: recorded.version },
-      { jobId: deliveryJobId(recorded.id, recorded.version) },
+    const recorded = await store.recordAll(messages, options.requester, clock.now());
+    for (const { created } of recorded) if (created) metrics.queued();
+    await jobs.enqueueAll(
+      recorded.map(({ id, version }) => ({
+        name: 'message.deliver',
+        data: { id, version },
+        options: { jobId: deliveryJobId(id, version) },
+      })),
     );
   }
 
@@ -51,6 +61,8 @@ export class MessageOutbox implements Notifier {
     if (!revised) {
       throw new FleetbotError('slack', `No message "${key}" was sent, so it cannot be updated.`);
     }
+    // Unchanged and already in Slack (or refused for good): there is nothing to deliver.
+    if (!revised.pending) return;
     await jobs.enqueue(
       'message.deliver',
       { id: revised.id, version: revised.version },
