@@ -5,10 +5,11 @@ import { type Incident, incidentRef } from '../domain/incident.ts';
 import type { EscalationRecord, IncidentStore } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { MaintenanceStore } from '../domain/maintenance.ts';
-import type { Notifier } from '../domain/notifier.ts';
+import type { Notifier, OutboundMessage } from '../domain/notifier.ts';
 import { type EscalationStep, type Evaluation, evaluate, spokenDuration } from '../escalation/evaluator.ts';
 import { type Phase, phaseNudges } from '../escalation/phases.ts';
 import { type EscalationPolicy, policyFor } from '../escalation/policy.ts';
+import { forEachLimit } from '../lib/for-each-limit.ts';
 import type { Logger } from '../logging/logger.ts';
 import { renderEscalationPing } from '../slack/render/escalation.ts';
 import type { OnCall } from './oncall.ts';
@@ -20,6 +21,8 @@ const LATE_AFTER_MS = 5_000;
  * it is queued again under its own id, which is a no-op while the job still waits behind a backlog.
  */
 const LOST_AFTER_MS = 5_000;
+/** Incidents that never were planned are planned this many at a time by reconciliation. */
+const REPLAN_PARALLEL = 6;
 /** A timer this overdue is queued under a new id too, in case its job ended in failure and still holds the first. */
 const STUCK_AFTER_MS = 5 * 60_000;
 
@@ -106,12 +109,15 @@ export class Escalations {
     // Late is not lost: a timer whose job waits behind a backlog is requeued under the same id, which
     // the queue ignores. Only a timer stuck for minutes gets a new id, at most one a minute.
     const minute = Math.floor(now.getTime() / 60_000);
-    for (const timer of lost) {
-      const stuck = now.getTime() - timer.dueAt.getTime() > STUCK_AFTER_MS;
-      await this.queue(timer.number, timer.runId, timer.dueAt, stuck ? `sweep${minute}` : undefined);
-    }
+    // One bulk add for them all: a thousand adds one at a time held up the worker's start by 40 s.
+    await this.queue(
+      lost.map((timer) => {
+        const stuck = now.getTime() - timer.dueAt.getTime() > STUCK_AFTER_MS;
+        return { ...timer, at: timer.dueAt, ...(stuck ? { suffix: `sweep${minute}` } : {}) };
+      }),
+    );
     const unplanned = await store.unplannedIncidents(500);
-    for (const number of unplanned) await this.replan(number);
+    await forEachLimit(unplanned, REPLAN_PARALLEL, (number) => this.replan(number));
     if (lost.length + unplanned.length > 0) {
       this.options.logger.warn(
         { timers: lost.length, planned: unplanned.length },
@@ -144,24 +150,27 @@ export class Escalations {
    * which records nothing twice. A run replaced meanwhile (acknowledged, re-planned) records nothing.
    */
   private async advance(number: number, runId: string): Promise<boolean> {
-    const { store, clock } = this.options;
+    const { store, clock, notifier, config } = this.options;
     const view = await store.view(number);
     const record = view?.escalation;
     if (!view || !record?.policy || record.runId !== runId) return false;
     const windows = await this.windows(view.incident);
-    const sent: { step: EscalationStep; people: string[]; lateMs: number }[] = [];
-    for (const step of evaluation(view.incident, record, clock.now(), windows).due) {
-      const lateMs = clock.now().getTime() - step.dueAt.getTime();
-      const late = lateMs > LATE_AFTER_MS ? lateMs : 0;
-      sent.push({ step, people: await this.deliver(view.incident, step, late), lateMs: late });
-    }
-    const nudged = phaseNudges(
-      view.incident,
-      this.options.config.escalation.phases,
-      new Set(record.done),
-      clock.now(),
-    ).due;
-    for (const phase of nudged) await this.nudge(view.incident, phase);
+    const now = clock.now();
+    const due = evaluation(view.incident, record, now, windows).due;
+    const nudged = phaseNudges(view.incident, config.escalation.phases, new Set(record.done), now).due;
+    const holders = await this.holders(due, now);
+    const sent = due.map((step, index) => {
+      const lateMs = now.getTime() - step.dueAt.getTime();
+      const { people, groups } = holders[index] ?? { people: [], groups: [] };
+      return { step, people, groups, lateMs: lateMs > LATE_AFTER_MS ? lateMs : 0 };
+    });
+    // Every ping of the check in one send: one insert records them, one bulk add queues their deliveries.
+    await notifier.sendAll([
+      ...sent.flatMap(({ step, people, groups, lateMs }) =>
+        this.pings(view.incident, step, { people, groups, lateMs, now }),
+      ),
+      ...nudged.map((phase) => this.nudge(view.incident, phase)),
+    ]);
     const next = await store.transaction(async (tx) => {
       const incident = await tx.lock(number);
       const current = incident ? await tx.escalation(number) : undefined;
@@ -197,86 +206,121 @@ export class Escalations {
       if (delivered.length > 0) await tx.update(number, {});
       return { nextAt, changed: delivered.length > 0 };
     });
-    if (next?.nextAt) await this.queue(number, runId, next.nextAt);
+    if (next?.nextAt) await this.queue([{ number, runId, at: next.nextAt }]);
     return next?.changed ?? false;
   }
 
-  /** DMs each person of the step's roles and mentions them under the incident's message. */
-  private async deliver(incident: Incident, step: EscalationStep, lateMs: number): Promise<string[]> {
-    const { config, notifier, clock } = this.options;
-    const people = new Set<string>();
-    const groups: string[] = [];
-    for (const id of step.roles) {
-      const holders = await this.options.oncall.people(id, clock.now());
-      for (const user of holders.users) people.add(user);
-      for (const group of holders.groups) {
-        const members = await this.options.groupMembers(group).catch(() => undefined);
-        if (members) for (const user of members) people.add(user);
-        else groups.push(group);
+  /**
+   * Who each step pages: the people holding its roles (a user group's members looked up, a group
+   * that cannot be is mentioned as such). One read of the on-call overrides, group lookups at once.
+   */
+  private async holders(
+    steps: readonly EscalationStep[],
+    at: Date,
+  ): Promise<{ people: string[]; groups: string[] }[]> {
+    const { oncall, groupMembers } = this.options;
+    const roles = [...new Set(steps.flatMap((step) => step.roles))];
+    const held = new Map((await oncall.peopleOf(roles, at)).map((people, index) => [roles[index], people]));
+    const groups = [...new Set([...held.values()].flatMap((people) => people.groups))];
+    const members = new Map(
+      await Promise.all(
+        groups.map(async (group) => [group, await groupMembers(group).catch(() => undefined)] as const),
+      ),
+    );
+    return steps.map((step) => {
+      const people = new Set<string>();
+      const unresolved: string[] = [];
+      for (const role of step.roles) {
+        const holder = held.get(role);
+        for (const user of holder?.users ?? []) people.add(user);
+        for (const group of holder?.groups ?? []) {
+          const users = members.get(group);
+          if (users) for (const user of users) people.add(user);
+          else unresolved.push(group);
+        }
       }
-    }
+      return { people: [...people], groups: unresolved };
+    });
+  }
+
+  /** A step's pings: a DM to each person of its roles, and a mention of them under the incident's message. */
+  private pings(
+    incident: Incident,
+    step: EscalationStep,
+    to: { people: readonly string[]; groups: readonly string[]; lateMs: number; now: Date },
+  ): OutboundMessage[] {
+    const { people, groups, lateMs, now } = to;
     const key = `escalation.${incident.number}.${step.key}`;
     const ping = renderEscalationPing({
       incident,
       step,
       roleNames: this.names(step.roles),
-      waitedMs: clock.now().getTime() - incident.openedAt.getTime(),
+      waitedMs: now.getTime() - incident.openedAt.getTime(),
       lateMs,
     });
-    for (const user of people) {
-      await notifier.send({ kind: 'post', key: `${key}.${user}`, channel: user, content: ping.direct });
-    }
-    const mentions = [
-      ...[...people].map((user) => `<@${user}>`),
-      ...groups.map((group) => `<!subteam^${group}>`),
-    ];
-    await notifier.send({
-      kind: 'post',
-      key: `${key}.thread`,
-      channel: config.channels.alerts,
-      thread: { key: `incident.${incident.number}` },
-      content: ping.thread(mentions),
-    });
-    if (incident.severity === 'P0' && incident.channel) {
-      await notifier.send({
-        kind: 'post',
-        key: `${key}.here`,
-        channel: incident.channel,
-        content: ping.thread(['<!here>', ...mentions]),
-      });
-    }
-    if (people.size === 0 && groups.length === 0) {
+    const mentions = [...people.map((user) => `<@${user}>`), ...groups.map((group) => `<!subteam^${group}>`)];
+    if (people.length === 0 && groups.length === 0) {
       this.options.logger.warn(
         { incident: incidentRef(incident.number), roles: step.roles },
         'an escalation step names roles nobody holds in fleetbot.yml; it was posted in the thread only',
       );
     }
-    return [...people];
+    const direct = people.map(
+      (user): OutboundMessage => ({
+        kind: 'post',
+        key: `${key}.${user}`,
+        channel: user,
+        content: ping.direct,
+      }),
+    );
+    const thread: OutboundMessage = {
+      kind: 'post',
+      key: `${key}.thread`,
+      channel: this.options.config.channels.alerts,
+      thread: { key: `incident.${incident.number}` },
+      content: ping.thread(mentions),
+    };
+    if (incident.severity !== 'P0' || !incident.channel) return [...direct, thread];
+    const here: OutboundMessage = {
+      kind: 'post',
+      key: `${key}.here`,
+      channel: incident.channel,
+      content: ping.thread(['<!here>', ...mentions]),
+    };
+    return [...direct, thread, here];
   }
 
-  private async queue(number: number, runId: string, at: Date, suffix?: string): Promise<void> {
+  /** Queues the timers' checks in one bulk add; `suffix` gives a timer a new id (a stuck one). */
+  private async queue(
+    timers: readonly { number: number; runId: string; at: Date; suffix?: string }[],
+  ): Promise<void> {
     const { jobs, clock } = this.options;
-    const parts = ['escalation', number, runId, at.getTime(), ...(suffix ? [suffix] : [])];
-    await jobs.enqueue(
-      'escalation.check',
-      { number, runId, dueAt: at.toISOString() },
-      { jobId: jobId(...parts), delayMs: Math.max(0, at.getTime() - clock.now().getTime()) },
+    if (timers.length === 0) return;
+    const now = clock.now().getTime();
+    await jobs.enqueueAll(
+      timers.map(({ number, runId, at, suffix }) => ({
+        name: 'escalation.check',
+        data: { number, runId, dueAt: at.toISOString() },
+        options: {
+          jobId: jobId('escalation', number, runId, at.getTime(), ...(suffix ? [suffix] : [])),
+          delayMs: Math.max(0, at.getTime() - now),
+        },
+      })),
     );
   }
 
   /** A phase ran over: a nudge with the runbook's next moves under the incident's message. */
-  private async nudge(incident: Incident, phase: Phase): Promise<void> {
-    const { config, notifier } = this.options;
+  private nudge(incident: Incident, phase: Phase): OutboundMessage {
     const target = spokenDuration(phase.dueAt.getTime() - incident.openedAt.getTime());
-    await notifier.send({
+    return {
       kind: 'post',
       key: `escalation.${incident.number}.${phase.key}`,
-      channel: config.channels.alerts,
+      channel: this.options.config.channels.alerts,
       thread: { key: `incident.${incident.number}` },
       content: {
         text: `⏳ ${incidentRef(incident.number)}: ${phase.name} has run over its ${target} target. ${phase.hint.replaceAll('{n}', String(incident.number))}`,
       },
-    });
+    };
   }
 
   /** Maintenance windows that can hold this incident's steps: those ending after it opened. */

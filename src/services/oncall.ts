@@ -42,17 +42,24 @@ export class OnCall {
   }
 
   async people(role: string, at: Date): Promise<RolePeople> {
-    return this.resolve(role, at, await this.options.store.active(at));
+    const [people] = await this.peopleOf([role], at);
+    return people as RolePeople;
+  }
+
+  /** Several roles' people at one time, in the order given, from one read of the overrides. */
+  async peopleOf(roles: readonly string[], at: Date): Promise<RolePeople[]> {
+    const overrides = await this.options.store.active(at);
+    return roles.map((role) => this.resolve(role, at, overrides));
   }
 
   /** Every role's people now: the matrix as it stands. */
   async matrix(at: Date): Promise<{ role: string; name: string; people: RolePeople }[]> {
-    const overrides = await this.options.store.active(at);
-    return Object.entries(this.options.config.roles).map(([role, { name }]) => ({
-      role,
-      name,
-      people: this.resolve(role, at, overrides),
-    }));
+    const roles = Object.entries(this.options.config.roles);
+    const people = await this.peopleOf(
+      roles.map(([role]) => role),
+      at,
+    );
+    return roles.map(([role, { name }], index) => ({ role, name, people: people[index] as RolePeople }));
   }
 
   /** Each rotation's turn now, and the overrides in force. */
