@@ -53,6 +53,7 @@ import { EmbeddedPostgres } from '../src/db/embedded-postgres.ts';
 import { PgIncidentStore } from '../src/db/incident-store.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { jobId } from '../src/domain/jobs.ts';
+import { phaseTargets } from '../src/escalation/phases.ts';
 import { policyFor } from '../src/escalation/policy.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { composeServices } from '../src/main.ts';
@@ -168,7 +169,7 @@ async function openIncidents(
     );
   }
   await pool.query(`SELECT setval('incidents_id_seq', $1)`, [count]);
-  await postIncidentMessages(pool, count);
+  await postIncidentMessages(pool, config, count);
 }
 
 /**
@@ -176,7 +177,7 @@ async function openIncidents(
  * knows), and its summary in the thread, rendered as the publisher renders it (unchanged by a
  * deadline, so never edited): both recorded as delivered under the publisher's keys.
  */
-async function postIncidentMessages(pool: pg.Pool, count: number): Promise<void> {
+async function postIncidentMessages(pool: pg.Pool, config: Config, count: number): Promise<void> {
   const client = new WebClient(SLACK_TOKEN, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
   const { rows } = await pool.query<{ id: string }>('SELECT id FROM incidents ORDER BY id');
   const posted = new Map<number, string>();
@@ -208,7 +209,10 @@ async function postIncidentMessages(pool: pg.Pool, count: number): Promise<void>
       {
         key: `${key}.summary`,
         target: { channel: ALERTS_CHANNEL, threadKey: key },
-        content: renderIncidentSummary({ incident }),
+        content: renderIncidentSummary({
+          incident,
+          targets: phaseTargets(incident, config.escalation.phases),
+        }),
         ts: `${Math.floor(incident.openedAt.getTime() / 1000)}.${String(incident.number).padStart(6, '0')}`,
         sent: incident.openedAt,
       },

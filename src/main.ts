@@ -38,6 +38,7 @@ import {
   handlePostmortemReminder,
 } from './queue/jobs/incidents.ts';
 import { jobDefinitions } from './queue/jobs/index.ts';
+import { handleMaintenanceNotices } from './queue/jobs/maintenance.ts';
 import { handleMessageDeliver, handleMessageSweep } from './queue/jobs/message-delivery.ts';
 import { openQueueBackend } from './queue/queue-backend.ts';
 import { ActionRequests } from './services/action-requests.ts';
@@ -107,6 +108,8 @@ const EMBEDDED_DOWN_GRACE_MS = 15_000;
 const SWEEP_EVERY_MS = 30_000;
 /** How often stored alerts whose batch job was lost are looked for: an alert waits at most this long. */
 const ALERT_SWEEP_EVERY_MS = 5_000;
+/** How often maintenance notices are looked for: one is posted at most this late. */
+const NOTICE_SWEEP_EVERY_MS = 10_000;
 
 /**
  * The composition root: builds every part from the config and wires them
@@ -162,6 +165,7 @@ export async function startApp(
       await queue.schedule('action.sweep', SWEEP_EVERY_MS);
       await queue.schedule('alert.sweep', ALERT_SWEEP_EVERY_MS);
       await queue.schedule('escalation.sweep', ALERT_SWEEP_EVERY_MS);
+      await queue.schedule('maintenance.notices', NOTICE_SWEEP_EVERY_MS);
       // Timers whose jobs were lost while no worker ran (a flushed queue store) fire now, marked late.
       await incidents.escalations.reconcile();
       // Each rotation's user group on whoever is on call now, and its next handoff queued.
@@ -336,6 +340,7 @@ export async function composeServices(
     incidents,
     escalations,
     authorizer,
+    oncall,
     notifier,
     clock,
   });
@@ -384,6 +389,7 @@ export async function composeServices(
         'escalation.check': handleEscalationCheck(escalations, publisher),
         'escalation.sweep': handleEscalationSweep(escalations),
         'oncall.handoff': handleOnCallHandoff(oncall),
+        'maintenance.notices': handleMaintenanceNotices(maintenance),
       }),
       ...(overrides.jobs ?? []),
     ],

@@ -62,6 +62,7 @@ function checkRoleReferences(
     }
   }
   checkList(['escalation', 'unacknowledged'], () => config.escalation.unacknowledged);
+  checkList(['maintenance', 'approvers'], () => config.maintenance.approvers);
   if (intact(['escalation', 'rules'])) {
     config.escalation.rules.forEach((rule, index) => {
       const path = ['escalation', 'rules', index, 'to'];

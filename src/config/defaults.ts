@@ -184,6 +184,8 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     timezone: 'America/New_York',
     notices: ['7d', '24h'],
     holdPaging: ['P2', 'P3'],
+    approvers: ['engineeringManager'],
+    extendedMonitoring: '4h',
   },
   secrets: ['fleet-api-secrets'],
   oncall: { rotations: {} },

@@ -149,13 +149,29 @@ const maintenance = strictObject({
   end: timeOfDay,
   /** IANA zone the times are in; DST is honoured. @defaultValue `America/New_York` */
   timezone: timeZone,
-  /** How long before the window to post notices ("7 days notice", "24 hours before"). @defaultValue `['7d', '24h']` */
+  /**
+   * How long before the window to post notices ("7 days notice", "24 hours before"); notices also
+   * go out at its start and end. Empty: the recurring window posts no notice at all (emergency
+   * maintenance still announces its start and end). @defaultValue `['7d', '24h']`
+   */
   notices: z.array(positiveDuration()),
   /**
    * Severities whose pages are held until the window ends (during maintenance the on-call is
    * already watching). P0/P1 always page. @defaultValue `['P2', 'P3']`
    */
   holdPaging: z.array(severityId),
+  /**
+   * Roles one of whose people approves emergency maintenance, i.e. a window outside the schedule
+   * (`/fleet maintenance start|schedule`; runbook: "Manager approval required"). A window asked for
+   * by one of them needs no second click. @defaultValue `['engineeringManager']`
+   */
+  approvers: z.array(roleId),
+  /**
+   * After an emergency window ends, every incident pages at once for this long, whatever its
+   * severity, business hours or holds (runbook: "Extended monitoring for 4 hours post-change");
+   * `0s` turns it off. @defaultValue `4h`
+   */
+  extendedMonitoring: duration(),
 }).superRefine((window, ctx) => {
   if (window.start === window.end) {
     ctx.addIssue({

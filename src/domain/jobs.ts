@@ -129,6 +129,12 @@ export const JOBS = {
     data: z.object({}),
     retry: { attempts: 2, backoffMs: 1_000 },
   },
+  /** Posts the maintenance notices due (before a window, at its start, at its end), each once. */
+  'maintenance.notices': {
+    queue: 'escalations',
+    data: z.object({}),
+    retry: { attempts: 2, backoffMs: 1_000 },
+  },
   /** Delivers one recorded Slack message at (at least) `version`; reschedules itself while Slack fails. */
   'message.deliver': {
     queue: 'notifications',

@@ -68,6 +68,11 @@ export interface EscalationState {
   done: ReadonlySet<string>;
   /** Ad-hoc maintenance windows in force or planned, besides the recurring one of the policy. */
   windows: readonly TimeWindow[];
+  /**
+   * Extended monitoring after emergency maintenance: a step due inside one of these fires at its
+   * time, whatever its severity's business hours or a maintenance window would say.
+   */
+  monitoring?: readonly TimeWindow[];
 }
 
 export interface Evaluation {
@@ -143,14 +148,14 @@ function localTime(at: number, from: number, timeZone: string): string {
 class Holds {
   private readonly policy: EscalationPolicy;
   private readonly windows: readonly { start: number; end: number }[];
+  private readonly monitoring: readonly { start: number; end: number }[];
   /** Recurring windows found, each the answer of `nextMaintenanceWindow` for any time in [from, end). */
   private readonly recurring: { from: number; start: number; end: number }[] = [];
 
-  constructor(policy: EscalationPolicy, windows: readonly TimeWindow[]) {
+  constructor(policy: EscalationPolicy, windows: readonly TimeWindow[], monitoring: readonly TimeWindow[]) {
     this.policy = policy;
-    this.windows = windows
-      .map((window) => ({ start: window.start.getTime(), end: window.end.getTime() }))
-      .filter((window) => window.end > window.start);
+    this.windows = spans(windows);
+    this.monitoring = spans(monitoring);
   }
 
   apply(planned: number): Held {
@@ -159,6 +164,7 @@ class Holds {
     // ad-hoc window: repeat until neither moves the time. Each move passes a window or reaches
     // business hours, so this ends; the cap only guards against a pathological list of windows.
     for (let round = 0; round < 2 * this.windows.length + 8; round += 1) {
+      if (this.monitoring.some((span) => span.start <= result.dueAt && result.dueAt < span.end)) break;
       let moved = false;
       if (this.policy.businessHoursOnly) {
         const start = this.businessStart(result.dueAt);
@@ -225,6 +231,12 @@ class Holds {
   }
 }
 
+function spans(windows: readonly TimeWindow[]): { start: number; end: number }[] {
+  return windows
+    .map((window) => ({ start: window.start.getTime(), end: window.end.getTime() }))
+    .filter((window) => window.end > window.start);
+}
+
 function unique(roles: readonly string[]): string[] {
   return [...new Set(roles)];
 }
@@ -252,7 +264,7 @@ export function evaluate(policy: EscalationPolicy, state: EscalationState, now: 
   const openedAt = state.openedAt.getTime();
   const acknowledgedAt = state.acknowledgedAt?.getTime();
   const resolvedAt = state.resolvedAt?.getTime();
-  const holds = new Holds(policy, state.windows);
+  const holds = new Holds(policy, state.windows, state.monitoring ?? []);
   const steps: EscalationStep[] = [];
 
   /** Whether a step due at `dueAt` still fires (before `now`, still true now; after, true then). */

@@ -38,6 +38,18 @@ const RULES = [
   },
 ] as const;
 
+/** The runbook's response targets of an incident, for its summary: each phase's deadline and whether it is behind us. */
+export function phaseTargets(
+  incident: Incident,
+  phases: Phases,
+): { name: string; dueAt: Date; done: boolean }[] {
+  return RULES.map((rule) => ({
+    name: rule.name,
+    dueAt: new Date(incident.openedAt.getTime() + rule.limit(phases)),
+    done: incident.status === 'resolved' || !rule.open(incident),
+  }));
+}
+
 /**
  * The phases that have run over at `now` and are still open (not yet nudged: not in `done`), and
  * the next time one could. Pure; a resolved incident is nudged no more.

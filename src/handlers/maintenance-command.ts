@@ -13,10 +13,11 @@ export interface MaintenanceCommandDeps {
 }
 
 const USAGE = [
-  'start 2h <reason> — a window from now',
-  'schedule 2026-12-06 02:00 4h <reason> — a window later (local time in maintenance.timezone)',
+  'start 2h <reason> — emergency maintenance from now',
+  'schedule 2026-12-06 02:00 4h <reason> — emergency maintenance later (local time in maintenance.timezone)',
   'list — the windows to come and the next recurring one',
-  'end [id] — end the window in force now (or cancel one not started)',
+  'end [id] — end the window in force now (or cancel one not started or not approved)',
+  'approve <id> / reject <id> — decide on emergency maintenance (maintenance.approvers)',
 ];
 
 /** `/fleet maintenance …` → the answer only the requester sees. */
@@ -32,7 +33,9 @@ export async function handleMaintenanceCommand(
       const { windows, recurring } = await maintenance.list();
       const lines = windows.map(
         (window) =>
-          `#${window.id} ${slackDate(window.startsAt)}–${slackDate(window.endsAt)}: ${escapeMrkdwn(window.reason)}`,
+          `#${window.id} ${slackDate(window.startsAt)}–${slackDate(window.endsAt)}: ${escapeMrkdwn(window.reason)}${
+            window.approvedBy ? '' : ' · waiting for approval'
+          }`,
       );
       lines.push(`Recurring (fleetbot.yml): next ${slackDate(recurring.start)}–${slackDate(recurring.end)}`);
       return plain(lines.join('\n'));
@@ -64,14 +67,27 @@ export async function handleMaintenanceCommand(
     }
     case 'end':
     case 'cancel': {
-      const id = rest[0] ? Number(rest[0].replace(/^#/, '')) : undefined;
-      if (id !== undefined && !Number.isInteger(id))
+      const id = rest[0] ? windowNumber(rest[0]) : undefined;
+      if (id === null)
         return fail(`Which window? A number from \`/fleet maintenance list\`, got "${rest[0]}".`);
       return answer(await maintenance.end(userId, id));
+    }
+    case 'approve':
+    case 'reject': {
+      const id = windowNumber(rest[0] ?? '');
+      if (id === null)
+        return fail(`Which window? A number from \`/fleet maintenance list\`, got "${rest[0] ?? ''}".`);
+      return answer(await maintenance.decide(userId, id, verb));
     }
     default:
       return fail(`Unknown \`/fleet maintenance ${verb}\`.`);
   }
+}
+
+/** `3` or `#3`; null when it is not a window number. */
+function windowNumber(text: string): number | null {
+  const id = Number(text.replace(/^#/, ''));
+  return Number.isInteger(id) && id > 0 ? id : null;
 }
 
 function durationOf(text: string | undefined): number | undefined {

@@ -27,6 +27,7 @@ import {
   SECRET_VALUE_ACTION,
   SECRET_VALUE_BLOCK,
 } from '../slack/render/index.ts';
+import { MAINTENANCE_ACTIONS } from '../slack/render/maintenance.ts';
 import { toSlackLogger } from '../slack/slack-logger.ts';
 import { approvedSecretModal, handleFleetCommand, handleSecretSubmission } from './fleet-command.ts';
 
@@ -254,32 +255,54 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
   );
 
-  // A checklist box ticked or unticked: Slack sends the whole group's selection; apply the difference.
-  app.action<BlockAction>(
-    new RegExp(`^${INCIDENT_ACTIONS.check.replace('.', '\\.')}\\.`),
-    async ({ ack, body, action }) => {
-      await ack();
-      if (action.type !== 'checkboxes') return;
-      const selected = new Set(action.selected_options.map((option) => option.value ?? ''));
-      const initial = new Set(
-        ((action as { initial_options?: { value?: string }[] }).initial_options ?? []).map(
-          (option) => option.value ?? '',
-        ),
-      );
-      const changed = [...selected]
-        .filter((value) => !initial.has(value))
-        .concat([...initial].filter((value) => !selected.has(value)));
-      for (const value of changed) {
-        const [number = '', item = ''] = value.split(' ');
-        await response.check(
-          Number(number),
-          { kind: 'slack', userId: body.user.id },
-          item,
-          selected.has(value),
+  // A checklist box ticked or unticked, on an incident or a maintenance notice: Slack sends the
+  // whole group's selection; apply the difference. Each option's value is `<owner> <list>.<item>`.
+  for (const [prefix, tick] of [
+    [
+      INCIDENT_ACTIONS.check,
+      (owner: string, userId: string, item: string, ticked: boolean) =>
+        response.check(Number(owner), { kind: 'slack', userId }, item, ticked),
+    ],
+    [
+      MAINTENANCE_ACTIONS.check,
+      (owner: string, userId: string, item: string, ticked: boolean) =>
+        options.maintenance.check(userId, owner, item, ticked),
+    ],
+  ] as const) {
+    app.action<BlockAction>(
+      new RegExp(`^${prefix.replace('.', '\\.')}\\.`),
+      async ({ ack, body, action }) => {
+        await ack();
+        if (action.type !== 'checkboxes') return;
+        const selected = new Set(action.selected_options.map((option) => option.value ?? ''));
+        const initial = new Set(
+          ((action as { initial_options?: { value?: string }[] }).initial_options ?? []).map(
+            (option) => option.value ?? '',
+          ),
         );
-      }
-    },
-  );
+        const changed = [...selected]
+          .filter((value) => !initial.has(value))
+          .concat([...initial].filter((value) => !selected.has(value)));
+        for (const value of changed) {
+          const [owner = '', item = ''] = value.split(' ');
+          await tick(owner, body.user.id, item, selected.has(value));
+        }
+      },
+    );
+  }
+
+  // Emergency maintenance: an approver's decision.
+  for (const [actionId, decision] of [
+    [MAINTENANCE_ACTIONS.approve, 'approve'],
+    [MAINTENANCE_ACTIONS.reject, 'reject'],
+  ] as const) {
+    app.action<BlockAction>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const click = buttonClick(body, action);
+      const outcome = await options.maintenance.decide(click.userId, Number(click.runId), decision);
+      await tell(click, `maintenance-click.${click.actionTs}.${click.userId}`, outcome.message);
+    });
+  }
 
   app.view(DECLARE_MODAL.callbackId, async ({ ack, body, view }) => {
     const values = view.state.values;

@@ -6,7 +6,13 @@ import type { EscalationRecord, IncidentStore } from '../domain/incident-store.t
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { MaintenanceStore } from '../domain/maintenance.ts';
 import type { Notifier, OutboundMessage } from '../domain/notifier.ts';
-import { type EscalationStep, type Evaluation, evaluate, spokenDuration } from '../escalation/evaluator.ts';
+import {
+  type EscalationState,
+  type EscalationStep,
+  type Evaluation,
+  evaluate,
+  spokenDuration,
+} from '../escalation/evaluator.ts';
 import { type Phase, phaseNudges } from '../escalation/phases.ts';
 import { type EscalationPolicy, policyFor } from '../escalation/policy.ts';
 import { forEachLimit } from '../lib/for-each-limit.ts';
@@ -323,10 +329,25 @@ export class Escalations {
     };
   }
 
-  /** Maintenance windows that can hold this incident's steps: those ending after it opened. */
-  private async windows(incident: Incident): Promise<{ start: Date; end: Date }[]> {
-    const windows = await this.options.maintenance.upcoming(incident.openedAt);
-    return windows.map((window) => ({ start: window.startsAt, end: window.endsAt }));
+  /**
+   * Approved emergency maintenance that can hold this incident's steps (windows ending after it
+   * opened), and the extended monitoring after each, when every step fires at its time.
+   */
+  private async windows(incident: Incident): Promise<Pick<EscalationState, 'windows' | 'monitoring'>> {
+    const extended = this.options.config.maintenance.extendedMonitoring;
+    const approved = (
+      await this.options.maintenance.upcoming(new Date(incident.openedAt.getTime() - extended))
+    ).filter((window) => window.approvedBy);
+    return {
+      windows: approved.map((window) => ({ start: window.startsAt, end: window.endsAt })),
+      monitoring:
+        extended > 0
+          ? approved.map((window) => ({
+              start: window.endsAt,
+              end: new Date(window.endsAt.getTime() + extended),
+            }))
+          : [],
+    };
   }
 
   private names(roles: readonly string[]): string {
@@ -344,7 +365,7 @@ function evaluation(
   incident: Incident,
   record: EscalationRecord,
   now: Date,
-  windows: readonly { start: Date; end: Date }[],
+  holds: Pick<EscalationState, 'windows' | 'monitoring'>,
 ): Evaluation {
   return evaluate(
     record.policy as EscalationPolicy,
@@ -357,7 +378,7 @@ function evaluation(
       flags: record.flags,
       manual: record.manual,
       done: new Set(record.done),
-      windows,
+      ...holds,
     },
     now,
   );

@@ -4,6 +4,7 @@ import { type Incident, incidentRef } from '../domain/incident.ts';
 import type { IncidentStore } from '../domain/incident-store.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import { SlackCallError, type SlackChannels } from '../domain/slack-api.ts';
+import { phaseTargets } from '../escalation/phases.ts';
 import type { Logger } from '../logging/logger.ts';
 import { renderIncidentSummary } from '../slack/render/incident.ts';
 import { userIdOf } from '../slack/render/mrkdwn.ts';
@@ -51,7 +52,10 @@ export class IncidentChannels {
       kind: 'post',
       key: channelSummaryKey(number),
       channel,
-      content: renderIncidentSummary({ incident: { ...incident, channel } }),
+      content: renderIncidentSummary({
+        incident: { ...incident, channel },
+        targets: phaseTargets(incident, this.options.config.escalation.phases),
+      }),
       pin: true,
       minUpdateIntervalMs: INCIDENT_UPDATE_INTERVAL_MS,
     });

@@ -4,6 +4,7 @@ import type { Incident } from '../domain/incident.ts';
 import type { IncidentStore } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier, OutboundMessage } from '../domain/notifier.ts';
+import { phaseTargets } from '../escalation/phases.ts';
 import { forEachLimit } from '../lib/for-each-limit.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type RunbookButton, renderIncidentAlert, renderIncidentSummary } from '../slack/render/incident.ts';
@@ -102,7 +103,10 @@ export class IncidentPublisher {
       },
       view.posted,
     );
-    const summary = renderIncidentSummary({ incident: view.incident });
+    const summary = renderIncidentSummary({
+      incident: view.incident,
+      targets: phaseTargets(view.incident, this.options.config.escalation.phases),
+    });
     if (view.incident.channel) {
       await this.upsert(
         {

@@ -13,6 +13,8 @@ import {
 import { postSigned, slashCommandBody } from '../support/slack-requests.ts';
 
 const TOKEN = 'alerts-token-0000fakefakefake0000';
+// Business hours only on the weekday three days from now: a P3 opened during the test waits for them.
+const BUSINESS_DAY = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][(new Date().getUTCDay() + 3) % 7];
 const ALERTS_CHANNEL = 'C0000ALERTS';
 let h: SlackHarness;
 
@@ -26,6 +28,8 @@ beforeAll(async () => {
       yaml: [
         `channels: { alerts: ${ALERTS_CHANNEL} }`,
         'alerts: { incidentChannel: [] }',
+        `businessHours: { days: [${BUSINESS_DAY}], start: "09:00", end: "17:00", timezone: UTC }`,
+        'maintenance: { approvers: [teamLead], extendedMonitoring: 1h }',
         'severities: { P1: { responseTime: 2s }, P2: { responseTime: 2s } }',
         'escalation:',
         '  phases: { assessment: 3s, investigation: 1h, mitigation: 2h }',
@@ -198,26 +202,100 @@ describe('escalation timers, end to end on PostgreSQL and the queue', () => {
     expect(dms(number)).not.toContain(ONCALL);
   }, 30_000);
 
-  it('a maintenance window in progress holds a P2 page until it ends; a P0 pages during it', async () => {
-    const started = await postSigned(
-      h.events,
-      slashCommandBody({
-        text: 'maintenance start 4s node pool upgrade',
-        user_id: DEVOPS,
-        channel_id: 'C0000INCIDENT',
-      }),
-      { secret: SIGNING_SECRET },
+  it('emergency maintenance: asked for, approved by a team lead, holds a P2 page until it ends (a P0 pages during it), notices with checklists, then extended monitoring pages a P3 at once', async () => {
+    const command = (text: string, user: string) =>
+      postSigned(h.events, slashCommandBody({ text, user_id: user, channel_id: 'C0000INCIDENT' }), {
+        secret: SIGNING_SECRET,
+      });
+    const viewer = await command('maintenance start 1h anything', 'U0000VIEWER');
+    expect(JSON.stringify(viewer.json())).toContain('needs the admin permission');
+
+    const nightP3 = await open('disk usage warning', 'P3');
+    const asked = await command('maintenance start 6s node pool upgrade', DEVOPS);
+    expect(JSON.stringify(asked.json())).toContain('needs approval by Team Lead');
+    const { rows } = await h.db.query('SELECT id, ends_at FROM maintenance_windows ORDER BY id DESC LIMIT 1');
+    const id = Number(rows[0].id);
+    const request = await eventually(
+      () =>
+        h.slack
+          .callsTo('chat.postMessage')
+          .find(
+            (call) =>
+              call.args.channel === ALERTS_CHANNEL &&
+              JSON.stringify(call.args).includes('maintenance.approve'),
+          ),
+      10_000,
+      'the approval request',
     );
-    expect(JSON.stringify(started.json())).toContain('Maintenance window #');
-    const { rows } = await h.db.query('SELECT ends_at FROM maintenance_windows ORDER BY id DESC LIMIT 1');
-    const endsAt: Date = rows[0].ends_at;
+    expect(String(request?.args.text)).toContain(`Emergency maintenance #${id} (needs approval)`);
+
+    // Not yet approved: it holds nothing, so a P2 opened now pages at once.
+    const before = await open('checkout latency before approval', 'P2');
+    await eventually(async () => (await steps(before)).includes('page'), 10_000, 'the P2 page');
+    const refused = await clickAction(h, DEVOPS, ALERTS_CHANNEL, {
+      action_id: 'maintenance.approve',
+      value: String(id),
+    });
+    expect(refused.status).toBe(200);
+    await clickAction(h, LEAD, ALERTS_CHANNEL, { action_id: 'maintenance.approve', value: String(id) });
+    const approvedAt = Date.now();
+    await eventually(
+      () =>
+        h.slack
+          .callsTo('chat.update')
+          .some(
+            (call) =>
+              call.args.channel === ALERTS_CHANNEL && JSON.stringify(call.args).includes('Approved by'),
+          ),
+      10_000,
+      'the request shown approved',
+    );
+    const { rows: decided } = await h.db.query(
+      'SELECT ends_at, approved_by FROM maintenance_windows WHERE id = $1',
+      [id],
+    );
+    expect(decided[0].approved_by).toBe(LEAD);
+    const endsAt: Date = decided[0].ends_at;
+    expect(endsAt.getTime()).toBeGreaterThan(approvedAt);
+
     const p2 = await open('postgres replication lag', 'P2');
     const p0 = await open('fleet api down', 'P0');
     await eventually(async () => (await steps(p0)).includes('page'), 10_000, 'the P0 page');
     expect(await steps(p2)).toEqual([]);
-    await eventually(async () => (await steps(p2)).includes('page'), 15_000, 'the held P2 page');
+
+    // The start notice carries the during-maintenance checklist; a tick shows who ticked it.
+    const startKey = `maintenance.window-${id}.start`;
+    await eventually(
+      async () =>
+        (await h.db.query('SELECT 1 FROM slack_messages WHERE key = $1', [startKey])).rowCount === 1,
+      10_000,
+      'the start notice',
+    );
+    const notice = h.slack
+      .callsTo('chat.postMessage')
+      .find((call) => String(call.args.text).includes('starting now'));
+    expect(JSON.stringify(notice?.args.blocks)).toContain('System health dashboard monitored');
+    await clickAction(h, ONCALL, ALERTS_CHANNEL, {
+      type: 'checkboxes',
+      action_id: 'maintenance.check.during',
+      selected_options: [{ value: `window-${id} during.dashboard` }],
+    });
+    await eventually(
+      () =>
+        h.slack
+          .callsTo('chat.update')
+          .some((call) =>
+            JSON.stringify(call.args.blocks ?? '').includes(
+              `☑ System health dashboard monitored: <@${ONCALL}>`,
+            ),
+          ),
+      10_000,
+      'the tick shown',
+    );
+
+    await eventually(async () => (await steps(p2)).includes('page'), 20_000, 'the held P2 page');
     const page = await h.db.query(
-      "SELECT at, details->>'text' AS text FROM timeline_events WHERE incident_id = $1 AND details->>'step' = 'page'",
+      "SELECT at FROM timeline_events WHERE incident_id = $1 AND details->>'step' = 'page'",
       [p2],
     );
     expect(page.rows[0].at.getTime()).toBeGreaterThanOrEqual(endsAt.getTime());
@@ -226,15 +304,28 @@ describe('escalation timers, end to end on PostgreSQL and the queue', () => {
       [p0],
     );
     expect(p0Page.rows[0].at.getTime()).toBeLessThan(endsAt.getTime());
-    const viewer = await postSigned(
-      h.events,
-      slashCommandBody({
-        text: 'maintenance start 1h anything',
-        user_id: 'U0000VIEWER',
-        channel_id: 'C0000INCIDENT',
-      }),
-      { secret: SIGNING_SECRET },
+
+    // The end notice, with the post-maintenance checklist and the extended monitoring.
+    const end = await eventually(
+      () =>
+        h.slack
+          .callsTo('chat.postMessage')
+          .find((call) => String(call.args.text).includes('Emergency maintenance over')),
+      20_000,
+      'the end notice',
     );
-    expect(JSON.stringify(viewer.json())).toContain('needs the admin permission');
-  }, 30_000);
+    expect(JSON.stringify(end?.args.blocks)).toContain('Full smoke test executed');
+    expect(JSON.stringify(end?.args.blocks)).toContain('Extended monitoring until');
+
+    // Extended monitoring: a P3 opened now pages at once, though business hours are days away; the
+    // P3 opened before the window still waits for them.
+    const monitored = await open('certificate expiry warning', 'P3');
+    await eventually(async () => (await steps(monitored)).includes('page'), 10_000, 'the P3 page');
+    expect(await steps(nightP3)).toEqual([]);
+    const held = await h.db.query(
+      "SELECT details->>'text' AS text FROM timeline_events WHERE incident_id = $1 ORDER BY id",
+      [nightP3],
+    );
+    expect(JSON.stringify(held.rows)).not.toContain('Paged');
+  }, 60_000);
 });

@@ -678,6 +678,31 @@ describe('maintenance windows', () => {
     });
   });
 
+  describe('extended monitoring after emergency maintenance', () => {
+    // A Tuesday night: a P3 is held for business hours, a P2 by the recurring window's neighbour.
+    const night = at('2026-06-02T23:00:00-04:00');
+    const monitoring = [{ start: plus(night, -HOUR), end: plus(night, 3 * HOUR) }];
+
+    it('pages a P3 at once at night, where it would wait for business hours', () => {
+      expect(stepOf(planFor('P3', night), 'page').heldBy).toBe('business-hours');
+      const page = stepOf(planFor('P3', night, { monitoring }), 'page');
+      expect([page.dueAt, page.heldBy]).toEqual([night, undefined]);
+    });
+
+    it('pages a P2 at once inside a maintenance window that overlaps it', () => {
+      const windows = [{ start: plus(night, -MIN), end: plus(night, HOUR) }];
+      expect(stepOf(planFor('P2', night, { windows }), 'page').heldBy).toBe('maintenance');
+      expect(stepOf(planFor('P2', night, { windows, monitoring }), 'page').dueAt).toEqual(night);
+    });
+
+    it('holds steps due after it as before: a P3 deadline past its end waits for business hours', () => {
+      const steps = planFor('P3', night, { monitoring });
+      const first = stepOf(steps, 'deadline.1');
+      // P3 answers in 4 h: 03:00, after monitoring ends at 02:00, so held until 09:00.
+      expect([iso(first.dueAt), first.heldBy]).toEqual(['2026-06-03T13:00:00.000Z', 'business-hours']);
+    });
+  });
+
   describe('on DST nights', () => {
     // 2026-11-01 is the first Sunday and the night clocks fall back: the window is 02:00–06:00 EST,
     // 07:00Z–11:00Z; 01:30 happens twice, both before it.

@@ -15,7 +15,8 @@ function textOf(message: { text?: unknown; blocks?: unknown }): string {
 
 let h: SlackHarness;
 beforeEach(async () => {
-  h = await startSlackHarness();
+  // No maintenance notices: this test counts every message fleetbot sends.
+  h = await startSlackHarness({}, { yaml: 'maintenance: { notices: [] }' });
 });
 afterEach(async () => {
   await h.close();

@@ -7,6 +7,7 @@ import { sql as escalationTimers } from './0006-escalation-timers.ts';
 import { sql as oncallOverrides } from './0007-oncall-overrides.ts';
 import { sql as maintenanceWindows } from './0008-maintenance-windows.ts';
 import { sql as unplannedIndex } from './0009-unplanned-incidents-index.ts';
+import { sql as maintenanceApproval } from './0010-maintenance-approval.ts';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'oncall-overrides', sql: oncallOverrides },
   { version: 8, name: 'maintenance-windows', sql: maintenanceWindows },
   { version: 9, name: 'unplanned-incidents-index', sql: unplannedIndex },
+  { version: 10, name: 'maintenance-approval', sql: maintenanceApproval },
 ];

@@ -200,6 +200,8 @@ export function timelineLines(events: readonly TimelineEvent[], limit: number): 
 
 export interface RenderSummaryInput {
   incident: Incident;
+  /** The runbook's response targets (`phaseTargets`): shown with ✓ once each phase is behind. */
+  targets: readonly { name: string; dueAt: Date; done: boolean }[];
 }
 
 /**
@@ -226,6 +228,12 @@ export function renderIncidentSummary(input: RenderSummaryInput): SlackMessage {
     // Repeats are counted on the alert message; here they would edit the summary at every repeat.
     context(`Flags: ${incident.flags.join(', ') || 'none'} · Alerts: ${formatCount(incident.alertCount)}`),
   ];
+  if (input.targets.length > 0) {
+    const targets = input.targets.map(
+      (target) => `${target.done ? '✓ ' : ''}${target.name} by ${slackDate(target.dueAt, '{time}')}`,
+    );
+    blocks.push(context(`Targets: ${targets.join(' · ')}`));
+  }
   for (const [id, list] of Object.entries(CHECKLISTS)) {
     const options = list.items.map(([item, label]) => ({
       text: { type: 'plain_text' as const, text: label },
