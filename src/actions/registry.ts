@@ -35,6 +35,17 @@ export const actions: readonly ActionDefinition<any>[] = [
   secret,
 ];
 
+/**
+ * The action a typed command names, and the words after it. An action's name may be two words
+ * (`db backup`): the first two words name it when they are an action, else the first alone.
+ */
+export function resolveCommand(words: readonly string[]): { name: string; rest: string[] } {
+  const [first = '', second, ...more] = words;
+  const pair = second === undefined ? undefined : `${first} ${second}`;
+  if (pair && actions.some((action) => action.name === pair)) return { name: pair, rest: more };
+  return { name: first, rest: words.slice(1) };
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export function findAction(name: string): ActionDefinition<any> {
   const action = actions.find((candidate) => candidate.name === name);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import type { ActionResult } from '../actions/action.ts';
-import { actions } from '../actions/registry.ts';
+import { actions, resolveCommand } from '../actions/registry.ts';
 import { loadConfig } from '../config/index.ts';
 import { ActionRunStore } from '../db/action-run-store.ts';
 import { createPool } from '../db/database.ts';
@@ -33,10 +33,10 @@ export const runCommand: CliCommand = {
     const json = take(words, '--json');
     const yes = take(words, '--yes');
     if (take(words, '--list')) {
-      io.out(actions.map((action) => `${action.name.padEnd(10)} ${action.summary}`).join('\n'));
+      io.out(actions.map((action) => `${action.name.padEnd(14)} ${action.summary}`).join('\n'));
       return EXIT.ok;
     }
-    const [name, ...args] = words;
+    const { name, rest: args } = resolveCommand(words);
     if (!name)
       throw new UsageError(
         'Usage: fleetbot run ACTION [ARGS…] [--json] [--yes]\nRun `fleetbot run --list` for the actions.',

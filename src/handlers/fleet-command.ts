@@ -2,7 +2,7 @@ import type { View } from '@slack/types';
 import { z } from 'zod';
 import type { ActionDefinition } from '../actions/action.ts';
 import { tokenize } from '../actions/arguments.ts';
-import { actions } from '../actions/registry.ts';
+import { actions, resolveCommand } from '../actions/registry.ts';
 import type { Config } from '../config/index.ts';
 import { FleetbotError } from '../domain/errors.ts';
 import type { Requester } from '../domain/requester.ts';
@@ -91,7 +91,9 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
   } catch (error) {
     return fail((error as Error).message, HELP_HINT);
   }
-  const [verb = 'help', ...words] = tokens;
+  const typed = resolveCommand(tokens.length > 0 ? tokens : ['help']);
+  const verb = typed.name;
+  const words = typed.rest;
   if (verb === 'help' && (words[0] === 'incident' || words[0] === 'incidents')) {
     return handleIncidentCommand(deps.incidents, ['help'], command);
   }
