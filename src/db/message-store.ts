@@ -87,26 +87,24 @@ export class PgMessageStore implements MessageStore {
   async revise(key: string, content: MessageContent, now: Date) {
     // A message Slack refused for good stays refused: editing it cannot make the channel exist.
     // The same content again is no edit: nothing is sent (a storm of repeats re-renders a message
-    // that shows nothing new).
+    // that shows nothing new), and the row is read as it is, in the same statement.
     const result = await this.pool.query<{ id: string; version: number; not_before: Date; pending: boolean }>(
-      `UPDATE slack_messages
-         SET content = $2, version = version + 1,
-             status = CASE WHEN status = 'failed' THEN 'failed' ELSE 'pending' END,
-             next_attempt_at = GREATEST(next_attempt_at, $3)
-       WHERE key = $1 AND content IS DISTINCT FROM $2::jsonb
-       RETURNING id, version, status = 'pending' AS pending,
-         GREATEST($3, COALESCE(last_sent_at + make_interval(secs => min_update_interval_ms / 1000.0), $3)) AS not_before`,
+      `WITH revised AS (
+         UPDATE slack_messages
+            SET content = $2, version = version + 1,
+                status = CASE WHEN status = 'failed' THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = GREATEST(next_attempt_at, $3)
+          WHERE key = $1 AND content IS DISTINCT FROM $2::jsonb
+          RETURNING id, version, status = 'pending' AS pending,
+            GREATEST($3, COALESCE(last_sent_at + make_interval(secs => min_update_interval_ms / 1000.0), $3)) AS not_before
+       )
+       SELECT id, version, pending, not_before FROM revised
+       UNION ALL
+       SELECT id, version, status = 'pending', $3::timestamptz FROM slack_messages
+        WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM revised)`,
       [key, JSON.stringify(content), now],
     );
-    const row =
-      result.rows[0] ??
-      (
-        await this.pool.query<{ id: string; version: number; not_before: Date; pending: boolean }>(
-          `SELECT id, version, $2::timestamptz AS not_before, status = 'pending' AS pending
-             FROM slack_messages WHERE key = $1`,
-          [key, now],
-        )
-      ).rows[0];
+    const row = result.rows[0];
     return row
       ? { id: String(row.id), version: row.version, notBefore: row.not_before, pending: row.pending }
       : undefined;
