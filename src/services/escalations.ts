@@ -27,6 +27,8 @@ const LATE_AFTER_MS = 5_000;
  * it is queued again under its own id, which is a no-op while the job still waits behind a backlog.
  */
 const LOST_AFTER_MS = 5_000;
+/** Lost timers requeued per bulk add by reconciliation. */
+const REQUEUE_CHUNK = 200;
 /** Incidents that never were planned are planned this many at a time by reconciliation. */
 const REPLAN_PARALLEL = 6;
 /** A timer this overdue is queued under a new id too, in case its job ended in failure and still holds the first. */
@@ -115,13 +117,16 @@ export class Escalations {
     // Late is not lost: a timer whose job waits behind a backlog is requeued under the same id, which
     // the queue ignores. Only a timer stuck for minutes gets a new id, at most one a minute.
     const minute = Math.floor(now.getTime() / 60_000);
-    // One bulk add for them all: a thousand adds one at a time held up the worker's start by 40 s.
-    await this.queue(
-      lost.map((timer) => {
-        const stuck = now.getTime() - timer.dueAt.getTime() > STUCK_AFTER_MS;
-        return { ...timer, at: timer.dueAt, ...(stuck ? { suffix: `sweep${minute}` } : {}) };
-      }),
-    );
+    // A bulk add per chunk: a thousand adds one at a time held up the worker's start by 40 s, and a
+    // chunk stays well inside the add's timeout on a loaded store.
+    for (let start = 0; start < lost.length; start += REQUEUE_CHUNK) {
+      await this.queue(
+        lost.slice(start, start + REQUEUE_CHUNK).map((timer) => {
+          const stuck = now.getTime() - timer.dueAt.getTime() > STUCK_AFTER_MS;
+          return { ...timer, at: timer.dueAt, ...(stuck ? { suffix: `sweep${minute}` } : {}) };
+        }),
+      );
+    }
     const unplanned = await store.unplannedIncidents(500);
     await forEachLimit(unplanned, REPLAN_PARALLEL, (number) => this.replan(number));
     if (lost.length + unplanned.length > 0) {
