@@ -1,7 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { BackupTools } from './actions/action.ts';
 import { checkConfiguredActions, checkRegistry } from './actions/registry.ts';
 import { systemClock } from './adapters/clock.ts';
+import { DirectoryBackupStore } from './adapters/directory-backup-store.ts';
+import { PgDumps } from './adapters/pg-dumps.ts';
 import { parsers, serviceIdentities } from './alerts/index.ts';
 import { lazyKubeCluster } from './cluster/lazy-cluster.ts';
 import type { Config } from './config/index.ts';
@@ -442,8 +445,27 @@ export function buildActionRunner(
     config,
     logger,
     ...(store ? { store } : {}),
-    context: { config, cluster: kube, logger, clock, healthChecks: () => checks },
+    context: {
+      config,
+      cluster: kube,
+      logger,
+      clock,
+      healthChecks: () => checks,
+      ...backupTools(config, logger),
+    },
   });
+}
+
+/** The backup store and pg_dump/pg_restore on the fleet database, when `FLEET_DATABASE_URL` is set. */
+function backupTools(config: Config, logger: Logger): { backups?: BackupTools } {
+  const url = config.fleet.databaseUrl;
+  if (!url) return {};
+  return {
+    backups: {
+      store: new DirectoryBackupStore({ directory: config.runtime.backupDir }),
+      database: new PgDumps({ url, binDir: config.runtime.pgBinDir, logger }),
+    },
+  };
 }
 
 /**

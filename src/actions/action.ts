@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Config } from '../config/index.ts';
+import type { BackupStore, DatabaseDumps } from '../domain/backups.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Cluster } from '../domain/cluster.ts';
 import type { Classification } from '../domain/permissions.ts';
@@ -7,6 +8,12 @@ import type { HealthCheck } from '../health/health-check.ts';
 import type { Logger } from '../logging/logger.ts';
 
 export type { Classification, Permission } from '../domain/permissions.ts';
+
+/** The backup store and the database tools, for `db backup`, `db restore` and a database restart. */
+export interface BackupTools {
+  store: BackupStore;
+  database: DatabaseDumps;
+}
 
 export type ResultStatus = 'ok' | 'warning' | 'failed';
 
@@ -81,6 +88,8 @@ export interface ActionContext {
   readonly clock: Clock;
   /** The runbook's health checks, built from config by the composition root. */
   readonly healthChecks: () => readonly HealthCheck[];
+  /** Where backups go and the tools that take and restore them; absent without `FLEET_DATABASE_URL`. */
+  readonly backups?: BackupTools;
   progress(update: Progress): void;
 }
 

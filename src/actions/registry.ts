@@ -2,6 +2,9 @@ import { type Config, ConfigError, type ConfigProblem } from '../config/index.ts
 import { FleetbotError } from '../domain/errors.ts';
 import { didYouMean, sentence } from '../lib/did-you-mean.ts';
 import type { ActionDefinition } from './action.ts';
+import { dbBackup } from './db-backup.ts';
+import { dbBackups } from './db-backups.ts';
+import { dbRestore } from './db-restore.ts';
 import { describe } from './describe.ts';
 import { env } from './env.ts';
 import { events } from './events.ts';
@@ -33,6 +36,9 @@ export const actions: readonly ActionDefinition<any>[] = [
   rollback,
   env,
   secret,
+  dbBackup,
+  dbBackups,
+  dbRestore,
 ];
 
 /**

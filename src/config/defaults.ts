@@ -200,6 +200,14 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     incidentChannel: ['P0', 'P1'],
     postmortemReminder: '48h',
   },
+  backups: {
+    service: 'postgres',
+    keep: 14,
+    maxAge: '30d',
+    verifyQuery:
+      "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+    requiredBeforeRestart: '24h',
+  },
   channels: {
     allowed: [],
     alerts: '#fleet-alerts',

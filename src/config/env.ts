@@ -80,6 +80,8 @@ const appInsightsId = z.string().refine((value) => AZURE_RESOURCE_ID.test(value)
 });
 
 const POSTGRES = ['postgres:', 'postgresql:'];
+/** Debian's PostgreSQL 15 client tools: the fleet database's major version (pg_dump refuses newer servers). */
+const DEFAULT_PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
 const REDIS = ['redis:', 'rediss:'];
 const HTTP = ['http:', 'https:'];
 
@@ -93,6 +95,13 @@ const envSchema = z.object({
     .string()
     .default('./.fleetbot')
     .transform((dir) => path.resolve(dir)),
+  /** Where `db backup` keeps backups. @defaultValue `<FLEETBOT_DATA_DIR>/backups` */
+  FLEETBOT_BACKUP_DIR: z
+    .string()
+    .optional()
+    .transform((dir) => (dir === undefined ? undefined : path.resolve(dir))),
+  /** Directory of pg_dump and pg_restore. @defaultValue `/usr/lib/postgresql/15/bin` (Debian's postgresql-client-15) */
+  FLEETBOT_PG_BIN_DIR: z.string().default(DEFAULT_PG_BIN_DIR),
   SLACK_BOT_TOKEN: token('xoxb-', 'bot token').optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: token('xapp-', 'app-level token').optional(),
@@ -127,6 +136,10 @@ export interface EnvConfig {
     logLevel: LogLevel;
     /** Log line format; absent = `pretty` when stdout is a terminal, `json` otherwise. */
     logFormat?: (typeof LOG_FORMATS)[number];
+    /** Absolute directory of the backup store (`FLEETBOT_BACKUP_DIR`). @defaultValue `<dataDir>/backups` */
+    backupDir: string;
+    /** Directory of pg_dump and pg_restore (`FLEETBOT_PG_BIN_DIR`). @defaultValue `/usr/lib/postgresql/15/bin` */
+    pgBinDir: string;
   };
   slack: {
     botToken?: string;
@@ -182,6 +195,8 @@ export function parseEnv(
         redisUrl: vars.REDIS_URL,
         logLevel: vars.LOG_LEVEL,
         logFormat: vars.LOG_FORMAT,
+        backupDir: vars.FLEETBOT_BACKUP_DIR ?? path.join(vars.FLEETBOT_DATA_DIR, 'backups'),
+        pgBinDir: vars.FLEETBOT_PG_BIN_DIR,
       },
       slack: {
         botToken: vars.SLACK_BOT_TOKEN,

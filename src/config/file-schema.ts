@@ -254,6 +254,25 @@ const alerts = strictObject({
   postmortemReminder: positiveDuration(),
 });
 
+const backups = strictObject({
+  /** The service whose database `db backup` dumps (`FLEET_DATABASE_URL`): its workload is locked while a backup, restore or restart runs. @defaultValue `postgres` */
+  service: serviceName,
+  /** The newest this many backups are always kept. @defaultValue `14` */
+  keep: z.int().min(1),
+  /** Backups beyond `keep` older than this are removed after each successful backup; `0s` removes every one beyond `keep`. @defaultValue `30d` */
+  maxAge: duration(),
+  /**
+   * A query whose first value is recorded with each backup (in the dump's own snapshot) and must
+   * come out the same after a restore. @defaultValue a count of the tables outside the system schemas
+   */
+  verifyQuery: text,
+  /**
+   * `restart` of `service` takes a backup first unless one is younger than this, and is refused
+   * when it cannot (override: `--without-backup`); `0s` turns that off. @defaultValue `24h`
+   */
+  requiredBeforeRestart: duration(),
+});
+
 export const fileConfigObject = strictObject({
   /** The AKS cluster fleetbot operates. */
   cluster,
@@ -321,6 +340,8 @@ export const fileConfigObject = strictObject({
   alerts,
   /** On-call rotations, by id. A rotation fills a role: its people are whoever is on call. @defaultValue `{}` */
   oncall: strictObject({ rotations: z.record(roleId, rotation) }),
+  /** `db backup`, `db backups`, `db restore`: retention, the verify query, the backup required before a database restart. */
+  backups,
   /** Where fleetbot posts in Slack. */
   channels: strictObject({
     /** Channel for new alerts: an id (`C…`) or `#name`. @defaultValue `#fleet-alerts` */

@@ -55,6 +55,11 @@ export type FleetbotErrorCode =
   | 'busy'
   | 'slack'
   | 'denied'
+  | 'not_configured'
+  | 'unknown_backup'
+  | 'checksum_mismatch'
+  | 'backup_required'
+  | 'tool_failed'
   | ClusterErrorCode;
 
 /** `message` and, when there is one, the hint on the next line — the form users read. */

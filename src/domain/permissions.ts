@@ -15,5 +15,10 @@ export const classificationSchema = z.object({
   destructive: z.boolean(),
   /** The workload a mutation changes; at most one mutation per workload runs at a time. */
   target: workloadRef.optional(),
+  /**
+   * A second person with the permission must confirm, whatever `permissions.twoPerson` lists
+   * (`db restore`): the requester's own click never counts.
+   */
+  twoPerson: z.boolean().optional(),
 });
 export type Classification = z.infer<typeof classificationSchema>;

@@ -56,8 +56,8 @@ export interface ConfirmationsOptions {
  * The confirmation of a destructive action: asked for, previewed (the current state, read by a job:
  * a cluster call has no place on the acknowledgement path), then confirmed, cancelled or left to
  * expire. The request is parsed once, when asked for: what waits for the click is the prepared
- * action itself. Only the requester may confirm, or for `permissions.twoPerson` actions someone
- * else with the permission; the first answer wins, and the buttons are replaced by the outcome.
+ * action itself. Only the requester may confirm, or for `permissions.twoPerson` actions (and those
+ * whose classification says `twoPerson`) someone else with the permission; the first answer wins, and the buttons are replaced by the outcome.
  */
 export class Confirmations {
   private readonly options: ConfirmationsOptions;
@@ -119,7 +119,9 @@ export class Confirmations {
         expiresAt: pending.expiresAt,
         confirm: { actionId: CONFIRM_ACTION_ID, value: runId },
         cancel: { actionId: CANCEL_ACTION_ID, value: runId },
-        ...(this.twoPerson(row.action) ? { secondPerson: { role: this.rolesGranting(pending) } } : {}),
+        ...(this.twoPerson(row.action, pending)
+          ? { secondPerson: { role: this.rolesGranting(pending) } }
+          : {}),
       });
     } catch (error) {
       await runs.cancel(runId, 'fleetbot', 'cancelled: the current state could not be read');
@@ -128,7 +130,7 @@ export class Confirmations {
     const key = confirmationKey(runId);
     // A second person must see it to confirm it: in the channel. Otherwise only the requester does.
     await notifier.send(
-      this.twoPerson(row.action)
+      this.twoPerson(row.action, pending)
         ? { kind: 'post', key, channel: pending.requester.channel, content: message }
         : privateReply(pending.requester, key, message),
       { requester: pending.requester },
@@ -141,7 +143,10 @@ export class Confirmations {
     const found = await this.find(click);
     if (!found) return this.tell(click, 'That request no longer exists.');
     const { row, pending } = found;
-    if (this.twoPerson(row.action)) {
+    // Whether a second person must confirm is read from what waits: without it, nothing is decided.
+    if (!pending && row.status === 'awaiting_confirmation')
+      return this.tell(click, 'This request is still being prepared; try again in a moment.');
+    if (this.twoPerson(row.action, pending)) {
       if (click.userId === row.requestedBy)
         return this.tell(click, 'A second person must confirm this; you asked for it.');
     } else if (click.userId !== row.requestedBy) {
@@ -282,7 +287,7 @@ export class Confirmations {
     if (!found) return;
     const { row, pending } = found;
     if (click.userId !== row.requestedBy) {
-      if (!this.twoPerson(row.action)) {
+      if (!this.twoPerson(row.action, pending)) {
         return this.tell(click, `Only <@${row.requestedBy}>, who asked for it, can cancel this.`);
       }
       // Someone else may cancel a two-person action only if they could have confirmed it.
@@ -373,7 +378,7 @@ export class Confirmations {
       at: this.options.clock.now(),
     });
     const key = confirmationKey(row.id);
-    if (this.twoPerson(row.action)) {
+    if (this.twoPerson(row.action, pending)) {
       await this.options.notifier.update(key, content);
       return;
     }
@@ -404,8 +409,11 @@ export class Confirmations {
     );
   }
 
-  private twoPerson(action: string): boolean {
-    return this.options.config.permissions.twoPerson.includes(action);
+  /** `permissions.twoPerson` lists the action, or its classification demands it (`db restore`). */
+  private twoPerson(action: string, pending: PendingConfirmation | undefined): boolean {
+    return (
+      pending?.classification.twoPerson === true || this.options.config.permissions.twoPerson.includes(action)
+    );
   }
 
   /** `Team Lead or DevOps Lead`: the roles whose holders may confirm. */

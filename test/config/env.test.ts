@@ -46,7 +46,12 @@ describe('environment', () => {
       databaseUrl: 'postgres://fleetbot:pw@db:5432/fleetbot',
       redisUrl: 'rediss://:pw@cache:6380',
       logLevel: 'debug',
+      backupDir: path.resolve('var/state/backups'),
+      pgBinDir: '/usr/lib/postgresql/15/bin',
     });
+    expect(
+      load({ FLEETBOT_BACKUP_DIR: 'backups', FLEETBOT_PG_BIN_DIR: '/opt/pg15/bin' }).runtime,
+    ).toMatchObject({ backupDir: path.resolve('backups'), pgBinDir: '/opt/pg15/bin' });
     expect(config.slack).toEqual({
       botToken: 'xoxb-1-2-abc',
       signingSecret: 'signing',
