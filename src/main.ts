@@ -372,7 +372,7 @@ export async function composeServices(
   const reporter = new RunReporter({ notifier, clock, logger });
   const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
   const requests = new ActionRequests({ config, runner, authorizer, confirmations, jobs });
-  const runAction = handleActionRun({ runner, jobs, authorizer, reporter });
+  const runAction = handleActionRun({ runner, jobs, authorizer, reporter, incidents: response });
   const queue = new JobQueue({
     backend,
     jobs: [

@@ -51,6 +51,11 @@ export interface ActionResult {
    * and report): `secret set --restart` restarts the services that read the Secret this way.
    */
   followUps?: FollowUp[];
+  /**
+   * Something people must now look into (a deploy that failed and was rolled back): an incident is
+   * opened for it, with the evidence on its timeline.
+   */
+  incident?: { severity: 'P0' | 'P1' | 'P2' | 'P3'; title: string; service?: string; evidence: string };
 }
 
 export interface FollowUp {
@@ -128,6 +133,11 @@ export interface ActionDefinition<P = unknown> {
   /** Reads are retried with backoff on transient cluster errors; mutations never are. */
   readonly retryable: boolean;
   readonly timeoutMs: number;
+  /**
+   * Items the person confirming ticks first, each one (the runbook's pre-deployment checklist):
+   * shown as checkboxes in the confirmation; Confirm does not count until all are ticked.
+   */
+  readonly checklist?: readonly string[];
   /** A `warning` result counts as failed for exit codes (health: degraded is not healthy). */
   readonly warningIsFailure?: boolean;
   /** Throws FleetbotError for parameters the config rules out (unknown service, replicas over the limit). */

@@ -5,6 +5,7 @@ import type { ActionDefinition } from './action.ts';
 import { dbBackup } from './db-backup.ts';
 import { dbBackups } from './db-backups.ts';
 import { dbRestore } from './db-restore.ts';
+import { deploy, deployStatus } from './deploy.ts';
 import { describe } from './describe.ts';
 import { env } from './env.ts';
 import { events } from './events.ts';
@@ -34,6 +35,8 @@ export const actions: readonly ActionDefinition<any>[] = [
   restart,
   scale,
   rollback,
+  deploy,
+  deployStatus,
   env,
   secret,
   dbBackup,

@@ -170,6 +170,11 @@ async function confirm(
     for (const line of preview.details) io.err(`  ${line}`);
     for (const warning of preview.warnings) io.err(`  ⚠ ${warning}`);
   }
+  const checklist = prepared.action.checklist ?? [];
+  if (checklist.length > 0) {
+    io.err(`Confirming says each of these is done${yes ? ' (--yes)' : ''}:`);
+    for (const item of checklist) io.err(`  ☐ ${item}`);
+  }
   const confirmed = { ...prepared, params: { ...(prepared.params as object), ...preview?.pin } };
   if (yes) return confirmed;
   if (!process.stdin.isTTY) {

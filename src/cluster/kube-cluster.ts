@@ -38,7 +38,14 @@ import { envPatch } from './env-patch.ts';
 import { loadedNoCredentials, refuseRequests } from './kube-credentials.ts';
 import { noCredentialsError, type Operation, timeoutError, toClusterError } from './kube-errors.ts';
 import { bytes, millicores } from './quantity.ts';
-import { currentReplicaSet, ownedReplicaSets, revisions, sameTemplate, undoPatch } from './revisions.ts';
+import {
+  CHANGE_CAUSE,
+  currentReplicaSet,
+  ownedReplicaSets,
+  revisions,
+  sameTemplate,
+  undoPatch,
+} from './revisions.ts';
 import {
   deploymentRollout,
   podProblems,
@@ -390,6 +397,28 @@ class KubeCluster implements Cluster {
     if (!patch) return { changed: false };
     await this.patchWorkload(ref, patch, PatchStrategy.StrategicMergePatch, 'kubectl-set', signal);
     return { changed: true };
+  }
+
+  async setImage(
+    ref: WorkloadRef,
+    change: { image: string; container?: string; changeCause: string },
+    signal?: AbortSignal,
+  ) {
+    const workload = await this.getWorkload(ref, signal);
+    const target = containerOf(workload, ref, change.container);
+    const previous = target.image ?? '';
+    if (previous === change.image) return { previous, changed: false };
+    await this.patchWorkload(
+      ref,
+      {
+        metadata: { annotations: { [CHANGE_CAUSE]: change.changeCause } },
+        spec: { template: { spec: { containers: [{ name: target.name, image: change.image }] } } },
+      },
+      PatchStrategy.StrategicMergePatch,
+      'kubectl-set',
+      signal,
+    );
+    return { previous, changed: true };
   }
 
   async setSecretKey(secret: string, key: string, value: string, signal?: AbortSignal): Promise<void> {

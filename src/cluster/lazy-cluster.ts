@@ -38,6 +38,7 @@ export function lazyCluster(load: () => Promise<Cluster>): Cluster {
     scale: async (ref, replicas, signal) => (await cluster(signal)).scale(ref, replicas, signal),
     listEnv: async (ref, container, signal) => (await cluster(signal)).listEnv(ref, container, signal),
     setEnv: async (ref, change, signal) => (await cluster(signal)).setEnv(ref, change, signal),
+    setImage: async (ref, change, signal) => (await cluster(signal)).setImage(ref, change, signal),
     setSecretKey: async (secret, key, value, signal) =>
       (await cluster(signal)).setSecretKey(secret, key, value, signal),
     workloadsUsingSecret: async (secret, signal) =>

@@ -161,6 +161,16 @@ export interface Cluster {
     change: { set: Record<string, string>; unset: string[]; container?: string },
     signal?: AbortSignal,
   ): Promise<{ changed: boolean }>;
+  /**
+   * `kubectl set image` with `--record`'s change-cause: strategic-merge patch of one container's image
+   * and the Deployment's `kubernetes.io/change-cause`. Returns the image before; `changed: false`
+   * (no request sent) when it already runs that image.
+   */
+  setImage(
+    ref: WorkloadRef,
+    change: { image: string; container?: string; changeCause: string },
+    signal?: AbortSignal,
+  ): Promise<{ previous: string; changed: boolean }>;
   /** Merge-patch `stringData` of a Secret. The value never appears in errors or logs. */
   setSecretKey(secret: string, key: string, value: string, signal?: AbortSignal): Promise<void>;
   /** Workloads whose pod template references the Secret (env valueFrom, envFrom, volumes). */

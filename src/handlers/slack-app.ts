@@ -19,6 +19,7 @@ import type { IncidentTickets } from '../services/incident-tickets.ts';
 import type { Maintenance } from '../services/maintenance.ts';
 import type { OnCall } from '../services/oncall.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
+import { CONFIRM_CHECKLIST } from '../slack/render/confirmation.ts';
 import { DECLARE_MODAL, INCIDENT_ACTIONS } from '../slack/render/incident.ts';
 import {
   SECRET_MODAL_ID,
@@ -196,6 +197,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
   }
 
+  // Ticking the confirmation's checklist: its state arrives with the confirm click.
+  app.action<BlockAction>(CONFIRM_CHECKLIST.action, async ({ ack }) => {
+    await ack();
+  });
+
   // An approved two-person secret change: the requester's click opens the form for the value.
   app.action<BlockAction>(SECRET_VALUE_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
@@ -357,7 +363,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
 /** A button press as the confirmation use cases take it. */
 function buttonClick(body: BlockAction, action: BlockAction['actions'][number]): ButtonClick {
+  const checklist = body.state?.values?.[CONFIRM_CHECKLIST.block]?.[CONFIRM_CHECKLIST.action];
   return {
+    ...(checklist ? { ticked: checklist.selected_options?.length ?? 0 } : {}),
     runId: 'value' in action ? String(action.value) : '',
     userId: body.user.id,
     channelId: body.channel?.id ?? '',

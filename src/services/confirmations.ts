@@ -40,6 +40,8 @@ export interface ButtonClick {
   responseUrl?: string;
   /** Slack's `action_ts`: tells one press from another (and a retry of the same press from a new one). */
   actionTs: string;
+  /** How many items of the confirmation's checklist were ticked when the button was pressed. */
+  ticked?: number;
 }
 
 export interface ConfirmationsOptions {
@@ -119,6 +121,7 @@ export class Confirmations {
         expiresAt: pending.expiresAt,
         confirm: { actionId: CONFIRM_ACTION_ID, value: runId },
         cancel: { actionId: CANCEL_ACTION_ID, value: runId },
+        ...(prepared.action.checklist ? { checklist: prepared.action.checklist } : {}),
         ...(this.twoPerson(row.action, pending)
           ? { secondPerson: { role: this.rolesGranting(pending) } }
           : {}),
@@ -153,6 +156,13 @@ export class Confirmations {
       return this.tell(click, `Only <@${row.requestedBy}>, who asked for it, can confirm this.`);
     }
     if (pending && (await this.refused(click, row.action, pending, 'confirm'))) return;
+    const checklist = pending ? (this.prepared(row, pending).action.checklist ?? []) : [];
+    if ((click.ticked ?? 0) < checklist.length) {
+      return this.tell(
+        click,
+        `Tick every item of the checklist first (${click.ticked ?? 0} of ${checklist.length} ticked); nothing was started.`,
+      );
+    }
     const outcome = await runs.confirm(click.runId, click.userId, clock.now());
     if (!outcome.confirmed) {
       if (outcome.reason === 'expired') return this.close(row, pending, 'expired', click);

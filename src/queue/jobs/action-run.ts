@@ -2,6 +2,7 @@ import type { ActionRunPayload, Jobs } from '../../domain/jobs.ts';
 import { queueAction } from '../../services/action-run-job.ts';
 import type { ActionRunner } from '../../services/action-runner.ts';
 import type { Authorizer } from '../../services/authorizer.ts';
+import type { IncidentResponse } from '../../services/incident-response.ts';
 import type { RunReporter } from '../../services/run-reporter.ts';
 import type { JobContext } from '../job-definition.ts';
 
@@ -11,6 +12,8 @@ export interface ActionRunDeps {
   /** Re-checks Slack users' permission at run time (roles may have changed since the request). */
   authorizer: Authorizer;
   reporter: RunReporter;
+  /** Opens the incident a result asks for (a failed deploy, rolled back). */
+  incidents: Pick<IncidentResponse, 'open' | 'note'>;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface ActionRunDeps {
  * mutation must never run twice because a job was redelivered (the runner refuses a run already
  * started). Progress and the result go to the requester's channel through the delivery path.
  */
-export function handleActionRun({ runner, jobs, authorizer, reporter }: ActionRunDeps) {
+export function handleActionRun({ runner, jobs, authorizer, reporter, incidents }: ActionRunDeps) {
   return async (data: ActionRunPayload, job: JobContext) => {
     const prepared = runner.resume(data.prepared);
     const invocation = {
@@ -61,6 +64,12 @@ export function handleActionRun({ runner, jobs, authorizer, reporter }: ActionRu
       runId,
     );
     await shown?.finished(result, performance.now() - started);
+    if (result.incident) {
+      const { evidence, ...fields } = result.incident;
+      const who = { kind: 'cli' as const, name: `fleetbot ${prepared.action.name}` };
+      const opened = await incidents.open(who, fields);
+      if (opened.ok) await incidents.note(opened.incident.number, who, `${evidence}\nRun ${runId}, asked for by ${data.requestedBy}.`);
+    }
     // What it asked to run next runs as runs of their own, on behalf of the same people: it was
     // authorised and confirmed as a whole.
     for (const [index, next] of (result.followUps ?? []).entries()) {

@@ -19,7 +19,12 @@ export interface RenderConfirmationInput {
   cancel: ButtonTarget;
   /** When set, the requester may not confirm; another person with `role` must. */
   secondPerson?: { role: string };
+  /** Items to tick before the confirm button counts (the runbook's pre-deployment checklist). */
+  checklist?: readonly string[];
 }
+
+/** The checklist's checkboxes: their state comes with the confirm button's click. */
+export const CONFIRM_CHECKLIST = { block: 'confirm.checklist', action: 'confirm.checklist' } as const;
 
 /**
  * Verbs whose confirm button is red: they take running pods away or put old code back.
@@ -53,6 +58,22 @@ export function renderConfirmation(input: RenderConfirmationInput): SlackMessage
         `🔐 A second person must confirm: someone with the ${bold(escapeMrkdwn(input.secondPerson.role))} role other than ${mention(input.requestedBy)}.`,
       ),
     );
+  }
+  if (input.checklist && input.checklist.length > 0) {
+    blocks.push(section(bold('Before you confirm, tick each item:')), {
+      type: 'actions',
+      block_id: CONFIRM_CHECKLIST.block,
+      elements: [
+        {
+          type: 'checkboxes',
+          action_id: CONFIRM_CHECKLIST.action,
+          options: input.checklist.map((item, index) => ({
+            text: { type: 'plain_text', text: item },
+            value: String(index),
+          })),
+        },
+      ],
+    });
   }
   blocks.push(
     actions(button(verb, input.confirm, confirmStyle(verb)), button('Cancel', input.cancel)),
