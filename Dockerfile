@@ -10,14 +10,15 @@ COPY src ./src
 RUN npm run build
 
 FROM node:24-bookworm-slim
-# pg_dump/psql for the database backup and restore actions. Debian bookworm's client is
-# PostgreSQL 15, the version the managed fleet database runs (pg_dump refuses newer servers).
+# pg_dump/pg_restore 15 for db backup and db restore, in /usr/lib/postgresql/15/bin (FLEETBOT_PG_BIN_DIR's
+# default): PostgreSQL 15 is the version the fleet database runs, and pg_dump refuses a newer server.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client ca-certificates \
+ && apt-get install -y --no-install-recommends postgresql-client-15 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
     FLEETBOT_DATA_DIR=/data \
+    FLEETBOT_BACKUP_DIR=/data/backups \
     PORT=3000
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
