@@ -4,6 +4,8 @@ import type { BackupTools } from './actions/action.ts';
 import { checkConfiguredActions, checkRegistry } from './actions/registry.ts';
 import { systemClock } from './adapters/clock.ts';
 import { DirectoryBackupStore } from './adapters/directory-backup-store.ts';
+import { PgFleetDatabase } from './adapters/fleet-database.ts';
+import { IoFleetRedis } from './adapters/fleet-redis.ts';
 import { PgDumps } from './adapters/pg-dumps.ts';
 import { parsers, serviceIdentities } from './alerts/index.ts';
 import { lazyKubeCluster } from './cluster/lazy-cluster.ts';
@@ -452,6 +454,8 @@ export function buildActionRunner(
       clock,
       healthChecks: () => checks,
       ...backupTools(config, logger),
+      fleetDatabase: new PgFleetDatabase({ url: config.fleet.databaseUrl }),
+      fleetRedis: new IoFleetRedis({ url: config.fleet.redisUrl }),
     },
   });
 }

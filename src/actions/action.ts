@@ -3,6 +3,7 @@ import type { Config } from '../config/index.ts';
 import type { BackupStore, DatabaseDumps } from '../domain/backups.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Cluster } from '../domain/cluster.ts';
+import type { FleetDatabase, FleetRedis } from '../domain/fleet-database.ts';
 import type { Classification } from '../domain/permissions.ts';
 import type { HealthCheck } from '../health/health-check.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -93,6 +94,10 @@ export interface ActionContext {
   readonly clock: Clock;
   /** The runbook's health checks, built from config by the composition root. */
   readonly healthChecks: () => readonly HealthCheck[];
+  /** The Fleet Management System's database (`FLEET_DATABASE_URL`): `db connections`, `db kill-idle`, `reset-demo`. */
+  readonly fleetDatabase: FleetDatabase;
+  /** The Fleet Management System's Redis (`FLEET_REDIS_URL`): `reset-demo` clears its cache keys. */
+  readonly fleetRedis: FleetRedis;
   /** Where backups go and the tools that take and restore them; absent without `FLEET_DATABASE_URL`. */
   readonly backups?: BackupTools;
   progress(update: Progress): void;

@@ -4,6 +4,8 @@ import { didYouMean, sentence } from '../lib/did-you-mean.ts';
 import type { ActionDefinition } from './action.ts';
 import { dbBackup } from './db-backup.ts';
 import { dbBackups } from './db-backups.ts';
+import { dbConnections } from './db-connections.ts';
+import { dbKillIdle } from './db-kill-idle.ts';
 import { dbRestore } from './db-restore.ts';
 import { deploy, deployStatus } from './deploy.ts';
 import { describe } from './describe.ts';
@@ -12,10 +14,12 @@ import { events } from './events.ts';
 import { health } from './health.ts';
 import { history } from './history.ts';
 import { logs } from './logs.ts';
+import { resetDemo } from './reset-demo.ts';
 import { restart } from './restart.ts';
 import { rollback } from './rollback.ts';
 import { scale } from './scale.ts';
 import { secret } from './secret.ts';
+import { smoke } from './smoke.ts';
 import { status } from './status.ts';
 import { top } from './top.ts';
 
@@ -26,6 +30,7 @@ import { top } from './top.ts';
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds actions of many parameter types
 export const actions: readonly ActionDefinition<any>[] = [
   health,
+  smoke,
   status,
   top,
   events,
@@ -42,6 +47,9 @@ export const actions: readonly ActionDefinition<any>[] = [
   dbBackup,
   dbBackups,
   dbRestore,
+  dbConnections,
+  dbKillIdle,
+  resetDemo,
 ];
 
 /**

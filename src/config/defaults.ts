@@ -208,6 +208,11 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
       "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
     requiredBeforeRestart: '24h',
   },
+  environment: 'production',
+  demo: {
+    redisKeys: ['cache:*', 'session:*'],
+    allowInProduction: false,
+  },
   channels: {
     allowed: [],
     alerts: '#fleet-alerts',

@@ -113,6 +113,9 @@ const envSchema = z.object({
   FLEET_API_URL: url(HTTP).optional(),
   FLEET_DATABASE_URL: url(POSTGRES).optional(),
   FLEET_REDIS_URL: url(REDIS).optional(),
+  /** The demo user `smoke` logs in as (the runbook's admin@demofleet.com); never printed or logged. */
+  FLEET_DEMO_EMAIL: z.string().optional(),
+  FLEET_DEMO_PASSWORD: z.string().optional(),
   APPINSIGHTS_RESOURCE_ID: appInsightsId.optional(),
   AZURE_MONITOR_LOGS_ENDPOINT: url(HTTP).optional(),
   /** @defaultValue `info` */
@@ -163,6 +166,9 @@ export interface EnvConfig {
     apiUrl?: string;
     databaseUrl?: string;
     redisUrl?: string;
+    /** The demo credentials `smoke` logs in with (`FLEET_DEMO_EMAIL`, `FLEET_DEMO_PASSWORD`): never shown. */
+    demoEmail?: string;
+    demoPassword?: string;
   };
   appInsights: {
     /** Application Insights resource id or Log Analytics workspace id. */
@@ -210,6 +216,8 @@ export function parseEnv(
         apiUrl: vars.FLEET_API_URL,
         databaseUrl: vars.FLEET_DATABASE_URL,
         redisUrl: vars.FLEET_REDIS_URL,
+        demoEmail: vars.FLEET_DEMO_EMAIL,
+        demoPassword: vars.FLEET_DEMO_PASSWORD,
       },
       appInsights: { resourceId: vars.APPINSIGHTS_RESOURCE_ID, endpoint: vars.AZURE_MONITOR_LOGS_ENDPOINT },
     },

@@ -273,6 +273,28 @@ const backups = strictObject({
   requiredBeforeRestart: duration(),
 });
 
+const demo = strictObject({
+  /**
+   * The SQL script `reset-demo` runs against `FLEET_DATABASE_URL`, in one transaction (so it must not
+   * contain BEGIN/COMMIT itself): the runbook's `scripts/reset-demo.sh`, dropping and recreating the
+   * demo data and resetting the demo users' passwords. A relative path is read from the directory of
+   * fleetbot.yml. Unset: `reset-demo` is refused, saying to set it.
+   */
+  resetScript: text.optional(),
+  /**
+   * Redis key patterns (SCAN MATCH globs) `reset-demo` deletes on `FLEET_REDIS_URL` after the script,
+   * with SCAN + UNLINK in batches; other keys stay. @defaultValue `['cache:*', 'session:*']`
+   */
+  redisKeys: z.array(
+    patterned(
+      /^(?=\S*[^*?[\]\s])\S{1,200}$/,
+      'a key pattern with some fixed text, like "cache:*" (a bare "*" would delete every key)',
+    ),
+  ),
+  /** Let `reset-demo` run where `environment` is production. @defaultValue `false` */
+  allowInProduction: z.boolean(),
+});
+
 export const fileConfigObject = strictObject({
   /** The AKS cluster fleetbot operates. */
   cluster,
@@ -340,6 +362,14 @@ export const fileConfigObject = strictObject({
   alerts,
   /** On-call rotations, by id. A rotation fills a role: its people are whoever is on call. @defaultValue `{}` */
   oncall: strictObject({ rotations: z.record(roleId, rotation) }),
+  /**
+   * Which environment this fleetbot runs: `production` (or `prod`) turns on the guards that keep
+   * demo operations away from real data (`reset-demo` is refused unless `demo.allowInProduction`).
+   * @defaultValue `production`
+   */
+  environment: patterned(/^[a-z][a-z0-9-]{0,39}$/, 'a lowercase name like production, staging or demo'),
+  /** The demo data: `reset-demo` (the runbook's "Reset Demo Data"). */
+  demo,
   /** `db backup`, `db backups`, `db restore`: retention, the verify query, the backup required before a database restart. */
   backups,
   /** Where fleetbot posts in Slack. */

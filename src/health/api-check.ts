@@ -49,6 +49,21 @@ const healthBody = z.object({
 const BODY_EXCERPT = 100;
 
 async function probe(baseUrl: string, healthPath: string, signal: AbortSignal): Promise<CheckOutcome> {
+  return (await readHealth(baseUrl, healthPath, signal)).outcome;
+}
+
+/** What the health endpoint said: the check's outcome and, when it answered JSON with a status, the body. */
+export interface HealthAnswer {
+  outcome: CheckOutcome;
+  body?: z.infer<typeof healthBody>;
+}
+
+/** `GET <baseUrl><healthPath>`, judged as runbook check 4 judges it; also used by the smoke tests. */
+export async function readHealth(
+  baseUrl: string,
+  healthPath: string,
+  signal: AbortSignal,
+): Promise<HealthAnswer> {
   // Concatenated rather than resolved, so that a base URL with a path prefix keeps it.
   const url = new URL(baseUrl.replace(/\/+$/, '') + healthPath);
   const path = url.pathname;
@@ -62,21 +77,21 @@ async function probe(baseUrl: string, healthPath: string, signal: AbortSignal): 
     const reason = failureReason(
       error instanceof TypeError && error.cause instanceof Error ? error.cause : error,
     );
-    return failed(`${hostAndPort(url, url.protocol === 'https:' ? 443 : 80)}: ${reason}`);
+    return { outcome: failed(`${hostAndPort(url, url.protocol === 'https:' ? 443 : 80)}: ${reason}`) };
   }
   if (response.status !== 200) {
     const body = excerpt(text);
-    return failed(`HTTP ${response.status} from ${path}${body ? `: ${body}` : ''}`);
+    return { outcome: failed(`HTTP ${response.status} from ${path}${body ? `: ${body}` : ''}`) };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return failed(`${path} answered 200 but not JSON: ${excerpt(text) || '(empty body)'}`);
+    return { outcome: failed(`${path} answered 200 but not JSON: ${excerpt(text) || '(empty body)'}`) };
   }
   const parsed = healthBody.safeParse(json);
   if (!parsed.success) {
-    return failed(`${path} answered JSON without a "status" string: ${excerpt(text)}`);
+    return { outcome: failed(`${path} answered JSON without a "status" string: ${excerpt(text)}`) };
   }
   const { status, environment, version } = parsed.data;
   const parts = [
@@ -85,8 +100,11 @@ async function probe(baseUrl: string, healthPath: string, signal: AbortSignal): 
     version && (version.startsWith('v') ? version : `v${version}`),
   ];
   return {
-    status: status === 'healthy' ? 'ok' : 'failed',
-    detail: redactString(parts.filter(Boolean).join(' · ')),
+    outcome: {
+      status: status === 'healthy' ? 'ok' : 'failed',
+      detail: redactString(parts.filter(Boolean).join(' · ')),
+    },
+    body: parsed.data,
   };
 }
 
@@ -94,7 +112,7 @@ function failed(detail: string): CheckOutcome {
   return { status: 'failed', detail };
 }
 
-function excerpt(text: string): string {
+export function excerpt(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return redactString(line.length > BODY_EXCERPT ? `${line.slice(0, BODY_EXCERPT)}…` : line);
 }

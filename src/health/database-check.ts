@@ -1,11 +1,6 @@
 import pg from 'pg';
-import {
-  type CheckOutcome,
-  failureReason,
-  type HealthCheck,
-  hostAndPort,
-  notConfigured,
-} from './health-check.ts';
+import { databaseTarget, readConnections } from '../adapters/fleet-database.ts';
+import { type CheckOutcome, failureReason, type HealthCheck, notConfigured } from './health-check.ts';
 
 export interface DatabaseCheckOptions {
   /** The Fleet Management System's PostgreSQL (`FLEET_DATABASE_URL`), not fleetbot's own; unset: not configured. */
@@ -22,9 +17,6 @@ export function databaseCheck(options: DatabaseCheckOptions): HealthCheck {
   };
 }
 
-// Client backends only: the checkpointer, WAL writer and other background workers are not connections.
-const PROBE_SQL = `SELECT NOW(), (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS connections`;
-
 /** A client of its own rather than a pool: a health check must open a connection to prove one can be opened. */
 async function probe(url: string, signal: AbortSignal): Promise<CheckOutcome> {
   const client = new pg.Client({ connectionString: url, application_name: 'fleetbot-health-check' });
@@ -35,22 +27,16 @@ async function probe(url: string, signal: AbortSignal): Promise<CheckOutcome> {
   signal.addEventListener('abort', destroy, { once: true });
   try {
     await client.connect();
-    const { rows } = await client.query<{ connections: number }>(PROBE_SQL);
-    const connections = rows[0]?.connections ?? 0;
+    // The runbook's count (every row of pg_stat_activity), read as `db connections` reads it, so the two agree.
+    const connections = (await readConnections(client)).sessions.length;
     return {
       status: 'ok',
       detail: `SELECT NOW() ok · ${connections} connection${connections === 1 ? '' : 's'}`,
     };
   } catch (error) {
-    return { status: 'failed', detail: `${target(url)}: ${failureReason(error)}` };
+    return { status: 'failed', detail: `${databaseTarget(url)}: ${failureReason(error)}` };
   } finally {
     await client.end();
     signal.removeEventListener('abort', destroy);
   }
-}
-
-/** `host:port/database`: enough to know which server was tried, never the user or password. */
-function target(url: string): string {
-  const parsed = new URL(url);
-  return `${hostAndPort(parsed, 5432)}${parsed.pathname === '/' ? '' : parsed.pathname}`;
 }

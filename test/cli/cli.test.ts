@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actions } from '../../src/actions/registry.ts';
 import { runFleetbot } from '../support/cli-process.ts';
 
 let dir: string;
@@ -56,7 +57,7 @@ describe('fleetbot CLI', () => {
     const checked = await runFleetbot(['config', 'check', file]);
     expect(checked.code).toBe(2);
     expect(checked.stderr).toContain(
-      'permissions.twoPerson[0]: expected an action (health, status, top, events, describe, logs, history, restart, scale, rollback, env, secret), got "rollbak". Did you mean "rollback"?',
+      `permissions.twoPerson[0]: expected an action (${actions.map((action) => action.name).join(', ')}), got "rollbak". Did you mean "rollback"?`,
     );
     const started = await runFleetbot(['start'], {
       FLEETBOT_CONFIG: file,

@@ -1,4 +1,5 @@
 import { tokenize } from '../../src/actions/arguments.ts';
+import { resolveCommand } from '../../src/actions/registry.ts';
 import { systemClock } from '../../src/adapters/clock.ts';
 import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -75,8 +76,8 @@ export const FAKE_AZURE_CREDENTIAL = {
 
 /** Runs `line` (e.g. `restart api`) as the CLI does, recording progress messages. */
 export async function runAction(harness: ActionHarness, line: string, extra: Record<string, unknown> = {}) {
-  const [name = '', ...words] = tokenize(line);
-  const prepared = harness.runner.prepare(name, words, extra);
+  const { name, rest } = resolveCommand(tokenize(line));
+  const prepared = harness.runner.prepare(name, rest, extra);
   const progress: string[] = [];
   const result = await harness.runner.execute(prepared, {
     requestId: `test-${process.pid}-${++counter}`,

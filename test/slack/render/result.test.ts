@@ -5,6 +5,8 @@ import { health } from '../../../src/actions/health.ts';
 import { logs } from '../../../src/actions/logs.ts';
 import { restart } from '../../../src/actions/restart.ts';
 import { systemClock } from '../../../src/adapters/clock.ts';
+import { PgFleetDatabase } from '../../../src/adapters/fleet-database.ts';
+import { IoFleetRedis } from '../../../src/adapters/fleet-redis.ts';
 import { loadConfig } from '../../../src/config/index.ts';
 import type { Cluster, RolloutState } from '../../../src/domain/cluster.ts';
 import type { HealthCheck } from '../../../src/health/health-check.ts';
@@ -23,6 +25,8 @@ function contextFor(cluster: Partial<Cluster>, checks: HealthCheck[] = []): Acti
     logger: { info() {}, warn() {}, error() {}, debug() {} } as unknown as ActionContext['logger'],
     clock: systemClock,
     healthChecks: () => checks,
+    fleetDatabase: new PgFleetDatabase({ url: undefined }),
+    fleetRedis: new IoFleetRedis({ url: undefined }),
     progress() {},
   };
 }
