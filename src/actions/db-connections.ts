@@ -3,7 +3,7 @@ import type { Config } from '../config/index.ts';
 import { FleetbotError } from '../domain/errors.ts';
 import { type ConnectionSnapshot, type DatabaseSession, idleSessions } from '../domain/fleet-database.ts';
 import { defineAction, type Section } from './action.ts';
-import { resolveService } from './services.ts';
+import { databaseRef } from './backups.ts';
 
 /** The idle age `db kill-idle` uses unless told otherwise; `db connections` says how many it would end. */
 export const DEFAULT_IDLE_AGE = '5m';
@@ -95,10 +95,11 @@ export function connectionBreakdown(snapshot: ConnectionSnapshot): ConnectionBre
   };
 }
 
-/** The fleet database's workload: database operations lock it, so two never run at once (nor with a restart). */
-export function databaseWorkload(config: Config) {
-  return resolveService(config, 'postgres').ref;
-}
+/**
+ * The fleet database's workload (`backups.service`, as backups and restores lock it): a second
+ * destructive database operation, or a restart of it, is refused while one runs.
+ */
+export const databaseWorkload = databaseRef;
 
 /** Refuses before anything is queued or confirmed when fleetbot does not know the fleet database. */
 export function requireFleetDatabase(config: Config): void {

@@ -137,6 +137,8 @@ export function describeConfig(config: Config, now: Date): string {
         FLEET_API_URL: fleet.apiUrl,
         FLEET_DATABASE_URL: fleet.databaseUrl,
         FLEET_REDIS_URL: fleet.redisUrl,
+        FLEET_DEMO_EMAIL: fleet.demoEmail,
+        FLEET_DEMO_PASSWORD: fleet.demoPassword,
       }),
     ),
     line(
