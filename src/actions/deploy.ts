@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { WorkloadRef } from '../domain/cluster.ts';
-import { FleetbotError } from '../domain/errors.ts';
+import { describeError, FleetbotError } from '../domain/errors.ts';
 import { shortImage } from '../domain/pods.ts';
+import { runSmokeTests, smokeOptions } from '../health/smoke-tests.ts';
 import type { ActionContext, ActionResult } from './action.ts';
 import { defineAction } from './action.ts';
+import { takeBackup } from './backups.ts';
 import { followRollout, ROLLOUT_WAIT_MS } from './follow-rollout.ts';
 import { images, requireDeployment } from './history.ts';
 import { describeRef, resolveService } from './services.ts';
@@ -111,6 +113,7 @@ export const deploy = defineAction({
       };
     }
     const before = (await context.cluster.history(ref, signal)).find((revision) => revision.current);
+    const backup = await backUpFirst(context, input.tag, signal);
     context.progress({ message: `Setting ${container} to ${shortImage(next)}`, fraction: 0 });
     await context.cluster.setImage(
       ref,
@@ -126,15 +129,66 @@ export const deploy = defineAction({
       },
       signal,
     );
-    if (rollout.status !== 'ok')
-      return rollBack(context, ref, { tag: input.tag, image: next, key: service.key }, rollout, signal);
+    const deployed = { tag: input.tag, image: next, key: service.key };
+    if (rollout.status !== 'ok') return rollBack(context, ref, deployed, rollout, signal);
+    context.progress({ message: 'Rolled out; running the smoke tests', fraction: 1 });
+    const smoke = await runSmokeTests(smokeOptions(context.config), signal);
+    const smokeText = smoke.steps
+      .map((step) => `${step.label}: ${step.status} · ${step.detail} (${step.durationMs} ms)`)
+      .join('\n');
+    if (smoke.failed) {
+      const failed = smoke.steps.filter((step) => step.status === 'failed');
+      const failure = {
+        summary: `smoke tests failed (${failed.map((step) => `${step.label}: ${step.detail}`).join('; ')})`,
+        sections: [...rollout.sections, { title: 'Smoke tests', text: smokeText }],
+        data: { ...rollout.data, smoke },
+      };
+      return rollBack(context, ref, deployed, failure, signal);
+    }
     return {
       ...rollout,
-      summary: `${ref.name} now runs ${shortImage(next)} (was ${shortImage(image)}) · ${rollout.summary}`,
-      data: { ...rollout.data, image: next, previous: image, revisionBefore: before?.revision },
+      summary: `${ref.name} now runs ${shortImage(next)} (was ${shortImage(image)}) · ${rollout.summary} · smoke tests ${
+        smoke.passed ? 'passed' : 'not all run'
+      }`,
+      sections: [
+        ...rollout.sections,
+        { title: 'Smoke tests', text: smokeText },
+        {
+          text: backup
+            ? `Backup before the deploy: ${backup.id}`
+            : 'No backup before the deploy: FLEET_DATABASE_URL is not set.',
+        },
+      ],
+      data: {
+        ...rollout.data,
+        image: next,
+        previous: image,
+        revisionBefore: before?.revision,
+        backup: backup?.id,
+        smoke,
+      },
     };
   },
 });
+
+/**
+ * The runbook's "Backup created" before the change, when there is a fleet database to back up. A
+ * backup that fails stops the deploy before anything changed.
+ */
+async function backUpFirst(context: ActionContext, tag: string, signal: AbortSignal) {
+  if (!context.backups) return undefined;
+  context.progress({ message: 'Backing up the fleet database before deploying', fraction: 0 });
+  try {
+    return await takeBackup(context, signal, `before deploy ${tag}`);
+  } catch (error) {
+    signal.throwIfAborted();
+    throw new FleetbotError(
+      'tool_failed',
+      `The backup before the deploy failed, so nothing was deployed: ${describeError(error)}`,
+      { hint: 'Look at `/fleet db backups` and the fleet database, then deploy again.' },
+    );
+  }
+}
 
 /**
  * The runbook's "Rollback Procedure" after a failed deploy: undo to the revision before, follow it,

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRE_DEPLOYMENT_CHECKLIST } from '../../src/actions/deploy.ts';
 import { eventually } from '../support/eventually.ts';
@@ -6,16 +8,42 @@ import { blockActionsBody, postSigned, slashCommandBody } from '../support/slack
 
 const CHANNEL = 'C0000DEPLOYS';
 let h: SlackHarness;
+/** The Fleet API the smoke tests call: healthy unless a test says otherwise. */
+const api = { healthy: true, logins: 0 };
+let apiServer: Server;
 
 beforeAll(async () => {
+  apiServer = createServer((request, response) => {
+    response.setHeader('content-type', 'application/json');
+    if (request.url === '/api/health') {
+      response.statusCode = api.healthy ? 200 : 503;
+      response.end(
+        JSON.stringify({
+          status: api.healthy ? 'healthy' : 'unhealthy',
+          version: '2.0.0',
+          environment: 'demo',
+        }),
+      );
+      return;
+    }
+    api.logins += 1;
+    response.end(JSON.stringify({ token: 'fake-session' }));
+  });
+  await new Promise<void>((resolve) => apiServer.listen(0, '127.0.0.1', resolve));
+  const { port } = apiServer.address() as AddressInfo;
   h = await startSlackHarness(
-    {},
+    {
+      FLEET_API_URL: `http://127.0.0.1:${port}`,
+      FLEET_DEMO_EMAIL: 'admin@demofleet.com',
+      FLEET_DEMO_PASSWORD: 'Demo@123-deploy-test',
+    },
     { yaml: 'channels: { alerts: C0000ALERTS }\nalerts: { incidentChannel: [] }' },
   );
 }, 60_000);
 
 afterAll(async () => {
   await h?.close();
+  await new Promise((resolve) => apiServer?.close(resolve));
 });
 
 function textOf(message: { text?: unknown; blocks?: unknown }): string {
@@ -97,6 +125,10 @@ describe('/fleet deploy', () => {
       30_000,
     );
     expect(result.args.channel).toBe(CHANNEL);
+    expect(textOf(result.args)).toContain('smoke tests passed');
+    expect(api.logins).toBe(1);
+    expect(h.logs()).not.toContain('Demo@123-deploy-test');
+    for (const call of h.slack.calls) expect(JSON.stringify(call.args)).not.toContain('Demo@123-deploy-test');
     const { rows } = await h.db.query('SELECT status FROM action_runs WHERE id = $1', [runId]);
     expect(rows[0].status).toBe('ok');
   }, 60_000);
@@ -151,5 +183,24 @@ describe('/fleet deploy', () => {
     expect(story.indexOf('rollout of')).toBeLessThan(story.indexOf('rolled back to revision'));
     const { rows } = await h.db.query('SELECT status FROM action_runs WHERE id = $1', [runId]);
     expect(rows[0].status).toBe('failed');
+  }, 90_000);
+
+  it('smoke tests that fail after a good rollout: rolled back too, and a P1 opened', async () => {
+    api.healthy = false;
+    const runId = String(await ask('deploy api v4.0.0'));
+    await confirm(runId, PRE_DEPLOYMENT_CHECKLIST.length);
+    const result = await h.slack.waitFor(
+      'chat.postMessage',
+      (call) => textOf(call.args).includes('v4.0.0') && textOf(call.args).includes('smoke tests failed'),
+      60_000,
+    );
+    api.healthy = true;
+    expect(textOf(result.args)).toContain('rolled back to revision');
+    await eventually(
+      async () =>
+        (await h.db.query("SELECT 1 FROM incidents WHERE title LIKE 'Deploy of v4.0.0%'")).rowCount === 1,
+      15_000,
+      'the P1',
+    );
   }, 90_000);
 });

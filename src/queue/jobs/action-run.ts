@@ -68,7 +68,12 @@ export function handleActionRun({ runner, jobs, authorizer, reporter, incidents 
       const { evidence, ...fields } = result.incident;
       const who = { kind: 'cli' as const, name: `fleetbot ${prepared.action.name}` };
       const opened = await incidents.open(who, fields);
-      if (opened.ok) await incidents.note(opened.incident.number, who, `${evidence}\nRun ${runId}, asked for by ${data.requestedBy}.`);
+      if (opened.ok)
+        await incidents.note(
+          opened.incident.number,
+          who,
+          `${evidence}\nRun ${runId}, asked for by ${data.requestedBy}.`,
+        );
     }
     // What it asked to run next runs as runs of their own, on behalf of the same people: it was
     // authorised and confirmed as a whole.
