@@ -8,6 +8,7 @@
  *   domain/    types, pure rules, the job catalog and the ports the services use
  *   alerts/    one pure parser per alert source: payload → normalised Alerts
  *   escalation/ the frozen escalation policy and its pure evaluator
+ *   diagnose/  the runbook's troubleshooting cases: pure analysers over gathered evidence
  *   actions/   the runbook actions and their registry: a result from (context, params)
  *   adapters:  db/, cluster/, adapters/, queue/ (BullMQ), slack/ (Web API + Block Kit), http/, health/
  *   leaves:    config/, lib/, logging/
@@ -43,9 +44,9 @@ module.exports = {
       name: 'pure-cores-stay-pure',
       severity: 'error',
       comment:
-        'alerts/ (payload → Alerts) and escalation/ (frozen policy → who is notified when) are pure: no stores, queue, Slack or clock; the services around them do the I/O.',
-      from: { path: '^src/(alerts|escalation)/' },
-      to: { path: '^src/', pathNot: ['^src/(alerts|escalation|domain|config|lib)/'] },
+        'alerts/ (payload → Alerts), escalation/ (frozen policy → who is notified when) and diagnose/ (evidence → findings) are pure: no stores, queue, Slack, cluster or clock; the services and actions around them do the I/O.',
+      from: { path: '^src/(alerts|escalation|diagnose)/' },
+      to: { path: '^src/', pathNot: ['^src/(alerts|escalation|diagnose|domain|config|lib)/'] },
     },
     {
       name: 'leaves-import-no-app',

@@ -57,6 +57,18 @@ export interface ActionResult {
    * opened for it, with the evidence on its timeline.
    */
   incident?: { severity: 'P0' | 'P1' | 'P2' | 'P3'; title: string; service?: string; evidence: string };
+  /**
+   * Runbook commands worth running next (diagnose's fixes): buttons under the result in Slack, each
+   * running its command as if typed (permission, confirmation, audit); `Next: fleetbot run …` lines in
+   * a terminal. Nothing runs until someone asks.
+   */
+  suggestions?: SuggestedCommand[];
+}
+
+/** A runbook command offered as a next step: its label and the words after `/fleet` (`scale api 3`). */
+export interface SuggestedCommand {
+  label: string;
+  command: string;
 }
 
 export interface FollowUp {

@@ -9,6 +9,7 @@ import { dbKillIdle } from './db-kill-idle.ts';
 import { dbRestore } from './db-restore.ts';
 import { deploy, deployStatus } from './deploy.ts';
 import { describe } from './describe.ts';
+import { diagnose } from './diagnose.ts';
 import { env } from './env.ts';
 import { events } from './events.ts';
 import { health } from './health.ts';
@@ -35,6 +36,7 @@ export const actions: readonly ActionDefinition<any>[] = [
   top,
   events,
   describe,
+  diagnose,
   logs,
   history,
   restart,

@@ -9,6 +9,8 @@ export function renderText(result: ActionResult): string {
     lines.push('', result.attachment.content);
     if (result.attachment.note) lines.push('', `(${result.attachment.note})`);
   }
+  const next = result.suggestions ?? [];
+  if (next.length > 0) lines.push('', ...next.map((s) => `Next: fleetbot run ${s.command}   (${s.label})`));
   return lines.join('\n');
 }
 

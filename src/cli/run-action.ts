@@ -101,8 +101,16 @@ export const runCommand: CliCommand = {
 
 /** Stable keys first: action, status, summary, then the action's own data (health: verdict, checks). */
 function toJson(action: string, result: ActionResult) {
-  const { status, summary, data, sections, attachment } = result;
-  return { action, status, summary, ...data, sections, ...(attachment ? { attachment } : {}) };
+  const { status, summary, data, sections, attachment, suggestions } = result;
+  return {
+    action,
+    status,
+    summary,
+    ...data,
+    sections,
+    ...(attachment ? { attachment } : {}),
+    ...(suggestions?.length ? { suggestions } : {}),
+  };
 }
 
 function take(words: string[], flag: string): boolean {

@@ -33,11 +33,11 @@ import {
   type Workload,
   type WorkloadRef,
 } from '../domain/cluster.ts';
+import { bytes, millicores } from '../domain/quantity.ts';
 import type { Logger } from '../logging/logger.ts';
 import { envPatch } from './env-patch.ts';
 import { loadedNoCredentials, refuseRequests } from './kube-credentials.ts';
 import { noCredentialsError, type Operation, timeoutError, toClusterError } from './kube-errors.ts';
-import { bytes, millicores } from './quantity.ts';
 import {
   CHANGE_CAUSE,
   currentReplicaSet,
@@ -201,6 +201,13 @@ class KubeCluster implements Cluster {
         { namespace: this.namespace, ...(fieldSelector ? { fieldSelector } : {}) },
         o,
       ),
+    );
+    return list.items;
+  }
+
+  async listPersistentVolumeClaims(signal?: AbortSignal) {
+    const list = await this.call(op('list', 'persistentvolumeclaims'), signal, (o) =>
+      this.core.listNamespacedPersistentVolumeClaim({ namespace: this.namespace }, o),
     );
     return list.items;
   }

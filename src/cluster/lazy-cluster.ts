@@ -29,6 +29,7 @@ export function lazyCluster(load: () => Promise<Cluster>): Cluster {
       (await cluster(signal)).listEndpointSlices(service, signal),
     listNodes: async (signal) => (await cluster(signal)).listNodes(signal),
     listEvents: async (involvedObject, signal) => (await cluster(signal)).listEvents(involvedObject, signal),
+    listPersistentVolumeClaims: async (signal) => (await cluster(signal)).listPersistentVolumeClaims(signal),
     restart: async (ref, signal) => (await cluster(signal)).restart(ref, signal),
     rolloutStatus: async (ref, signal) => (await cluster(signal)).rolloutStatus(ref, signal),
     waitForRollout: async (ref, options) => (await cluster(options.signal)).waitForRollout(ref, options),

@@ -3,6 +3,7 @@ import type {
   V1Deployment,
   V1EndpointSlice,
   V1Node,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1Service,
   V1StatefulSet,
@@ -139,6 +140,8 @@ export interface Cluster {
   listNodes(signal?: AbortSignal): Promise<V1Node[]>;
   /** Events, newest last; `involvedObject` narrows to one object by name (and kind when given). */
   listEvents(involvedObject?: { name: string; kind?: string }, signal?: AbortSignal): Promise<CoreV1Event[]>;
+  /** The namespace's PersistentVolumeClaims (`kubectl get pvc`): a pod waiting on an unbound one stays Pending. */
+  listPersistentVolumeClaims(signal?: AbortSignal): Promise<V1PersistentVolumeClaim[]>;
 
   /** `kubectl rollout restart`: strategic-merge patch of the restartedAt annotation. Refuses a paused Deployment. */
   restart(ref: WorkloadRef, signal?: AbortSignal): Promise<{ restartedAt: string }>;

@@ -1,4 +1,5 @@
 import { App, type BlockAction, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { View } from '@slack/types';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -27,6 +28,7 @@ import {
   SECRET_RESTART_BLOCK,
   SECRET_VALUE_ACTION,
   SECRET_VALUE_BLOCK,
+  SUGGESTION_ACTION,
 } from '../slack/render/index.ts';
 import { MAINTENANCE_ACTIONS } from '../slack/render/maintenance.ts';
 import { toSlackLogger } from '../slack/slack-logger.ts';
@@ -237,6 +239,29 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
   }
 
+  /** A command from a button, through the same path as typing it (permission, confirmation, audit). */
+  const runClicked = async (
+    body: BlockAction,
+    click: ButtonClick,
+    client: { views: { open(args: { trigger_id: string; view: View }): Promise<unknown> } },
+    text: string,
+    key: string,
+    incidentId?: number,
+  ) => {
+    const outcome = await handleFleetCommand(deps, {
+      text,
+      userId: click.userId,
+      channelId: click.channelId,
+      requestId: key,
+      ...(click.responseUrl ? { responseUrl: click.responseUrl } : {}),
+      ...('trigger_id' in body ? { triggerId: body.trigger_id } : {}),
+      ...(incidentId !== undefined ? { incidentId } : {}),
+    });
+    if (outcome.modal && 'trigger_id' in body)
+      await client.views.open({ trigger_id: body.trigger_id, view: outcome.modal });
+    return outcome;
+  };
+
   // A runbook action on an incident's message: the same path as typing it, linked to the incident.
   app.action<BlockAction>(
     new RegExp(`^${INCIDENT_ACTIONS.run.replace('.', '\\.')}\\.`),
@@ -245,19 +270,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       const click = buttonClick(body, action);
       const [number = '', ...words] = click.runId.split(' ');
       const text = words.join(' ');
-      const outcome = await handleFleetCommand(deps, {
-        text,
-        userId: click.userId,
-        channelId: click.channelId,
-        requestId: `incident-run.${click.actionTs}.${click.userId}`,
-        ...(click.responseUrl ? { responseUrl: click.responseUrl } : {}),
-        ...('trigger_id' in body ? { triggerId: body.trigger_id } : {}),
-        incidentId: Number(number),
-      });
-      if (outcome.modal && 'trigger_id' in body)
-        await client.views.open({ trigger_id: body.trigger_id, view: outcome.modal });
+      const key = `incident-run.${click.actionTs}.${click.userId}`;
+      const outcome = await runClicked(body, click, client, text, key, Number(number));
       await response.actionRequested(Number(number), { kind: 'slack', userId: click.userId }, text);
-      await tell(click, `incident-run.${click.actionTs}.${click.userId}`, outcome.message.text);
+      await tell(click, key, outcome.message.text);
+    },
+  );
+
+  // A command a result suggests (diagnose's fixes): the same path as typing it.
+  app.action<BlockAction>(
+    new RegExp(`^${SUGGESTION_ACTION.replace('.', '\\.')}\\.`),
+    async ({ ack, body, action, client }) => {
+      await ack();
+      const click = buttonClick(body, action);
+      const key = `result-run.${click.actionTs}.${click.userId}`;
+      const outcome = await runClicked(body, click, client, click.runId, key);
+      await tell(click, key, outcome.message.text);
     },
   );
 

@@ -88,6 +88,8 @@ export class RunReporter {
         await shown;
         const outcome = { ...result, sections: [] };
         delete outcome.attachment;
+        // The buttons go with the full result in the thread, once.
+        delete outcome.suggestions;
         const render = (shownResult: ActionResult) =>
           renderResult({ action: run.action, result: shownResult, requestedBy: run.requestedBy, durationMs });
         await this.notifier.update(header, render(outcome));

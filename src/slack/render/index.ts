@@ -25,7 +25,7 @@ export {
   renderError,
 } from './notices.ts';
 export { type RenderProgressInput, renderProgress } from './progress.ts';
-export { INLINE_OUTPUT_LINES, type RenderResultInput, renderResult } from './result.ts';
+export { INLINE_OUTPUT_LINES, type RenderResultInput, renderResult, SUGGESTION_ACTION } from './result.ts';
 export {
   renderSecretModal,
   SECRET_MODAL_ID,

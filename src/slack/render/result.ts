@@ -1,6 +1,6 @@
 import type { ActionResult, ResultStatus, Section } from '../../actions/action.ts';
 import { fieldLines, tableLines } from '../../actions/result-columns.ts';
-import { context, type KnownBlock, type SlackMessage, section } from './blocks.ts';
+import { actions, button, context, type KnownBlock, type SlackMessage, section } from './blocks.ts';
 import { clipPlain, finish } from './limits.ts';
 import {
   bold,
@@ -12,6 +12,12 @@ import {
   inlineCode,
   mention,
 } from './mrkdwn.ts';
+
+/**
+ * The `action_id` prefix of a suggested command's button (`result.run.0`, `result.run.1`…); its value
+ * is the command's words, run as if typed after `/fleet`.
+ */
+export const SUGGESTION_ACTION = 'result.run';
 
 export const STATUS_EMOJI: Record<ResultStatus, string> = { ok: '✅', warning: '⚠️', failed: '❌' };
 
@@ -60,6 +66,19 @@ export function renderResult(input: RenderResultInput): SlackMessage {
     const note = result.attachment.note?.trim();
     const noteShown = note !== undefined && result.sections.some((part) => part.text?.trim() === note);
     blocks.push(...renderAttachment(result.attachment, noteShown));
+  }
+  const suggested = result.suggestions ?? [];
+  if (suggested.length > 0) {
+    blocks.push(
+      actions(
+        ...suggested.map((next, index) =>
+          button(clipPlain(next.label, 75), {
+            actionId: `${SUGGESTION_ACTION}.${index}`,
+            value: next.command,
+          }),
+        ),
+      ),
+    );
   }
   blocks.push(context(footer(input)));
   const text = `${STATUS_EMOJI[result.status]} ${escapeMrkdwn(summary)}${hintText ? `\n${hintText}` : ''}`;
