@@ -36,6 +36,8 @@ describe('migrate', () => {
         'alerts',
         'fleetbot_migrations',
         'incidents',
+        'maintenance_checks',
+        'maintenance_notices',
         'maintenance_windows',
         'oncall_overrides',
         'slack_messages',

@@ -31,7 +31,8 @@ async function deployment(yaml = '') {
   const file = join(tmpdir(), `fleetbot-durability-${process.pid}-${Date.now()}.yml`);
   await writeFile(
     file,
-    `channels: { alerts: ${ALERTS_CHANNEL} }\nalerts: { groupWindow: 0s, incidentChannel: [] }\n${yaml}\n`,
+    // No maintenance notices: these tests count what fleetbot posts in the alerts channel.
+    `channels: { alerts: ${ALERTS_CHANNEL} }\nalerts: { groupWindow: 0s, incidentChannel: [] }\nmaintenance: { notices: [] }\n${yaml}\n`,
   );
   const port = await freePort();
   const env = {
