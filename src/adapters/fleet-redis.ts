@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { FleetbotError } from '../domain/errors.ts';
 import type { FleetRedis } from '../domain/fleet-database.ts';
 import { failureReason, hostAndPort } from '../health/health-check.ts';
+import { RedisConnectError, withRedisConnection } from '../health/redis-check.ts';
 
 export interface IoFleetRedisOptions {
   /** `FLEET_REDIS_URL`; unset: every method fails saying to set it. */
@@ -50,52 +51,38 @@ export class IoFleetRedis implements FleetRedis {
     const url = this.options.url;
     if (!url) throw notConfigured();
     signal.throwIfAborted();
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-      connectTimeout: 5_000,
-      connectionName: 'fleetbot-db-actions',
-    });
-    // connect() only rejects with "Connection is closed."; the 'error' event carries the cause.
-    let cause: unknown;
-    redis.on('error', (error) => {
-      cause = error;
-    });
-    const disconnect = () => redis.disconnect();
-    signal.addEventListener('abort', disconnect, { once: true });
     try {
-      try {
-        await redis.connect();
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
+      return await withRedisConnection(
+        url,
+        signal,
+        async (redis) => {
+          const counts = new Map<string, number>();
+          const batch = String(this.options.batchSize ?? 500);
+          for (const pattern of patterns) {
+            let cursor = '0';
+            let count = 0;
+            do {
+              signal.throwIfAborted();
+              const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', batch);
+              cursor = next;
+              if (keys.length > 0) count += await use(redis, keys);
+            } while (cursor !== '0');
+            counts.set(pattern, count);
+          }
+          return counts;
+        },
+        { connectionName: 'fleetbot-db-actions', connectTimeoutMs: 5_000 },
+      );
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (error instanceof RedisConnectError) {
         throw new FleetbotError(
           'database_unavailable',
-          `Cannot connect to the fleet Redis at ${this.target}: ${failureReason(cause ?? error)}`,
+          `Cannot connect to the fleet Redis at ${this.target}: ${failureReason(error.reason)}`,
           { hint: 'Check FLEET_REDIS_URL and that Redis is up (/fleet health).' },
         );
       }
-      const counts = new Map<string, number>();
-      const batch = String(this.options.batchSize ?? 500);
-      for (const pattern of patterns) {
-        let cursor = '0';
-        let count = 0;
-        do {
-          signal.throwIfAborted();
-          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', batch);
-          cursor = next;
-          if (keys.length > 0) count += await use(redis, keys);
-        } while (cursor !== '0');
-        counts.set(pattern, count);
-      }
-      return counts;
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
       throw error;
-    } finally {
-      signal.removeEventListener('abort', disconnect);
-      redis.disconnect();
     }
   }
 }

@@ -22,15 +22,51 @@ export function redisCheck(options: RedisCheckOptions): HealthCheck {
   };
 }
 
-/** A connection of its own, tried once: no reconnects, no offline queue, so a dead server fails at once. */
 async function probe(url: string, signal: AbortSignal): Promise<CheckOutcome> {
+  try {
+    return await withRedisConnection(url, signal, async (redis) => {
+      const reply = await redis.ping();
+      return reply === 'PONG'
+        ? { status: 'ok', detail: 'PONG' }
+        : { status: 'failed', detail: `PING answered ${JSON.stringify(reply)}, not PONG` };
+    });
+  } catch (error) {
+    const reason = error instanceof RedisConnectError ? error.reason : error;
+    return { status: 'failed', detail: `${hostAndPort(new URL(url), 6379)}: ${failureReason(reason)}` };
+  }
+}
+
+/** Connecting failed; `reason` is what the server or the network said (ECONNREFUSED, WRONGPASS). */
+export class RedisConnectError extends Error {
+  readonly reason: unknown;
+
+  constructor(reason: unknown) {
+    super(failureReason(reason));
+    this.name = 'RedisConnectError';
+    this.reason = reason;
+  }
+}
+
+/**
+ * A connection of its own, tried once — no reconnects, no offline queue, so a dead server fails at
+ * once — used by `use` and closed when it ends or `signal` aborts. A failed connect throws
+ * RedisConnectError with the cause from the 'error' event: connect() itself only says "Connection is
+ * closed.".
+ */
+export async function withRedisConnection<T>(
+  url: string,
+  signal: AbortSignal,
+  use: (redis: Redis) => Promise<T>,
+  options: { connectionName?: string; connectTimeoutMs?: number } = {},
+): Promise<T> {
   const redis = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
+    ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
+    ...(options.connectionName ? { connectionName: options.connectionName } : {}),
   });
-  // connect() only rejects with "Connection is closed."; the 'error' event carries the cause (ECONNREFUSED, WRONGPASS).
   let cause: unknown;
   redis.on('error', (error) => {
     cause = error;
@@ -38,16 +74,12 @@ async function probe(url: string, signal: AbortSignal): Promise<CheckOutcome> {
   const disconnect = () => redis.disconnect();
   signal.addEventListener('abort', disconnect, { once: true });
   try {
-    await redis.connect();
-    const reply = await redis.ping();
-    return reply === 'PONG'
-      ? { status: 'ok', detail: 'PONG' }
-      : { status: 'failed', detail: `PING answered ${JSON.stringify(reply)}, not PONG` };
-  } catch (error) {
-    return {
-      status: 'failed',
-      detail: `${hostAndPort(new URL(url), 6379)}: ${failureReason(cause ?? error)}`,
-    };
+    try {
+      await redis.connect();
+    } catch (error) {
+      throw new RedisConnectError(cause ?? error);
+    }
+    return await use(redis);
   } finally {
     signal.removeEventListener('abort', disconnect);
     redis.disconnect();

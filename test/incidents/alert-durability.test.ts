@@ -305,7 +305,9 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
         );
         return dms.every((row) => row.status === 'delivered') ? dms : undefined;
       },
-      30_000,
+      // A DM recorded before the kill lost its delivery job with the flushed queue: the delivery
+      // sweep (every 30 s, for messages pending over 30 s) sends it, so this takes up to a minute.
+      90_000,
       'every escalation DM delivered',
     );
     expect(recorded?.filter((row) => row.key.includes('.deadline.1.'))).toHaveLength(20);
