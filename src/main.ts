@@ -38,6 +38,7 @@ import {
   handleEscalationCheck,
   handleEscalationSweep,
   handleIncidentChannel,
+  handleIncidentEvidence,
   handleIncidentPostmortem,
   handleOnCallHandoff,
   handlePostmortemReminder,
@@ -54,6 +55,7 @@ import { Authorizer } from './services/authorizer.ts';
 import { Confirmations } from './services/confirmations.ts';
 import { Escalations } from './services/escalations.ts';
 import { IncidentChannels } from './services/incident-channels.ts';
+import { IncidentEvidenceGatherer } from './services/incident-evidence.ts';
 import { IncidentPublisher } from './services/incident-publisher.ts';
 import { IncidentResponse } from './services/incident-response.ts';
 import { IncidentTickets } from './services/incident-tickets.ts';
@@ -361,6 +363,13 @@ export async function composeServices(
   const processor = new AlertProcessor({ config, store: incidents, publisher, clock });
   const response = new IncidentResponse({ config, store: incidents, publisher, authorizer, clock });
   const tickets = new IncidentTickets({ config, store: incidents, notifier, jobs, clock });
+  const evidence = new IncidentEvidenceGatherer({
+    config,
+    cluster: runner.previewContext().cluster,
+    store: incidents,
+    publisher,
+    clock,
+  });
   const channels = new IncidentChannels({
     config,
     store: incidents,
@@ -389,6 +398,7 @@ export async function composeServices(
         'alert.process': handleAlertProcess(processor, jobs, clock),
         'alert.sweep': handleAlertSweep(processor),
         'incident.channel': handleIncidentChannel(channels),
+        'incident.evidence': handleIncidentEvidence(evidence),
         'incident.postmortem': handleIncidentPostmortem(tickets),
         'incident.postmortem-reminder': handlePostmortemReminder(tickets),
         'escalation.check': handleEscalationCheck(escalations, publisher),

@@ -32,7 +32,10 @@ const CRASH_TAIL_LINES = 50;
 const LOG_BYTES = 256 * 1024;
 
 /** Pods, their events, nodes (with usage when metrics answer), claims and the configured workloads. */
-export async function gatherCluster(context: ActionContext, signal: AbortSignal): Promise<ClusterEvidence> {
+export async function gatherCluster(
+  context: Pick<ActionContext, 'cluster' | 'config'>,
+  signal: AbortSignal,
+): Promise<ClusterEvidence> {
   const { cluster, config } = context;
   const [pods, events, nodes, usage, claims, workloads] = await Promise.all([
     cluster.listPods(undefined, signal),
@@ -81,7 +84,7 @@ export async function gatherCluster(context: ActionContext, signal: AbortSignal)
 
 /** Previous and current log tails and env names of each container in CrashLoopBackOff. */
 export async function gatherCrashes(
-  context: ActionContext,
+  context: Pick<ActionContext, 'cluster' | 'config'>,
   cluster: ClusterEvidence,
   signal: AbortSignal,
 ): Promise<CrashEvidence[]> {

@@ -331,6 +331,7 @@ class PgIncidentTransaction implements IncidentTransaction {
     if (patch.flags) set('flags', patch.flags);
     if (patch.channel) set('incident_channel', patch.channel);
     if (patch.checklist) set('checklist', JSON.stringify(patch.checklist));
+    if (patch.evidence) set('evidence', JSON.stringify(patch.evidence));
     for (const [step, change] of [
       ['acknowledged', patch.acknowledged],
       ['mitigated', patch.mitigated],
@@ -483,7 +484,14 @@ function toIncident(raw: unknown): Incident {
     ...optional('lastAlertAt', date(row.last_alert_at)),
     checklist,
     ...optional('postmortemDoneAt', date(row.postmortem_done_at)),
+    ...optional('evidence', evidenceOf(row.evidence)),
   };
+}
+
+function evidenceOf(value: unknown): Incident['evidence'] {
+  if (!value) return undefined;
+  const stored = value as { at: string; lines: string[]; note?: string };
+  return { at: new Date(stored.at), lines: stored.lines, ...(stored.note ? { note: stored.note } : {}) };
 }
 
 function toIncidentAlert(raw: unknown): IncidentAlert {

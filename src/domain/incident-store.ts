@@ -53,6 +53,7 @@ export interface IncidentPatch {
   alerts?: { added: number; repeats: number; at: Date };
   checklist?: Incident['checklist'];
   postmortemDone?: { at: Date; by: string };
+  evidence?: Incident['evidence'];
 }
 
 /** An incident's escalation: its frozen policy, the run its timer belongs to, what was delivered. */

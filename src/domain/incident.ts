@@ -48,6 +48,15 @@ export const CHECKLISTS = {
 } as const satisfies Record<string, { title: string; items: readonly (readonly [string, string])[] }>;
 export type ChecklistId = keyof typeof CHECKLISTS;
 
+/** Cluster evidence gathered for an incident's service, bounded in time. */
+export interface IncidentEvidence {
+  at: Date;
+  /** One line per fact: a pod's state and restarts, an error line, the diagnose finding. */
+  lines: string[];
+  /** Why it is incomplete or missing (the cluster did not answer in time). */
+  note?: string;
+}
+
 /** Who ticked one checklist item, and when. */
 export interface ChecklistTick {
   by: string;
@@ -85,6 +94,8 @@ export interface Incident {
   /** Checklist item id (`during.ticket`) → tick. */
   checklist: Record<string, ChecklistTick>;
   postmortemDoneAt?: Date;
+  /** What the cluster showed when the incident opened (pod states, restarts, error lines, a finding). */
+  evidence?: IncidentEvidence;
 }
 
 /** One line of an incident's timeline. `kind` names what happened; `details` the facts of it. */

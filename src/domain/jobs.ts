@@ -96,6 +96,12 @@ export const JOBS = {
     data: z.object({ number: z.number().int().positive() }),
     retry: { attempts: 5, backoffMs: 2_000 },
   },
+  /** Cluster evidence for a new incident's service, added to its message (bounded in time). */
+  'incident.evidence': {
+    queue: 'incidents',
+    data: z.object({ number: z.number().int().positive() }),
+    retry: { attempts: 2, backoffMs: 1_000 },
+  },
   /** Posts the post-mortem draft of a resolved incident, and schedules the reminder. */
   'incident.postmortem': {
     queue: 'incidents',

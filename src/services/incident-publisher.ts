@@ -63,6 +63,13 @@ export class IncidentPublisher {
     await forEachLimit(replan, PARALLEL, (number) => escalations.replan(number));
     await forEachLimit(new Set([...effects.changed, ...replan]), PARALLEL, (number) => this.sync(number));
     for (const incident of effects.opened) {
+      if (incident.service && config.services[incident.service]) {
+        await jobs.enqueue(
+          'incident.evidence',
+          { number: incident.number },
+          { jobId: jobId('evidence', incident.number) },
+        );
+      }
       if (config.alerts.incidentChannel.includes(incident.severity)) {
         await jobs.enqueue(
           'incident.channel',

@@ -8,6 +8,7 @@ import { sql as oncallOverrides } from './0007-oncall-overrides.ts';
 import { sql as maintenanceWindows } from './0008-maintenance-windows.ts';
 import { sql as unplannedIndex } from './0009-unplanned-incidents-index.ts';
 import { sql as maintenanceApproval } from './0010-maintenance-approval.ts';
+import { sql as incidentEvidence } from './0011-incident-evidence.ts';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'maintenance-windows', sql: maintenanceWindows },
   { version: 9, name: 'unplanned-incidents-index', sql: unplannedIndex },
   { version: 10, name: 'maintenance-approval', sql: maintenanceApproval },
+  { version: 11, name: 'incident-evidence', sql: incidentEvidence },
 ];

@@ -3,6 +3,7 @@ import { type JobPayload, type Jobs, jobId } from '../../domain/jobs.ts';
 import type { AlertProcessor } from '../../services/alert-processing.ts';
 import type { Escalations } from '../../services/escalations.ts';
 import type { IncidentChannels } from '../../services/incident-channels.ts';
+import type { IncidentEvidenceGatherer } from '../../services/incident-evidence.ts';
 import type { IncidentPublisher } from '../../services/incident-publisher.ts';
 import type { IncidentTickets } from '../../services/incident-tickets.ts';
 import type { OnCall } from '../../services/oncall.ts';
@@ -31,6 +32,10 @@ export function handleAlertProcess(processor: AlertProcessor, jobs: Jobs, clock:
 
 export function handleAlertSweep(processor: AlertProcessor) {
   return async (_data: JobPayload<'alert.sweep'>) => processor.sweep();
+}
+
+export function handleIncidentEvidence(evidence: IncidentEvidenceGatherer) {
+  return async (data: JobPayload<'incident.evidence'>) => evidence.enrich(data.number);
 }
 
 export function handleIncidentChannel(channels: IncidentChannels) {

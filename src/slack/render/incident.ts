@@ -61,6 +61,7 @@ export function renderIncidentAlert(input: RenderIncidentInput): SlackMessage {
   const blocks: KnownBlock[] = [section(`${icon} ${bold(`${incident.severity} · ${ref}`)} · ${bold(what)}`)];
   blocks.push(context(...sourceLine(input)));
   if (incident.summary) blocks.push(section(escapeMrkdwn(clipPlain(incident.summary, 600))));
+  if (incident.evidence) blocks.push(evidenceBlock(incident.evidence));
   const status = statusLine(incident);
   if (status) blocks.push(context(status));
   const next = input.nextEscalation;
@@ -86,6 +87,16 @@ export function renderIncidentAlert(input: RenderIncidentInput): SlackMessage {
     text: `${incident.severity} ${ref} ${incident.status}: ${headline(incident, input.workload)}`,
     blocks,
   };
+}
+
+/** What the cluster showed when the incident opened, or why it is not known. */
+function evidenceBlock(evidence: NonNullable<Incident['evidence']>) {
+  const lines = evidence.lines.map((line) => escapeMrkdwn(line));
+  const said = lines.length > 0 ? clipPlain(lines.join('\n'), 1_500) : '';
+  const note = evidence.note ? `_${escapeMrkdwn(evidence.note)}_` : '';
+  return section(
+    `🔎 ${bold('Cluster evidence')} at ${slackDate(evidence.at, '{time}')}\n${[said, note].filter(Boolean).join('\n')}`,
+  );
 }
 
 /** Acknowledge (until someone has), Escalate, Resolve: the buttons of an open incident. */
