@@ -11,31 +11,36 @@ export const MAX_TAIL = 5_000;
 export const MAX_LOG_BYTES = 2 * 1024 * 1024;
 const DEFAULT_TAIL = 100;
 
-const params = z.object({
-  service: z.string(),
-  tail: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_TAIL, { message: `--tail is at most ${MAX_TAIL} lines` })
-    .default(DEFAULT_TAIL),
-  grep: z.string().min(1).max(200).optional(),
-  previous: z.boolean().default(false),
-  since: z
-    .string()
-    .refine((text) => safeDuration(text) !== undefined, { message: 'expected --since like 15m, 2h or 30s' })
-    .optional(),
-  pod: z.string().optional(),
-  /** Send the lines to the requester only (a direct message): logs may hold what a channel should not see. */
-  private: z.boolean().default(false),
-});
+const params = z
+  .object({
+    service: z.string(),
+    tail: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TAIL, { message: `--tail is at most ${MAX_TAIL} lines` })
+      .default(DEFAULT_TAIL),
+    grep: z.string().min(1).max(200).optional(),
+    previous: z.boolean().default(false),
+    since: z
+      .string()
+      .refine((text) => safeDuration(text) !== undefined, { message: 'expected --since like 15m, 2h or 30s' })
+      .optional(),
+    pod: z.string().optional(),
+    /** Every pod's tail, merged in time order, each line prefixed by its pod (kubectl `--prefix`). */
+    allPods: z.boolean().default(false),
+    /** Send the lines to the requester only (a direct message): logs may hold what a channel should not see. */
+    private: z.boolean().default(false),
+  })
+  .refine((input) => !(input.pod && input.allPods), { message: 'give --pod NAME or --all-pods, not both' });
 
 /** The runbook's "View Logs": `kubectl logs --tail`, `| grep -i error`, `--previous`. */
 export const logs = defineAction({
   name: 'logs',
   group: 'Logs',
-  summary: 'Recent log lines of a service (one pod, as kubectl picks it), optionally filtered',
-  usage: '<service> [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME] [--private]',
+  summary: 'Recent log lines of a service (one pod, as kubectl picks it, or --all-pods), optionally filtered',
+  usage:
+    '<service> [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME | --all-pods] [--private]',
   example: 'logs api --tail 200 --grep error',
   syntax: {
     positionals: ['service'],
@@ -45,6 +50,7 @@ export const logs = defineAction({
       previous: 'boolean',
       since: 'string',
       pod: 'string',
+      'all-pods': 'boolean',
       private: 'boolean',
     },
   },
@@ -56,29 +62,34 @@ export const logs = defineAction({
   async run({ cluster, config, clock }, input, signal) {
     const { service, ref } = resolveService(config, input.service);
     const pods = await cluster.listPods(ref, signal);
-    const pod = input.pod ? pods.find((p) => p.metadata?.name === input.pod) : pickPodForLogs(pods);
-    if (!pod?.metadata?.name) {
+    const chosen = input.allPods
+      ? pods
+      : [input.pod ? pods.find((p) => p.metadata?.name === input.pod) : pickPodForLogs(pods)];
+    const names = chosen.flatMap((pod) => (pod?.metadata?.name ? [pod.metadata.name] : []));
+    if (names.length === 0) {
       throw new FleetbotError(
         'not_found',
         input.pod ? `Pod ${input.pod} does not belong to ${ref.name}.` : `${ref.name} has no pods.`,
         { hint: `Pods of ${ref.name}: ${pods.map((p) => p.metadata?.name).join(', ') || 'none'}.` },
       );
     }
-    const podName = pod.metadata.name;
-    const raw = await cluster.podLogs(
-      podName,
-      {
-        container: service.container,
-        tailLines: input.tail,
-        previous: input.previous,
-        limitBytes: MAX_LOG_BYTES,
-        ...(input.since ? { sinceSeconds: Math.ceil((safeDuration(input.since) ?? 0) / 1000) } : {}),
-      },
-      signal,
-    );
-    const all = raw.split('\n');
-    if (all.at(-1) === '') all.pop();
-    const byteCapped = Buffer.byteLength(raw) >= MAX_LOG_BYTES;
+    const read = (pod: string) =>
+      cluster.podLogs(
+        pod,
+        {
+          container: service.container,
+          tailLines: input.tail,
+          previous: input.previous,
+          limitBytes: MAX_LOG_BYTES,
+          timestamps: input.allPods,
+          ...(input.since ? { sinceSeconds: Math.ceil((safeDuration(input.since) ?? 0) / 1000) } : {}),
+        },
+        signal,
+      );
+    const raws = await Promise.all(names.map(read));
+    const all = input.allPods ? mergeByTime(names, raws, service.container) : linesOf(raws[0] ?? '');
+    const podName = input.allPods ? `${names.length} pods of ${ref.name}` : (names[0] ?? '');
+    const byteCapped = raws.some((raw) => Buffer.byteLength(raw) >= MAX_LOG_BYTES);
     // Literal, case-insensitive: what `grep -i` does for plain words, with no regular expression to blow up.
     const needle = input.grep?.toLowerCase();
     const lines = needle ? all.filter((line) => line.toLowerCase().includes(needle)) : all;
@@ -101,6 +112,7 @@ export const logs = defineAction({
       },
       data: {
         pod: podName,
+        ...(input.allPods ? { pods: names } : {}),
         container: service.container,
         lines: lines.length,
         scanned: all.length,
@@ -109,6 +121,30 @@ export const logs = defineAction({
     };
   },
 });
+
+function linesOf(raw: string): string[] {
+  const lines = raw.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+/**
+ * Lines of several pods (each read with `--timestamps`) in the order they were written, each as
+ * kubectl's `--prefix` shows it: `[pod/NAME/CONTAINER] line`. The sort is stable, so a pod's lines
+ * with the same time keep their order.
+ */
+function mergeByTime(pods: readonly string[], raws: readonly string[], container: string): string[] {
+  const stamped = raws.flatMap((raw, index) =>
+    linesOf(raw).map((line) => {
+      const space = line.indexOf(' ');
+      const time = Date.parse(line.slice(0, space));
+      return Number.isNaN(time)
+        ? { time: 0, text: `[pod/${pods[index]}/${container}] ${line}` }
+        : { time, text: `[pod/${pods[index]}/${container}] ${line.slice(space + 1)}` };
+    }),
+  );
+  return stamped.sort((a, b) => a.time - b.time).map((line) => line.text);
+}
 
 function safeDuration(text: string): number | undefined {
   try {

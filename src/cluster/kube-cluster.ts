@@ -477,6 +477,7 @@ class KubeCluster implements Cluster {
           ...(options.sinceSeconds ? { sinceSeconds: options.sinceSeconds } : {}),
           ...(options.previous ? { previous: true } : {}),
           ...(options.limitBytes ? { limitBytes: options.limitBytes } : {}),
+          ...(options.timestamps ? { timestamps: true } : {}),
         },
         o,
       ),

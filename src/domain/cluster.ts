@@ -103,6 +103,8 @@ export interface LogOptions {
   sinceSeconds?: number;
   previous?: boolean;
   limitBytes?: number;
+  /** Each line starts with the RFC 3339 time it was written (kubectl `--timestamps`). */
+  timestamps?: boolean;
 }
 
 export interface PodMetrics {

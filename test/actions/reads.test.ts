@@ -45,6 +45,36 @@ describe('logs', () => {
     });
   });
 
+  it("--all-pods merges every pod's tail in the order written, each line prefixed by its pod, so --grep misses none", async () => {
+    const pods = (await harness.cluster.listPods({ kind: 'Deployment', name: 'fleet-api' })).map(
+      (pod) => pod.metadata?.name ?? '',
+    );
+    expect(pods.length).toBeGreaterThanOrEqual(2);
+    const [first = '', second = ''] = pods;
+    const at = (second: number) => new Date(Date.UTC(2026, 10, 30, 12, 0, second));
+    harness.kube.setPodLogs(first, [
+      { time: at(1), text: 'GET /api/vehicles 200' },
+      { time: at(3), text: 'ERROR db timeout (first)' },
+    ]);
+    harness.kube.setPodLogs(second, [
+      { time: at(2), text: 'ERROR pool exhausted (second)' },
+      { time: at(4), text: 'GET /api/health 200' },
+    ]);
+    for (const pod of pods.slice(2)) harness.kube.setPodLogs(pod, []);
+    const { result } = await runAction(harness, 'logs api --all-pods --grep error');
+    expect(result.attachment?.content.split('\n')).toEqual([
+      `[pod/${second}/fleet-api] ERROR pool exhausted (second)`,
+      `[pod/${first}/fleet-api] ERROR db timeout (first)`,
+    ]);
+    expect(result.summary).toBe(`${pods.length} pods of fleet-api: 2 of 4 lines contain "error"`);
+    const reads = harness.kube.requests.filter((r) => r.path.endsWith('/log'));
+    expect(reads).toHaveLength(pods.length);
+    for (const read of reads) expect(read.query).toMatchObject({ timestamps: 'true' });
+    expect(() => harness.runner.prepare('logs', ['api', '--all-pods', '--pod', first])).toThrow(
+      'give --pod NAME or --all-pods, not both',
+    );
+  });
+
   it('filters literally and case-insensitively, like grep -i, with no regular expression', async () => {
     const pod = await apiPod();
     harness.kube.setPodLogs(pod, ['GET / 200', 'error: (a+)+$ boom', 'Error again', 'fine']);
