@@ -12,8 +12,9 @@ RUN npm run build
 FROM node:24-bookworm-slim
 # pg_dump/pg_restore 15 for db backup and db restore, in /usr/lib/postgresql/15/bin (FLEETBOT_PG_BIN_DIR's
 # default): PostgreSQL 15 is the version the fleet database runs, and pg_dump refuses a newer server.
+# DejaVu: the font /fleet metrics draws its chart's text with (resvg draws no text without one).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client-15 ca-certificates \
+ && apt-get install -y --no-install-recommends postgresql-client-15 ca-certificates fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \

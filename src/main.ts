@@ -23,7 +23,7 @@ import type { Cluster } from './domain/cluster.ts';
 import type { Jobs } from './domain/jobs.ts';
 import { mountAlertRoutes } from './handlers/alert-routes.ts';
 import { createSlackApp } from './handlers/slack-app.ts';
-import { runbookHealthChecks } from './health/runbook-checks.ts';
+import { appInsightsFor, runbookHealthChecks } from './health/runbook-checks.ts';
 import { HttpServer } from './http/http-server.ts';
 import { mountProbes } from './http/probes.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
@@ -85,6 +85,8 @@ export interface AppOverrides {
   jobs?: readonly JobDefinition<any>[];
   /** The cluster to act on; by default the kube context from KUBECONFIG or in-cluster. */
   cluster?: Cluster;
+  /** The identity Application Insights queries run as. @defaultValue `new DefaultAzureCredential()` */
+  azureCredential?: TokenCredential;
   clock?: Clock;
   /** How long running jobs may finish at shutdown before being asked to stop. @defaultValue 20 s */
   drainMs?: number;
@@ -297,7 +299,7 @@ export async function composeServices(
   const runs = new ActionRunStore({ pool: database.pool });
   const messages = new PgMessageStore({ pool: database.pool });
   const metrics = createMetrics({ messageBacklog: () => messages.backlog(clock.now()) });
-  const runner = buildActionRunner(config, logger, runs, overrides.cluster, undefined, clock);
+  const runner = buildActionRunner(config, logger, runs, overrides.cluster, overrides.azureCredential, clock);
 
   // The services enqueue through this; the queue is built once the handlers (which need the services) are.
   const jobs: Jobs = {
@@ -452,7 +454,9 @@ export function buildActionRunner(
 ): ActionRunner {
   checkRegistry();
   const kube = cluster ?? lazyKubeCluster({ config, logger, clock });
-  const checks = runbookHealthChecks(config, kube, azureCredential ? { azureCredential } : {});
+  // One Application Insights client for the telemetry check and `metrics`: its credential caches the token.
+  const appInsights = appInsightsFor(config, azureCredential);
+  const checks = runbookHealthChecks(config, kube, appInsights ? { appInsights } : {});
   return new ActionRunner({
     config,
     logger,
@@ -463,6 +467,7 @@ export function buildActionRunner(
       logger,
       clock,
       healthChecks: () => checks,
+      ...(appInsights ? { metrics: appInsights } : {}),
       ...backupTools(config, logger),
       fleetDatabase: new PgFleetDatabase({ url: config.fleet.databaseUrl }),
       fleetRedis: new IoFleetRedis({ url: config.fleet.redisUrl }),

@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Cluster } from '../domain/cluster.ts';
 import type { FleetDatabase, FleetRedis } from '../domain/fleet-database.ts';
 import type { Classification } from '../domain/permissions.ts';
+import type { MetricsSource } from '../domain/telemetry.ts';
 import type { HealthCheck } from '../health/health-check.ts';
 import type { Logger } from '../logging/logger.ts';
 
@@ -45,6 +46,11 @@ export interface ActionResult {
   sections: Section[];
   /** Long output (logs): a file snippet in Slack, printed whole on a terminal. */
   attachment?: { filename: string; content: string; lines: number; note?: string };
+  /**
+   * A chart (metrics): uploaded as a file in the thread in Slack, written to a file by the CLI. The
+   * PNG travels as base64 so a result stays plain JSON wherever it is recorded.
+   */
+  image?: ResultImage;
   /** Machine-readable details with stable keys, for `--json`. */
   data?: Record<string, unknown>;
   /**
@@ -63,6 +69,17 @@ export interface ActionResult {
    * a terminal. Nothing runs until someone asks.
    */
   suggestions?: SuggestedCommand[];
+}
+
+export interface ResultImage {
+  /** `metrics-api-20250612-1400.png` */
+  filename: string;
+  /** What the image shows, in one line: its title in Slack and its alt text. */
+  title: string;
+  mediaType: 'image/png';
+  base64: string;
+  width: number;
+  height: number;
 }
 
 /** A runbook command offered as a next step: its label and the words after `/fleet` (`scale api 3`). */
@@ -112,6 +129,8 @@ export interface ActionContext {
   readonly fleetRedis: FleetRedis;
   /** Where backups go and the tools that take and restore them; absent without `FLEET_DATABASE_URL`. */
   readonly backups?: BackupTools;
+  /** Application Insights (`APPINSIGHTS_RESOURCE_ID`) for `metrics`; absent when unset. */
+  readonly metrics?: MetricsSource;
   progress(update: Progress): void;
 }
 

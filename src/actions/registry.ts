@@ -15,6 +15,7 @@ import { events } from './events.ts';
 import { health } from './health.ts';
 import { history } from './history.ts';
 import { logs } from './logs.ts';
+import { metrics } from './metrics.ts';
 import { resetDemo } from './reset-demo.ts';
 import { restart } from './restart.ts';
 import { rollback } from './rollback.ts';
@@ -37,6 +38,7 @@ export const actions: readonly ActionDefinition<any>[] = [
   events,
   describe,
   diagnose,
+  metrics,
   logs,
   history,
   restart,

@@ -1,4 +1,11 @@
 import type { TokenCredential } from '@azure/identity';
+import type {
+  MetricQuery,
+  MetricsSource,
+  MetricTable,
+  MetricWindow,
+  PortalView,
+} from '../domain/telemetry.ts';
 import { AppInsightsError } from './app-insights-error.ts';
 import type { AzureMonitorLogs } from './azure-monitor-logs.ts';
 import { loadOnce } from './load-once.ts';
@@ -38,8 +45,9 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * The endpoint is checked here all the same, so a plain-http endpoint still
  * stops `fleetbot start`.
  */
-export class AppInsights {
+export class AppInsights implements MetricsSource {
   readonly #logs: (signal?: AbortSignal) => Promise<AzureMonitorLogs>;
+  readonly #resourceId: string;
 
   constructor(options: AppInsightsOptions) {
     const endpoint = new URL(options.endpoint ?? DEFAULT_ENDPOINT);
@@ -49,6 +57,7 @@ export class AppInsights {
       });
     }
     const { resourceId, credential } = options;
+    this.#resourceId = resourceId;
     this.#logs = loadOnce(async () => {
       const { AzureMonitorLogs } = await import('./azure-monitor-logs.ts');
       return new AzureMonitorLogs({ resourceId, endpoint, credential });
@@ -59,4 +68,31 @@ export class AppInsights {
   async requestCount(windowMinutes: number, signal?: AbortSignal): Promise<number> {
     return (await this.#logs(signal)).requestCount(windowMinutes, signal);
   }
+
+  /** One of `/fleet metrics`' fixed queries (see app-insights-queries.ts). */
+  async query(name: MetricQuery, window: MetricWindow, signal?: AbortSignal): Promise<MetricTable> {
+    return (await this.#logs(signal)).metric(name, window, signal);
+  }
+
+  /**
+   * The portal page of a view of the component (`…/components/NAME/failures`). A workspace id names
+   * no component, so it has no links.
+   */
+  portalLink(view: PortalView): string | undefined {
+    if (!this.#resourceId.includes('/')) return undefined;
+    const id = this.#resourceId.startsWith('/') ? this.#resourceId : `/${this.#resourceId}`;
+    return `https://portal.azure.com/#resource${id}/${PORTAL_BLADES[view]}`;
+  }
 }
+
+/** The portal's menu ids of an Application Insights component, for each view. */
+const PORTAL_BLADES: Record<PortalView, string> = {
+  overview: 'overview',
+  performance: 'performance',
+  failures: 'failures',
+  // Performance → Dependencies is a tab of the performance page; the URL opens the page.
+  dependencies: 'performance',
+  availability: 'availability',
+  usage: 'logs',
+  live: 'quickPulse',
+};

@@ -7,7 +7,9 @@ import {
   type TokenCredential,
 } from '@azure/identity';
 import { LogsQueryClient, type LogsQueryResult, LogsQueryResultStatus } from '@azure/monitor-query-logs';
+import type { MetricQuery, MetricTable, MetricWindow } from '../domain/telemetry.ts';
 import { AppInsightsError } from './app-insights-error.ts';
+import { metricQueryText } from './app-insights-queries.ts';
 
 export interface AzureMonitorLogsOptions {
   /** As AppInsightsOptions.resourceId. */
@@ -65,6 +67,19 @@ export class AzureMonitorLogs {
       ? `AppRequests | where TimeGenerated > ago(${windowMinutes}m) | count`
       : `requests | where timestamp > ago(${windowMinutes}m) | count`;
     return countOf(await this.#query(query, `PT${windowMinutes}M`, signal));
+  }
+
+  /** One of `/fleet metrics`' fixed queries; a PartialError keeps what came back and says why in `partial`. */
+  async metric(name: MetricQuery, window: MetricWindow, signal?: AbortSignal): Promise<MetricTable> {
+    const query = metricQueryText(name, window, this.#workspace);
+    const result = await this.#query(query, `PT${window.minutes}M`, signal);
+    const partial = result.status === LogsQueryResultStatus.PartialFailure;
+    const [table] = partial ? result.partialTables : result.tables;
+    return {
+      columns: table?.columnDescriptors.map((descriptor) => descriptor.name ?? '') ?? [],
+      rows: table?.rows ?? [],
+      ...(partial ? { partial: partialReason(result.partialError) } : {}),
+    };
   }
 
   async #query(query: string, duration: string, signal: AbortSignal | undefined): Promise<LogsQueryResult> {
@@ -145,6 +160,19 @@ export class AzureMonitorLogs {
           ...options,
           hint: 'check APPINSIGHTS_RESOURCE_ID',
         });
+      case 429: {
+        const retryAfter = error.response?.headers.get('retry-after');
+        return new AppInsightsError(
+          'server_error',
+          `Azure Monitor Logs is throttling fleetbot's queries (429${code})`,
+          {
+            ...options,
+            hint: retryAfter
+              ? `try again in ${retryAfter} s; a shorter --since makes lighter queries`
+              : 'try again in a minute; a shorter --since makes lighter queries',
+          },
+        );
+      }
       case 400: {
         const inner = info?.innererror;
         const reason = [info?.message ?? error.message, inner && `${inner.code}: ${inner.message}`];
@@ -198,6 +226,17 @@ function loopbackTokenPolicy(credential: TokenCredential, scopes: string[]): Pip
   };
 }
 
+/** A PartialError in one line: the service's message, then each detail's innermost reason. */
+function partialReason(partialError: {
+  message: string;
+  details?: { code?: string; message?: string; innererror?: { message?: string } }[];
+}): string {
+  const details = (partialError.details ?? []).map(
+    (detail) => `${detail.code}: ${detail.innererror?.message ?? detail.message}`,
+  );
+  return [partialError.message, ...details].join(' · ');
+}
+
 function countOf(result: LogsQueryResult): number {
   if (result.status === LogsQueryResultStatus.PartialFailure) {
     const { partialError } = result;
@@ -221,6 +260,7 @@ function fail(message: string): never {
 
 interface RestErrorShape extends Error {
   statusCode?: number;
+  response?: { headers: { get(name: string): string | undefined } };
   details?: { error?: { code?: string; message?: string; innererror?: { code?: string; message?: string } } };
 }
 

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ActionResult } from '../actions/action.ts';
 import { actions, resolveCommand } from '../actions/registry.ts';
@@ -69,14 +72,14 @@ export const runCommand: CliCommand = {
         });
       try {
         const result = await run(prepared);
-        if (!json) io.out(renderText(result));
+        if (!json) io.out(await withImageFile(result));
         let failures = failed(result, prepared) ? 1 : 0;
         // What the action asked to run next (secret set --restart: each restart), one after the other.
         const followUps = [];
         for (const next of result.followUps ?? []) {
           const followUp = runner.prepare(next.action, next.params);
           const outcome = await run(followUp);
-          if (!json) io.out(`\n${renderText(outcome)}`);
+          if (!json) io.out(`\n${await withImageFile(outcome)}`);
           followUps.push(toJson(next.action, outcome));
           if (failed(outcome, followUp)) failures++;
         }
@@ -101,7 +104,7 @@ export const runCommand: CliCommand = {
 
 /** Stable keys first: action, status, summary, then the action's own data (health: verdict, checks). */
 function toJson(action: string, result: ActionResult) {
-  const { status, summary, data, sections, attachment, suggestions } = result;
+  const { status, summary, data, sections, attachment, image, suggestions } = result;
   return {
     action,
     status,
@@ -109,8 +112,21 @@ function toJson(action: string, result: ActionResult) {
     ...data,
     sections,
     ...(attachment ? { attachment } : {}),
+    // The PNG itself stays out of JSON output; `fleetbot run metrics` without --json writes it to a file.
+    ...(image
+      ? { image: { filename: image.filename, title: image.title, width: image.width, height: image.height } }
+      : {}),
     ...(suggestions?.length ? { suggestions } : {}),
   };
+}
+
+/** The text a terminal shows; an image (a metrics chart) is written to the temp directory and its path printed. */
+async function withImageFile(result: ActionResult): Promise<string> {
+  const text = renderText(result);
+  if (!result.image) return text;
+  const file = path.join(tmpdir(), result.image.filename);
+  await writeFile(file, Buffer.from(result.image.base64, 'base64'));
+  return `${text}\n\nChart: ${file} (${result.image.width}×${result.image.height} PNG)`;
 }
 
 function take(words: string[], flag: string): boolean {

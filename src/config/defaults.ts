@@ -208,6 +208,10 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
       "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
     requiredBeforeRestart: '24h',
   },
+  metrics: {
+    p95Threshold: '2s',
+    defaultWindow: '1h',
+  },
   environment: 'production',
   demo: {
     redisKeys: ['cache:*', 'session:*'],

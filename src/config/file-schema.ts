@@ -67,6 +67,14 @@ const service = strictObject({
   /** Replica limits that `scale` enforces. */
   replicas,
   /**
+   * Its `cloud_RoleName` in Application Insights: `/fleet metrics --service api` keeps this role's
+   * telemetry. A fixed name, never what a user types. @defaultValue the workload name
+   */
+  appInsightsRole: patterned(
+    /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/,
+    'a cloud_RoleName of letters, digits and . _ : / - (up to 128)',
+  ).optional(),
+  /**
    * Who may restart it, and the caution the confirmation shows. The database is admin-only
    * because the runbook says not to restart it in production without a backup.
    * @defaultValue `{ permission: operate }`
@@ -273,6 +281,16 @@ const backups = strictObject({
   requiredBeforeRestart: duration(),
 });
 
+const metrics = strictObject({
+  /**
+   * The runbook's one threshold ("Slow API responses"): `/fleet metrics` is a warning when P95
+   * latency over the window is above this. @defaultValue `2s`
+   */
+  p95Threshold: positiveDuration(),
+  /** `--since` when none is given. @defaultValue `1h` */
+  defaultWindow: positiveDuration(),
+});
+
 const demo = strictObject({
   /**
    * The SQL script `reset-demo` runs against `FLEET_DATABASE_URL`, in one transaction (so it must not
@@ -372,6 +390,8 @@ export const fileConfigObject = strictObject({
   demo,
   /** `db backup`, `db backups`, `db restore`: retention, the verify query, the backup required before a database restart. */
   backups,
+  /** `/fleet metrics`: Application Insights' request rate, latency and errors against the runbook's threshold. */
+  metrics,
   /** Where fleetbot posts in Slack. */
   channels: strictObject({
     /** Channel for new alerts: an id (`C…`) or `#name`. @defaultValue `#fleet-alerts` */

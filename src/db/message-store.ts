@@ -12,7 +12,7 @@ interface Target {
   visibility?: 'ephemeral' | 'in_channel';
   threadKey?: string;
   threadTs?: string;
-  file?: { filename: string; title: string };
+  file?: { filename: string; title: string; encoding?: 'base64' };
   pin?: boolean;
 }
 
@@ -249,7 +249,11 @@ function split(message: OutboundMessage): { target: Target; content: unknown } {
         target: {
           channel: message.channel,
           ...thread(message.thread),
-          file: { filename: message.file.filename, title: message.file.title },
+          file: {
+            filename: message.file.filename,
+            title: message.file.title,
+            ...(message.file.encoding ? { encoding: message.file.encoding } : {}),
+          },
         },
         content: message.file.content,
       };
@@ -309,6 +313,7 @@ function join(key: string, kind: OutboundMessage['kind'], target: Target, conten
           filename: target.file?.filename ?? 'output.txt',
           title: target.file?.title ?? '',
           content: typeof content === 'string' ? content : '',
+          ...(target.file?.encoding ? { encoding: target.file.encoding } : {}),
         },
       };
   }

@@ -41,7 +41,8 @@ export type OutboundMessage =
       key: string;
       channel: string;
       thread?: ThreadRef;
-      file: { filename: string; title: string; content: string };
+      /** `content` is text, or base64 of binary bytes (a PNG chart) with `encoding: 'base64'`. */
+      file: { filename: string; title: string; content: string; encoding?: 'base64' };
     };
 
 export type MessageKind = OutboundMessage['kind'];

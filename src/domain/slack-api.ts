@@ -20,12 +20,14 @@ export interface SlackApi {
   }): Promise<void>;
   /** pins.add of a message fleetbot posted. */
   pin(args: { channel: string; ts: string }): Promise<void>;
+  /** files.uploadV2; `content` is text, or base64 of binary bytes with `encoding: 'base64'`. */
   uploadFile(args: {
     channel: string;
     threadTs?: string;
     filename: string;
     title: string;
     content: string;
+    encoding?: 'base64';
   }): Promise<void>;
 }
 

@@ -16,7 +16,7 @@ import { telemetryCheck } from './telemetry-check.ts';
 export function runbookHealthChecks(
   config: Config,
   cluster: Cluster,
-  options: { azureCredential?: TokenCredential } = {},
+  options: { azureCredential?: TokenCredential; appInsights?: AppInsights } = {},
 ): readonly HealthCheck[] {
   const api = Object.values(config.services).find((service) => service.healthPath);
   return [
@@ -31,16 +31,17 @@ export function runbookHealthChecks(
     }),
     databaseCheck({ url: config.fleet.databaseUrl }),
     redisCheck({ url: config.fleet.redisUrl }),
-    telemetryCheck({
-      ...(config.appInsights.resourceId
-        ? {
-            appInsights: new AppInsights({
-              resourceId: config.appInsights.resourceId,
-              ...(config.appInsights.endpoint ? { endpoint: config.appInsights.endpoint } : {}),
-              ...(options.azureCredential ? { credential: options.azureCredential } : {}),
-            }),
-          }
-        : {}),
-    }),
+    telemetryCheck({ appInsights: options.appInsights ?? appInsightsFor(config, options.azureCredential) }),
   ];
+}
+
+/** The Application Insights client of `APPINSIGHTS_RESOURCE_ID`, when set: one per process (its credential caches the token). */
+export function appInsightsFor(config: Config, credential?: TokenCredential): AppInsights | undefined {
+  const { resourceId, endpoint } = config.appInsights;
+  if (!resourceId) return undefined;
+  return new AppInsights({
+    resourceId,
+    ...(endpoint ? { endpoint } : {}),
+    ...(credential ? { credential } : {}),
+  });
 }

@@ -315,10 +315,12 @@ function failure(code: string, message: string, hint?: string): ActionResult {
 
 /** What the audit row keeps of a result: everything but long output, scrubbed. */
 function storedResult(result: ActionResult): unknown {
-  const { attachment, ...rest } = result;
-  return redactSecrets(
-    attachment ? { ...rest, attachment: { filename: attachment.filename, lines: attachment.lines } } : rest,
-  );
+  const { attachment, image, ...rest } = result;
+  return redactSecrets({
+    ...rest,
+    ...(attachment ? { attachment: { filename: attachment.filename, lines: attachment.lines } } : {}),
+    ...(image ? { image: { filename: image.filename, width: image.width, height: image.height } } : {}),
+  });
 }
 
 function isAbort(error: unknown): boolean {

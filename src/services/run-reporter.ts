@@ -88,6 +88,7 @@ export class RunReporter {
         await shown;
         const outcome = { ...result, sections: [] };
         delete outcome.attachment;
+        delete outcome.image;
         // The buttons go with the full result in the thread, once.
         delete outcome.suggestions;
         const render = (shownResult: ActionResult) =>
@@ -103,6 +104,23 @@ export class RunReporter {
           },
           { requester: run.requester },
         );
+        if (result.image) {
+          await this.notifier.send(
+            {
+              kind: 'upload',
+              key: `${header}.image`,
+              channel,
+              thread: { key: header },
+              file: {
+                filename: result.image.filename,
+                title: result.image.title,
+                content: result.image.base64,
+                encoding: 'base64',
+              },
+            },
+            { requester: run.requester },
+          );
+        }
         if (result.attachment) {
           await this.notifier.send(
             {

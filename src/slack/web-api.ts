@@ -104,12 +104,16 @@ export class SlackWebApi implements SlackApi, SlackChannels {
     filename: string;
     title: string;
     content: string;
+    encoding?: 'base64';
   }): Promise<void> {
     const file = {
       channel_id: args.channel,
       filename: args.filename,
       title: args.title,
-      content: args.content,
+      // Binary files go as bytes (`file`); `content` is sent as UTF-8 text.
+      ...(args.encoding === 'base64'
+        ? { file: Buffer.from(args.content, 'base64') }
+        : { content: args.content }),
     };
     await this.call('files.uploadV2', args.channel, () =>
       this.client.filesUploadV2(args.threadTs ? { ...file, thread_ts: args.threadTs } : file),

@@ -26,7 +26,12 @@ export type FakeAzureAnswer =
   /** 204 No Content: what a workspace without data answers. */
   | { noData: true }
   /** Reads the request and never answers. */
-  | { hang: true };
+  | { hang: true }
+  /** A body of the test's own (`{ tables: [{ name, columns, rows }] }`), with this status and headers. */
+  | { body: unknown; status?: number; headers?: Record<string, string> };
+
+/** An answer per query text: `/fleet metrics` sends several queries at once. */
+export type FakeAzureResponder = (query: string) => FakeAzureAnswer;
 
 export interface RecordedQuery {
   path: string;
@@ -46,7 +51,7 @@ export class FakeAzureMonitor {
   readonly queries: RecordedQuery[] = [];
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
-  #answer: FakeAzureAnswer = { count: 0 };
+  #answer: FakeAzureAnswer | FakeAzureResponder = { count: 0 };
 
   static async start(): Promise<FakeAzureMonitor> {
     const server = createServer();
@@ -64,7 +69,7 @@ export class FakeAzureMonitor {
     server.on('request', (request, response) => this.#handle(request, response));
   }
 
-  answer(next: FakeAzureAnswer): void {
+  answer(next: FakeAzureAnswer | FakeAzureResponder): void {
     this.#answer = next;
   }
 
@@ -91,18 +96,20 @@ export class FakeAzureMonitor {
       });
     }
     const bearer = /^Bearer \S+/.test(request.headers.authorization ?? '');
-    this.queries.push({ path, body: JSON.parse(Buffer.concat(chunks).toString() || '{}'), bearer });
+    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as RecordedQuery['body'];
+    this.queries.push({ path, body, bearer });
     if (!bearer) return send(response, 401, fixture('error-401-authentication-failed'));
-    const answer = this.#answer;
+    const answer = typeof this.#answer === 'function' ? this.#answer(body.query ?? '') : this.#answer;
     if ('hang' in answer) return;
     if ('noData' in answer) {
       response.writeHead(204).end();
       return;
     }
     if ('fixture' in answer) return send(response, answer.status, fixture(answer.fixture));
-    const body = fixture('query-requests-count') as { tables: [{ rows: [[number]] }] };
-    body.tables[0].rows[0][0] = answer.count;
-    send(response, 200, body);
+    if ('body' in answer) return send(response, answer.status ?? 200, answer.body, answer.headers);
+    const counted = fixture('query-requests-count') as { tables: [{ rows: [[number]] }] };
+    counted.tables[0].rows[0][0] = answer.count;
+    send(response, 200, counted);
   }
 }
 
@@ -110,6 +117,13 @@ function fixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES_DIR), 'utf8'));
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+    .end(JSON.stringify(body));
 }

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TokenCredential } from '@azure/identity';
 import pg from 'pg';
 import { systemClock } from '../../src/adapters/clock.ts';
 import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
@@ -52,7 +53,13 @@ export interface SlackHarness {
  */
 export async function startSlackHarness(
   env: Record<string, string> = {},
-  options: { twoPerson?: readonly string[] /** More of fleetbot.yml, top-level keys. */; yaml?: string } = {},
+  options: {
+    twoPerson?: readonly string[];
+    /** More of fleetbot.yml, top-level keys. */
+    yaml?: string;
+    /** The Azure identity for Application Insights (a fake Azure Monitor only checks that a token is sent). */
+    azureCredential?: TokenCredential;
+  } = {},
 ): Promise<SlackHarness> {
   const [slack, kube, database] = await Promise.all([
     // The installed app's grant: a call needing a scope manifest.yml does not request fails here.
@@ -87,7 +94,13 @@ export async function startSlackHarness(
   const app = await startApp(
     config,
     { web: true, worker: true },
-    { logger: capture.logger, host: '127.0.0.1', queueNamespace, cluster },
+    {
+      logger: capture.logger,
+      host: '127.0.0.1',
+      queueNamespace,
+      cluster,
+      ...(options.azureCredential ? { azureCredential: options.azureCredential } : {}),
+    },
   );
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();

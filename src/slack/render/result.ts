@@ -67,6 +67,9 @@ export function renderResult(input: RenderResultInput): SlackMessage {
     const noteShown = note !== undefined && result.sections.some((part) => part.text?.trim() === note);
     blocks.push(...renderAttachment(result.attachment, noteShown));
   }
+  if (result.image) {
+    blocks.push(context(`Chart: ${escapeMrkdwn(result.image.title)} — attached below`));
+  }
   const suggested = result.suggestions ?? [];
   if (suggested.length > 0) {
     blocks.push(

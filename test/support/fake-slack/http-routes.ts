@@ -134,6 +134,7 @@ async function serveUpload(
   const file = parts && [...parts.values()].find((part) => Buffer.isBuffer(part));
   const bytes = Buffer.isBuffer(file) ? file : body;
   upload.bytes = bytes.toString('utf8');
+  upload.raw = bytes;
   response.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.length}`);
 }
 

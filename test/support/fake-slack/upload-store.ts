@@ -8,6 +8,8 @@ export interface StoredUpload {
   length: number;
   /** The uploaded bytes as UTF-8 text; undefined until the upload POST arrives. */
   bytes: string | undefined;
+  /** The uploaded bytes as they came (a PNG); undefined until the upload POST arrives. */
+  raw: Buffer | undefined;
   /** Set by files.completeUploadExternal: the title given, else the filename. */
   title: string | undefined;
   /** Where it was shared; undefined while private or not completed. */
@@ -26,6 +28,7 @@ export class UploadStore {
       filename,
       length,
       bytes: undefined,
+      raw: undefined,
       title: undefined,
       channel: undefined,
       thread_ts: undefined,
