@@ -176,6 +176,7 @@ const QUERY_LABELS: Record<MetricQuery, string> = {
   availability: 'Availability',
   topEndpoints: 'Top endpoints',
   activeUsers: 'Active users',
+  featureUsage: 'Feature usage',
   errorBreakdown: 'Error breakdown',
 };
 
@@ -332,7 +333,7 @@ const SYSTEM: View = {
 
 /** The runbook's "Business Metrics Dashboard". */
 const BUSINESS: View = {
-  queries: ['activeUsers', 'topEndpoints', 'slowestOperations', 'errorBreakdown'],
+  queries: ['activeUsers', 'topEndpoints', 'slowestOperations', 'featureUsage', 'errorBreakdown'],
   build(read, { minutes, scope }) {
     const sections: Section[] = [];
     const users = read.rows('activeUsers')?.[0];
@@ -372,6 +373,23 @@ const BUSINESS: View = {
       ['Endpoint', 'Requests', 'P95', 'Average'],
       (r) => [str(r.operation), count(num(r.requests)), ms(num(r.p95)), ms(num(r.average))],
     );
+    const features = read.rows('featureUsage');
+    if (features && features.length === 0) {
+      sections.push({
+        title: 'Feature usage',
+        text: 'No custom events recorded: the API tracks no features by name (trackEvent).',
+      });
+    } else {
+      pushTable(
+        sections,
+        read,
+        'featureUsage',
+        'Feature usage',
+        'usage',
+        ['Feature', 'Events', 'Users'],
+        (r) => [str(r.feature), count(num(r.events)), count(num(r.users))],
+      );
+    }
     pushTable(
       sections,
       read,

@@ -20,6 +20,7 @@ const SCHEMAS = {
     exceptions: 'exceptions',
     dependencies: 'dependencies',
     availability: 'availabilityResults',
+    events: 'customEvents',
     time: 'timestamp',
     name: 'name',
     duration: 'duration',
@@ -39,6 +40,7 @@ const SCHEMAS = {
     exceptions: 'AppExceptions',
     dependencies: 'AppDependencies',
     availability: 'AppAvailabilityResults',
+    events: 'AppEvents',
     time: 'TimeGenerated',
     name: 'Name',
     duration: 'DurationMs',
@@ -93,6 +95,8 @@ export function metricQueryText(name: MetricQuery, window: MetricWindow, workspa
       return `${requests} | summarize requests = count(), users = dcount(${s.user}), failed = ${failed} by endpoint = ${s.name} | top 10 by requests desc`;
     case 'activeUsers':
       return `${requests} | summarize users = dcount(${s.user}), sessions = dcount(${s.session}), requests = count()`;
+    case 'featureUsage':
+      return `${from(s.events)} | summarize events = count(), users = dcount(${s.user}) by feature = ${s.name} | top 10 by events desc`;
     case 'errorBreakdown':
       return `${requests} | where ${s.success} == false | summarize failed = count() by resultCode = ${s.resultCode}, operation = ${s.name} | top 10 by failed desc`;
   }

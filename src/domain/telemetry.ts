@@ -17,6 +17,8 @@ export const METRIC_QUERIES = [
   'availability',
   'topEndpoints',
   'activeUsers',
+  /** Custom events by name: the runbook's "feature usage distribution". */
+  'featureUsage',
   'errorBreakdown',
 ] as const;
 export type MetricQuery = (typeof METRIC_QUERIES)[number];

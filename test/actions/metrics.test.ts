@@ -240,8 +240,12 @@ describe('/fleet metrics business', () => {
       ['503', 'GET /api/health', '24'],
     ]);
     expect(section(result, 'Error breakdown').text).toContain('/failures');
+    expect(section(result, 'Feature usage').table?.rows).toEqual([
+      ['VehicleTracked', '5,120', '30'],
+      ['ReportExported', '41', '6'],
+    ]);
     expect(result.image).toBeUndefined();
-    expect(azure.queries).toHaveLength(4);
+    expect(azure.queries).toHaveLength(5);
   });
 
   it('reads the workspace schema when APPINSIGHTS_RESOURCE_ID is a Log Analytics workspace', async () => {
@@ -250,7 +254,9 @@ describe('/fleet metrics business', () => {
     });
     expect(result.status).toBe('ok');
     expect(
-      azure.queries.every((q) => q.body.query?.startsWith('AppRequests | where TimeGenerated > ago(60m)')),
+      azure.queries.every((q) =>
+        /^App(Requests|Events) \| where TimeGenerated > ago\(60m\)/.test(q.body.query ?? ''),
+      ),
     ).toBe(true);
     // A workspace id names no component: no portal links rather than wrong ones.
     expect(result.sections.every((s) => s.text === undefined)).toBe(true);

@@ -115,6 +115,17 @@ export function metricsTelemetry(overrides: Partial<Record<string, FakeAzureAnsw
         ['GET /api/drivers', 4100, 20, 0],
       ],
     ),
+    featureUsage: table(
+      [
+        ['feature', 'string'],
+        ['events', 'long'],
+        ['users', 'long'],
+      ],
+      [
+        ['VehicleTracked', 5120, 30],
+        ['ReportExported', 41, 6],
+      ],
+    ),
     errorBreakdown: table(
       [
         ['resultCode', 'string'],
@@ -141,6 +152,7 @@ function queryName(query: string): string {
     return 'availability';
   if (query.includes('by endpoint')) return 'topEndpoints';
   if (query.includes('sessions = dcount')) return 'activeUsers';
+  if (query.includes('by feature')) return 'featureUsage';
   if (query.includes('by resultCode')) return 'errorBreakdown';
   if (query.includes('average = avg') && query.includes('by operation')) return 'slowestOperations';
   if (query.includes('by operation')) return 'failingOperations';
