@@ -96,9 +96,12 @@ export const JOBS = {
     data: z.object({ number: z.number().int().positive() }),
     retry: { attempts: 5, backoffMs: 2_000 },
   },
-  /** Cluster evidence for a new incident's service, added to its message (bounded in time). */
+  /**
+   * Cluster evidence for a new incident's service, added to its message (bounded in time). On the
+   * reads queue: a storm's cluster reads never hold up the alert processing on the incidents queue.
+   */
   'incident.evidence': {
-    queue: 'incidents',
+    queue: 'reads',
     data: z.object({ number: z.number().int().positive() }),
     retry: { attempts: 2, backoffMs: 1_000 },
   },

@@ -72,8 +72,8 @@ describe('renderCommandHelp', () => {
     const message = renderCommandHelp(logs);
     expect(sectionTexts(message)).toEqual([
       [
-        '*`/fleet logs &lt;service&gt; [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME] [--private]`*',
-        'Recent log lines of a service (one pod, as kubectl picks it), optionally filtered',
+        '*`/fleet logs &lt;service&gt; [--tail N] [--grep TEXT] [--previous] [--since 15m] [--pod NAME | --all-pods] [--private]`*',
+        'Recent log lines of a service (one pod, as kubectl picks it, or --all-pods), optionally filtered',
         'Example: `/fleet logs api --tail 200 --grep error`',
       ].join('\n'),
     ]);
