@@ -9,6 +9,7 @@ import type {
   PoolEvidence,
   Resources,
   SlowEvidence,
+  TelemetryEvidence,
   Unavailable,
   WorkloadEvidence,
 } from '../diagnose/evidence.ts';
@@ -18,6 +19,7 @@ import { bytes, millicores } from '../domain/quantity.ts';
 import type { ActionContext } from './action.ts';
 import { connectionBreakdown, DEFAULT_IDLE_AGE } from './db-connections.ts';
 import { eventTime } from './events.ts';
+import { num, roleOf, rowsOf, str } from './metrics.ts';
 
 /**
  * The diagnose gatherers: each reads what one case of the runbook's troubleshooting section looks at,
@@ -27,6 +29,10 @@ import { eventTime } from './events.ts';
 
 /** Lines read from each API pod for the 500s case. */
 export const ERROR_SCAN_LINES = 200;
+/** Application Insights window of the 500s and slow-responses cases: the runbook's "last hour". */
+export const TELEMETRY_MINUTES = 60;
+/** Failing operations, exceptions and dependencies kept of each. */
+const TELEMETRY_TOP = 3;
 /** Lines read from each crashed container instance. */
 const CRASH_TAIL_LINES = 50;
 const LOG_BYTES = 256 * 1024;
@@ -206,6 +212,65 @@ export async function gatherSlow(
     };
   } catch (error) {
     return { unavailable: `pod metrics could not be read (kubectl top pods): ${(error as Error).message}` };
+  }
+}
+
+/** The API role's request totals, P95, failing operations, exceptions and slowest dependencies. */
+export async function gatherTelemetry(
+  context: Pick<ActionContext, 'config' | 'metrics'>,
+  signal: AbortSignal,
+): Promise<TelemetryEvidence | Unavailable> {
+  const { config, metrics } = context;
+  if (!metrics) return { unavailable: 'APPINSIGHTS_RESOURCE_ID is not set' };
+  const service = apiService(config);
+  const settings = service ? config.services[service] : undefined;
+  if (!settings) return { unavailable: 'no API service is configured (a service with healthPath)' };
+  const role = roleOf(settings);
+  const window = { minutes: TELEMETRY_MINUTES, binMinutes: TELEMETRY_MINUTES, role };
+  try {
+    const [summary, failing, exceptions, dependencies] = await Promise.all(
+      (['summary', 'failingOperations', 'exceptions', 'dependencies'] as const).map(async (name) =>
+        rowsOf(await metrics.query(name, window, signal)),
+      ),
+    );
+    const totals = summary?.[0];
+    const p95 = num(totals?.p95);
+    const top = <T>(rows: T[] | undefined, by: (row: T) => number) =>
+      [...(rows ?? [])].sort((a, b) => by(b) - by(a)).slice(0, TELEMETRY_TOP);
+    return {
+      role,
+      windowMinutes: TELEMETRY_MINUTES,
+      requests: num(totals?.requests) ?? 0,
+      failed: num(totals?.failed) ?? 0,
+      ...(p95 !== undefined ? { p95Ms: p95 } : {}),
+      p95ThresholdMs: config.metrics.p95Threshold,
+      failingOperations: top(
+        failing?.map((r) => ({
+          operation: str(r.operation),
+          failed: num(r.failed) ?? 0,
+          requests: num(r.requests) ?? 0,
+        })),
+        (o) => o.failed,
+      ).filter((o) => o.failed > 0),
+      // Counted by type and message: summed per type here, the finding names types.
+      exceptions: top(
+        [...Map.groupBy(exceptions ?? [], (r) => str(r.type))].map(([type, rows]) => ({
+          type,
+          count: rows.reduce((sum, r) => sum + (num(r.exceptions) ?? 0), 0),
+        })),
+        (e) => e.count,
+      ),
+      dependencies: top(
+        dependencies?.flatMap((r) => {
+          const p95Ms = num(r.p95);
+          return p95Ms === undefined ? [] : [{ type: str(r.type), target: str(r.target), p95Ms }];
+        }),
+        (d) => d.p95Ms,
+      ),
+    };
+  } catch (error) {
+    signal.throwIfAborted();
+    return { unavailable: `Application Insights did not answer: ${(error as Error).message}` };
   }
 }
 

@@ -11,7 +11,14 @@ import {
 } from '../diagnose/finding.ts';
 import { defineAction, type ResultStatus, type Section, type SuggestedCommand } from './action.ts';
 import { requireFleetDatabase } from './db-connections.ts';
-import { gatherApiLogs, gatherCluster, gatherCrashes, gatherPool, gatherSlow } from './diagnose-evidence.ts';
+import {
+  gatherApiLogs,
+  gatherCluster,
+  gatherCrashes,
+  gatherPool,
+  gatherSlow,
+  gatherTelemetry,
+} from './diagnose-evidence.ts';
 
 /** Buttons under one result at most; the findings list every fix. */
 const MAX_SUGGESTIONS = 5;
@@ -46,11 +53,12 @@ export const diagnose = defineAction({
     const wants = (which: DiagnoseCase) => params.case === undefined || params.case === which;
     context.progress({ message: 'Reading pods, events, nodes and volume claims' });
     const cluster = await gatherCluster(context, signal);
-    const [crashes, errors, slow, pool] = await Promise.all([
+    const [crashes, errors, slow, pool, telemetry] = await Promise.all([
       wants('crashloop') ? gatherCrashes(context, cluster, signal) : [],
       wants('errors') ? gatherApiLogs(context, signal) : undefined,
       wants('slow') ? gatherSlow(context, cluster, signal) : undefined,
       wants('pool') ? gatherPool(context, signal) : undefined,
+      wants('errors') || wants('slow') ? gatherTelemetry(context, signal) : undefined,
     ]);
     const evidence: Evidence = {
       cluster,
@@ -58,6 +66,7 @@ export const diagnose = defineAction({
       ...(errors ? { errors } : {}),
       ...(slow ? { slow } : {}),
       ...(pool ? { pool } : {}),
+      ...(telemetry ? { telemetry } : {}),
     };
     const diagnosis = analyse(evidence, params.case);
     return {

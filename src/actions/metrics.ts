@@ -10,6 +10,7 @@ import type {
   PortalView,
 } from '../domain/telemetry.ts';
 import { renderChartPng } from '../lib/chart-png.ts';
+import { formatMilliseconds as ms } from '../lib/milliseconds.ts';
 import { type ActionResult, defineAction, type ResultStatus, type Section } from './action.ts';
 import { metricsChartSpec, type TimelinePoint } from './metrics-chart.ts';
 import { resolveService, type ServiceConfig } from './services.ts';
@@ -109,7 +110,13 @@ export const metrics = defineAction({
 });
 
 type Answer = MetricTable | { error: unknown };
-type Row = Record<string, unknown>;
+/** One row of a MetricTable keyed by column name (`p95`, `operation`, `failed`). */
+export type MetricRow = Record<string, unknown>;
+
+/** A table's rows by column name: queries are read by what they return, never by column position. */
+export function rowsOf(table: MetricTable): MetricRow[] {
+  return table.rows.map((row) => Object.fromEntries(table.columns.map((column, i) => [column, row[i]])));
+}
 
 async function queryAll(
   source: MetricsSource,
@@ -137,10 +144,10 @@ class Reader {
   }
 
   /** Undefined when the query failed. */
-  rows(name: MetricQuery): Row[] | undefined {
+  rows(name: MetricQuery): MetricRow[] | undefined {
     const answer = this.#answers.get(name);
     if (!answer || 'error' in answer) return undefined;
-    return answer.rows.map((row) => Object.fromEntries(answer.columns.map((column, i) => [column, row[i]])));
+    return rowsOf(answer);
   }
 
   link(view: PortalView): string | undefined {
@@ -423,7 +430,7 @@ function pushTable(
   title: string,
   view: PortalView,
   headers: string[],
-  row: (r: Row) => string[],
+  row: (r: MetricRow) => string[],
 ): void {
   const rows = read.rows(name);
   if (!rows) return;
@@ -435,7 +442,7 @@ function withLink(section: Section, url: string | undefined): Section {
 }
 
 /** Chart points from the `timeline` rows: latency in ms, error rate in %. */
-function timeline(rows: Row[] | undefined): TimelinePoint[] {
+function timeline(rows: MetricRow[] | undefined): TimelinePoint[] {
   return (rows ?? []).flatMap((row) => {
     const time = row.bucket instanceof Date ? row.bucket : new Date(String(row.bucket));
     const requests = num(row.requests) ?? 0;
@@ -453,7 +460,7 @@ function timeline(rows: Row[] | undefined): TimelinePoint[] {
 }
 
 /** The service's `cloud_RoleName`: `appInsightsRole` from config, else its workload name. */
-function roleOf(service: ServiceConfig): string {
+export function roleOf(service: ServiceConfig): string {
   return service.appInsightsRole ?? service.workload;
 }
 
@@ -490,14 +497,15 @@ function explain(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function num(value: unknown): number | undefined {
+/** A number cell (the Logs API gives `long`s as numbers or strings); undefined when empty or not a number. */
+export function num(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
     return Number(value);
   return undefined;
 }
 
-function str(value: unknown): string {
+export function str(value: unknown): string {
   return value === undefined || value === null || value === '' ? '—' : String(value);
 }
 
@@ -515,12 +523,6 @@ function rate(perMinute: number): string {
 
 function percent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)}%`;
-}
-
-/** `48 ms`, `1.18 s`. */
-function ms(value: number | undefined): string {
-  if (value === undefined) return '—';
-  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`;
 }
 
 export type { Params as MetricsParams };

@@ -7,6 +7,7 @@ import {
   isUnavailable,
   type PoolEvidence,
   type SlowEvidence,
+  type TelemetryEvidence,
   type Unavailable,
 } from './evidence.ts';
 import { bySeverity, DIAGNOSE_CASES, type DiagnoseCase, type Finding } from './finding.ts';
@@ -21,6 +22,11 @@ export interface Evidence {
   errors?: ApiLogEvidence | Unavailable;
   slow?: SlowEvidence | Unavailable;
   pool?: PoolEvidence | Unavailable;
+  /**
+   * Application Insights for the errors and slow cases. Optional to them: unavailable, they are
+   * still checked from the cluster and say why the figures are missing.
+   */
+  telemetry?: TelemetryEvidence | Unavailable;
 }
 
 export interface Diagnosis {
@@ -61,8 +67,10 @@ export function diagnose(evidence: Evidence, requested?: DiagnoseCase): Diagnosi
     } else if (which === 'crashloop') {
       checked.push(which);
       findings.push(...analyseCrashLoops(evidence.cluster, evidence.crashes));
-    } else if (which === 'errors') optional(which, evidence.errors, (v) => analyseErrors(v, explicit));
-    else if (which === 'slow') optional(which, evidence.slow, (v) => analyseSlow(v, explicit));
+    } else if (which === 'errors')
+      optional(which, evidence.errors, (v) => analyseErrors(v, explicit, evidence.telemetry));
+    else if (which === 'slow')
+      optional(which, evidence.slow, (v) => analyseSlow(v, explicit, evidence.telemetry));
     else optional(which, evidence.pool, (v) => analysePool(v, explicit));
   }
   return { findings: findings.sort(bySeverity), checked, skipped };

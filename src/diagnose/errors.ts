@@ -1,9 +1,6 @@
-import type { ApiLogEvidence } from './evidence.ts';
+import type { ApiLogEvidence, TelemetryEvidence } from './evidence.ts';
 import type { Finding } from './finding.ts';
-
-/** Said wherever a case would need Application Insights: those figures are not read here yet. */
-export const APP_INSIGHTS_LATER =
-  'Application Insights figures (failures by operation and exception type, P95 latency, dependency durations) come with /fleet metrics, not built yet';
+import { count, lastWindow, notRead, type TelemetryInput, telemetryOf } from './telemetry.ts';
 
 /** A log line that reports an error or a 5xx answer. */
 const ERROR_LINE =
@@ -12,10 +9,17 @@ const ERROR_LINE =
 const TOP_MESSAGES = 5;
 
 /**
- * The runbook's "API Returning 500 Errors", cluster side: error lines in the tail of each API pod's
- * log, the most frequent messages first. `explicit`: asked for by name, so a clean log is reported.
+ * The runbook's "API Returning 500 Errors": error lines in the tail of each API pod's log, the most
+ * frequent messages first, and with `telemetry` Application Insights' failed requests, most failing
+ * operations and exceptions. `explicit`: asked for by name, so a clean log is reported. Only the
+ * logs make the case apply unasked: some failed requests (4xx count as failed) are every hour's
+ * noise; asked for, failed requests make it a warning.
  */
-export function analyseErrors(logs: ApiLogEvidence, explicit: boolean): Finding[] {
+export function analyseErrors(
+  logs: ApiLogEvidence,
+  explicit: boolean,
+  telemetry?: TelemetryInput,
+): Finding[] {
   const scanned = logs.pods.reduce((sum, pod) => sum + pod.lines.length, 0);
   const errors = logs.pods.flatMap((pod) =>
     pod.lines.filter((line) => ERROR_LINE.test(line)).map((line) => ({ pod: pod.pod, line })),
@@ -27,26 +31,53 @@ export function analyseErrors(logs: ApiLogEvidence, explicit: boolean): Finding[
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
     .slice(0, TOP_MESSAGES);
   const where = `the last ${scanned} log lines of ${logs.pods.length} ${logs.workload} pod${logs.pods.length === 1 ? '' : 's'}`;
+  const insights = telemetryOf(telemetry);
+  const failing = insights !== undefined && insights.failed > 0;
+  const fromLogs =
+    errors.length > 0
+      ? `${errors.length} error line${errors.length === 1 ? '' : 's'} in ${where}${top[0] ? `, most often "${top[0][0].slice(0, 120)}"` : ''}.`
+      : `No error lines in ${where}.`;
   return [
     {
       case: 'errors',
-      severity: errors.length > 0 ? 'warning' : 'ok',
+      severity: errors.length > 0 || failing ? 'warning' : 'ok',
       subject: logs.workload,
-      finding:
-        errors.length > 0
-          ? `${errors.length} error line${errors.length === 1 ? '' : 's'} in ${where}${top[0] ? `, most often "${top[0][0].slice(0, 120)}"` : ''}. ${APP_INSIGHTS_LATER}.`
-          : `No error lines in ${where}. ${APP_INSIGHTS_LATER}.`,
+      finding: `${fromLogs}${insights ? ` ${failuresSentence(insights)}` : notRead(telemetry)}`,
       evidence: [
         ...logs.pods.map((pod) => ({
           label: pod.pod,
           value: `${errors.filter((e) => e.pod === pod.pod).length} error lines of ${pod.lines.length}`,
         })),
         ...top.map(([message, count]) => ({ label: `×${count}`, value: message })),
+        ...(insights ? failureEvidence(insights) : []),
       ],
       ...(errors.length > 0
         ? { fix: { label: `Error logs of ${logs.workload}`, command: `logs ${logs.service} --grep error` } }
-        : {}),
+        : failing
+          ? { fix: { label: `Metrics of ${logs.workload}`, command: `metrics --service ${logs.service}` } }
+          : {}),
     },
+  ];
+}
+
+/** `Application Insights: 412 of 18,234 requests failed in the last hour; most failing: …; exceptions: ….` */
+function failuresSentence(t: TelemetryEvidence): string {
+  const operations = t.failingOperations.map((o) => `${o.operation} (${count(o.failed)})`).join(', ');
+  const exceptions = t.exceptions.map((e) => `${e.type} ×${count(e.count)}`).join(', ');
+  return `Application Insights: ${count(t.failed)} of ${count(t.requests)} requests failed in ${lastWindow(t)}${operations ? `; most failing: ${operations}` : ''}${exceptions ? `; exceptions: ${exceptions}` : ''}.`;
+}
+
+function failureEvidence(t: TelemetryEvidence): { label: string; value: string }[] {
+  return [
+    {
+      label: `Failed requests (${t.role})`,
+      value: `${count(t.failed)} of ${count(t.requests)}${t.requests > 0 ? ` (${((t.failed / t.requests) * 100).toFixed(1)}%)` : ''}`,
+    },
+    ...t.failingOperations.map((o) => ({
+      label: o.operation,
+      value: `${count(o.failed)} of ${count(o.requests)} failed`,
+    })),
+    ...t.exceptions.map((e) => ({ label: e.type, value: `×${count(e.count)}` })),
   ];
 }
 

@@ -129,6 +129,28 @@ export interface SlowEvidence {
   pods: PodUsage[];
 }
 
+/**
+ * Application Insights over the last hour for the API's role (what `/fleet metrics` reads), for the
+ * 500s and slow-responses cases.
+ */
+export interface TelemetryEvidence {
+  /** `cloud_RoleName` the figures are for. */
+  role: string;
+  windowMinutes: number;
+  requests: number;
+  failed: number;
+  /** Undefined when no request was recorded. */
+  p95Ms?: number;
+  /** `metrics.p95Threshold` in fleetbot.yml: P95 above it makes responses slow. */
+  p95ThresholdMs: number;
+  /** Most failed first, at most 3. */
+  failingOperations: { operation: string; failed: number; requests: number }[];
+  /** Most frequent first, at most 3. */
+  exceptions: { type: string; count: number }[];
+  /** Slowest P95 first, at most 3. */
+  dependencies: { type: string; target: string; p95Ms: number }[];
+}
+
 /** Evidence a gatherer could not read: the case is reported as not checked, never as healthy. */
 export interface Unavailable {
   unavailable: string;

@@ -3,7 +3,9 @@ import { renderText } from '../../src/cli/render-text.ts';
 import type { Finding } from '../../src/diagnose/finding.ts';
 import { type ActionHarness, runAction, startActionHarness } from '../support/action-harness.ts';
 import { createTestDatabase } from '../support/databases.ts';
+import { FakeAzureMonitor } from '../support/fake-azure-monitor.ts';
 import { kubectl, kubectlAvailable } from '../support/fake-kube/kubectl.ts';
+import { metricsTelemetry } from '../support/metrics-telemetry.ts';
 import { requestsNotAllowed } from '../support/rbac-coverage.ts';
 
 // Real: the actions through the runner (audit, timeout) with the client-node adapter against the fake
@@ -59,14 +61,14 @@ describe('/fleet diagnose', () => {
     harness.kube.store.delete('podmetrics', name);
   });
 
-  it('counts the error lines of the API logs, and says App Insights comes with /fleet metrics', async () => {
+  it('counts the error lines of the API logs, and says why App Insights was not read', async () => {
     for (const pod of await harness.cluster.listPods({ kind: 'Deployment', name: 'fleet-api' })) {
       harness.kube.setPodLogs(pod.metadata?.name ?? '', ['GET /api/vehicles 200', 'ERROR db timeout']);
     }
     const { result } = await runAction(harness, 'diagnose errors');
     expect(result.status).toBe('warning');
     expect(findings(result.data)[0]?.finding).toMatch(
-      /^2 error lines in the last 4 log lines of 2 fleet-api pods.*\/fleet metrics, not built yet/,
+      /^2 error lines in the last 4 log lines of 2 fleet-api pods.* Application Insights not read: APPINSIGHTS_RESOURCE_ID is not set\.$/,
     );
     expect(result.suggestions).toEqual([
       { label: 'Error logs of fleet-api', command: 'logs api --grep error' },
@@ -153,6 +155,58 @@ describe('/fleet diagnose', () => {
   it('refuses an unknown case and says which exist', () => {
     expect(() => harness.runner.prepare('diagnose', ['disk'])).toThrow(
       'expected one of pending, crashloop, errors, slow, pool',
+    );
+  });
+});
+
+// Fake: Azure Monitor Logs too (as in metrics.test.ts), telling the shared fixtures' incident: P95
+// 2.31 s against the 2 s threshold, 500s on GET /api/vehicles.
+describe('/fleet diagnose with Application Insights', () => {
+  const COMPONENT =
+    '/subscriptions/00000000-0000-0000-0000-00000000f1ee/resourceGroups/rg-fleet-prod/providers/microsoft.insights/components/fleet-management-insights';
+  let azure: FakeAzureMonitor;
+  let insights: ActionHarness;
+  beforeAll(async () => {
+    azure = await FakeAzureMonitor.start();
+    azure.answer(metricsTelemetry());
+    insights = await startActionHarness({
+      APPINSIGHTS_RESOURCE_ID: COMPONENT,
+      AZURE_MONITOR_LOGS_ENDPOINT: azure.url,
+    });
+  });
+  afterAll(async () => {
+    await insights?.close();
+    await azure?.close();
+  });
+
+  it('warns of P95 above the threshold with cool pods, naming the slowest dependency', async () => {
+    azure.queries.length = 0;
+    const { result } = await runAction(insights, 'diagnose slow');
+    expect(result.status).toBe('warning');
+    expect(findings(result.data)[0]?.finding).toMatch(
+      /^P95 is 2\.31 s over the last hour, above the 2\.00 s threshold \(metrics\.p95Threshold\); slowest dependencies: SQL fleet-postgres \| fleetdb \(P95 1\.80 s\)\./,
+    );
+    expect(azure.queries).toHaveLength(4);
+    for (const { body } of azure.queries)
+      expect(body.query).toMatch(/ago\(60m\).*cloud_RoleName == "fleet-api"/);
+  });
+
+  it('adds the failed requests, failing operations and exceptions to the errors case', async () => {
+    const { result } = await runAction(insights, 'diagnose errors');
+    expect(result.status).toBe('warning');
+    expect(findings(result.data)[0]?.finding).toContain(
+      'Application Insights: 412 of 18,234 requests failed in the last hour; most failing: GET /api/vehicles (388); exceptions: SequelizeConnectionAcquireTimeoutError ×381.',
+    );
+    expect(result.suggestions).toEqual([{ label: 'Metrics of fleet-api', command: 'metrics --service api' }]);
+  });
+
+  it('checks the pods when Application Insights refuses, and says why', async () => {
+    azure.answer({ status: 403, fixture: 'error-403-insufficient-access' });
+    const { result } = await runAction(insights, 'diagnose slow');
+    azure.answer(metricsTelemetry());
+    expect(result.status).toBe('ok');
+    expect(findings(result.data)[0]?.finding).toMatch(
+      /Application Insights not read: Application Insights did not answer: .+\.$/,
     );
   });
 });

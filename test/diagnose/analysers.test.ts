@@ -8,6 +8,7 @@ import type {
   PodEvidence,
   PoolEvidence,
   SlowEvidence,
+  TelemetryEvidence,
   WorkloadEvidence,
 } from '../../src/diagnose/evidence.ts';
 import { analysePending } from '../../src/diagnose/pending.ts';
@@ -345,7 +346,7 @@ describe('slow responses', () => {
     const [finding] = analyseSlow(slow(240), false);
     expect(finding?.severity).toBe('warning');
     expect(finding?.finding).toContain('2 of 2 fleet-api pods run hot');
-    expect(finding?.finding).toContain('come with /fleet metrics, not built yet');
+    expect(finding?.finding).not.toContain('Application Insights');
     expect(finding?.evidence).toContainEqual({
       label: 'fleet-api-a',
       value: '240m CPU (96% of 250m request) · 300Mi memory (59% of 512Mi limit) · hot',
@@ -362,6 +363,96 @@ describe('slow responses', () => {
   it('is quiet about pods with room, unless asked', () => {
     expect(analyseSlow(slow(20), false)).toEqual([]);
     expect(analyseSlow(slow(20), true)[0]).toMatchObject({ severity: 'ok', fix: { command: 'scale api 3' } });
+  });
+});
+
+/** The shared fixtures' incident as Application Insights saw it: P95 past 2 s, 500s on GET /api/vehicles. */
+const telemetry = (over: Partial<TelemetryEvidence> = {}): TelemetryEvidence => ({
+  role: 'fleet-api',
+  windowMinutes: 60,
+  requests: 18234,
+  failed: 412,
+  p95Ms: 2312.5,
+  p95ThresholdMs: 2000,
+  failingOperations: [
+    { operation: 'GET /api/vehicles', failed: 388, requests: 9012 },
+    { operation: 'POST /api/trips', failed: 24, requests: 800 },
+  ],
+  exceptions: [{ type: 'SequelizeConnectionAcquireTimeoutError', count: 381 }],
+  dependencies: [
+    { type: 'SQL', target: 'fleet-postgres | fleetdb', p95Ms: 1802.1 },
+    { type: 'HTTP', target: 'maps.example.com', p95Ms: 640 },
+  ],
+  ...over,
+});
+
+describe('slow responses with Application Insights', () => {
+  it.each([
+    {
+      name: 'P95 above the threshold with cool pods: a warning, the dependencies named',
+      cpu: 20,
+      explicit: false,
+      input: telemetry(),
+      severity: 'warning',
+      finding:
+        "P95 is 2.31 s over the last hour, above the 2.00 s threshold (metrics.p95Threshold); slowest dependencies: SQL fleet-postgres | fleetdb (P95 1.80 s), HTTP maps.example.com (P95 640 ms). fleet-api's 2 pods have CPU and memory to spare: the cluster shows no resource pressure, so the time goes elsewhere",
+    },
+    {
+      name: 'P95 within the threshold with cool pods, unasked: nothing to say',
+      cpu: 20,
+      explicit: false,
+      input: telemetry({ p95Ms: 850 }),
+      severity: undefined,
+      finding: undefined,
+    },
+    {
+      name: 'P95 within the threshold, asked: ok, with the figure',
+      cpu: 20,
+      explicit: true,
+      input: telemetry({ p95Ms: 850, dependencies: [] }),
+      severity: 'ok',
+      finding:
+        'P95 is 850 ms over the last hour, within the 2.00 s threshold (metrics.p95Threshold). fleet-api',
+    },
+    {
+      name: 'hot pods and P95 within the threshold: still a warning from the pods',
+      cpu: 240,
+      explicit: false,
+      input: telemetry({ p95Ms: 850 }),
+      severity: 'warning',
+      finding: 'within the 2.00 s threshold',
+    },
+    {
+      name: 'no requests recorded',
+      cpu: 20,
+      explicit: true,
+      input: telemetry({ requests: 0, failed: 0, p95Ms: undefined }),
+      severity: 'ok',
+      finding: 'Application Insights recorded no requests for fleet-api in the last hour.',
+    },
+    {
+      name: 'unavailable: checked from the pods, and says why in one clause',
+      cpu: 240,
+      explicit: false,
+      input: { unavailable: 'APPINSIGHTS_RESOURCE_ID is not set' },
+      severity: 'warning',
+      finding: 'spreads the load. Application Insights not read: APPINSIGHTS_RESOURCE_ID is not set.',
+    },
+  ] as const)('$name', ({ cpu, explicit, input, severity, finding }) => {
+    const [found, ...rest] = analyseSlow(slow(cpu), explicit, input);
+    expect(rest).toEqual([]);
+    expect(found?.severity).toBe(severity);
+    if (finding) expect(found?.finding).toContain(finding);
+  });
+
+  it('puts P95 against the threshold and the slowest dependencies in the evidence', () => {
+    const [finding] = analyseSlow(slow(20), false, telemetry());
+    expect(finding?.evidence.slice(0, 3)).toEqual([
+      { label: 'P95 (fleet-api)', value: '2.31 s · threshold 2.00 s · above' },
+      { label: 'SQL fleet-postgres | fleetdb', value: 'P95 1.80 s' },
+      { label: 'HTTP maps.example.com', value: 'P95 640 ms' },
+    ]);
+    expect(finding?.fix).toEqual({ label: 'Scale fleet-api to 3…', command: 'scale api 3' });
   });
 });
 
@@ -390,6 +481,73 @@ describe('API errors', () => {
     );
     expect(finding?.evidence).toContainEqual({ label: '×2', value: 'ERROR db timeout' });
     expect(finding?.fix).toEqual({ label: 'Error logs of fleet-api', command: 'logs api --grep error' });
+  });
+});
+
+describe('API errors with Application Insights', () => {
+  const logs = (lines: string[]) => ({
+    service: 'api',
+    workload: 'fleet-api',
+    pods: [{ pod: 'fleet-api-a', lines }],
+  });
+
+  it.each([
+    {
+      name: 'error lines and failing operations: both told',
+      lines: ['ERROR db timeout'],
+      explicit: false,
+      input: telemetry(),
+      severity: 'warning',
+      finding:
+        '1 error line in the last 1 log lines of 1 fleet-api pod, most often "ERROR db timeout". Application Insights: 412 of 18,234 requests failed in the last hour; most failing: GET /api/vehicles (388), POST /api/trips (24); exceptions: SequelizeConnectionAcquireTimeoutError ×381.',
+      fix: 'logs api --grep error',
+    },
+    {
+      name: 'clean logs but failed requests, asked: a warning pointing at the metrics',
+      lines: ['GET / 200'],
+      explicit: true,
+      input: telemetry({ exceptions: [] }),
+      severity: 'warning',
+      finding:
+        'No error lines in the last 1 log lines of 1 fleet-api pod. Application Insights: 412 of 18,234 requests failed in the last hour; most failing: GET /api/vehicles (388), POST /api/trips (24).',
+      fix: 'metrics --service api',
+    },
+    {
+      name: 'clean logs and no failed requests, asked: ok',
+      lines: ['GET / 200'],
+      explicit: true,
+      input: telemetry({ failed: 0, failingOperations: [], exceptions: [] }),
+      severity: 'ok',
+      finding:
+        'No error lines in the last 1 log lines of 1 fleet-api pod. Application Insights: 0 of 18,234 requests failed in the last hour.',
+      fix: undefined,
+    },
+    {
+      name: 'unavailable: the logs alone, and why',
+      lines: ['ERROR db timeout'],
+      explicit: false,
+      input: { unavailable: 'Application Insights did not answer: 403 Forbidden' },
+      severity: 'warning',
+      finding:
+        '1 error line in the last 1 log lines of 1 fleet-api pod, most often "ERROR db timeout". Application Insights not read: Application Insights did not answer: 403 Forbidden.',
+      fix: 'logs api --grep error',
+    },
+  ] as const)('$name', ({ lines, explicit, input, severity, finding, fix }) => {
+    const [found] = analyseErrors(logs([...lines]), explicit, input);
+    expect(found?.severity).toBe(severity);
+    expect(found?.finding).toBe(finding);
+    expect(found?.fix?.command).toBe(fix);
+  });
+
+  it('lists the failed requests, failing operations and exceptions as evidence', () => {
+    const [finding] = analyseErrors(logs(['ERROR db timeout']), false, telemetry());
+    expect(finding?.evidence).toEqual(
+      expect.arrayContaining([
+        { label: 'Failed requests (fleet-api)', value: '412 of 18,234 (2.3%)' },
+        { label: 'GET /api/vehicles', value: '388 of 9,012 failed' },
+        { label: 'SequelizeConnectionAcquireTimeoutError', value: '×381' },
+      ]),
+    );
   });
 });
 
@@ -428,6 +586,20 @@ describe('diagnose', () => {
       ['crashloop', 'critical'],
       ['slow', 'warning'],
     ]);
+  });
+
+  it('reports a slow P95 with healthy pods, and keeps checking the cluster when App Insights is unavailable', () => {
+    expect(
+      diagnose({ ...healthy, telemetry: telemetry({ failed: 0, failingOperations: [] }) }).findings,
+    ).toMatchObject([{ case: 'slow', severity: 'warning' }]);
+    const unread = diagnose(
+      { ...healthy, telemetry: { unavailable: 'APPINSIGHTS_RESOURCE_ID is not set' } },
+      'slow',
+    );
+    expect(unread.checked).toEqual(['slow']);
+    expect(unread.findings[0]?.finding).toContain(
+      'Application Insights not read: APPINSIGHTS_RESOURCE_ID is not set.',
+    );
   });
 
   it('reports one case asked for by name even when it finds nothing', () => {
