@@ -381,7 +381,7 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
     );
     expect(dms).toHaveLength(200);
     // Each recorded DM reached Slack once: no step was delivered by both workers. Re-pages keep
-    // coming every 4 s, so the workers are stopped (drained) before counting both sides.
+    // coming every 8 s, so the workers are stopped (drained) before counting both sides.
     for (const worker of workers) {
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       worker.kill('SIGTERM');
