@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnAt } from '../../src/escalation/rotation.ts';
+import { openByAlert } from '../support/alerts.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   clickAction,
@@ -50,19 +51,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function open(title: string, severity: string): Promise<number> {
-  const response = await fetch(h.events.replace('/slack/events', '/alerts/generic'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify({ title, severity, service: title.split(' ')[0], fingerprint: title }),
-  });
-  expect(response.status).toBe(202);
-  return eventually(
-    async () =>
-      Number((await h.db.query('SELECT id FROM incidents WHERE title = $1', [title])).rows[0]?.id ?? 0),
-    10_000,
-    'the incident',
-  );
+function open(title: string, severity: string): Promise<number> {
+  return openByAlert(h, TOKEN, { title, severity, service: title.split(' ')[0] ?? title });
 }
 
 /** The escalation steps delivered, in order, as the timeline records them. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openByAlert } from '../support/alerts.ts';
 import { eventually } from '../support/eventually.ts';
 import { type SlackHarness, startSlackHarness } from '../support/slack-harness.ts';
 
@@ -19,19 +20,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function alert(title: string, service: string): Promise<number> {
-  const response = await fetch(h.events.replace('/slack/events', '/alerts/generic'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify({ title, severity: 'P2', service, fingerprint: title }),
-  });
-  expect(response.status).toBe(202);
-  return eventually(
-    async () =>
-      Number((await h.db.query('SELECT id FROM incidents WHERE title = $1', [title])).rows[0]?.id ?? 0),
-    10_000,
-    'the incident',
-  );
+function alert(title: string, service: string): Promise<number> {
+  return openByAlert(h, TOKEN, { title, severity: 'P2', service });
 }
 
 /** Every version of the incident's alert message Slack received, oldest first. */

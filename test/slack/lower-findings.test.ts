@@ -159,8 +159,9 @@ describe('a confirmed run whose job was lost', () => {
     const again = await h.app.queue.enqueue('action.sweep', {});
     const swept = await eventually(
       async () => {
+        // The job as read once it is completed: one read before may hold no return value yet.
         const job = await h.app.queue.job('changes', again);
-        return (await job?.getState()) === 'completed' ? job : undefined;
+        return (await job?.getState()) === 'completed' && job?.returnvalue ? job : undefined;
       },
       10_000,
       'the second sweep',
