@@ -175,10 +175,12 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
     };
     const senders = Array.from({ length: 5 }, (_, k) => storm(k * 200, k * 200 + 200));
     await eventually(() => acknowledged.length >= 300, 60_000, 'the storm to be under way');
+    const killedAt = Date.now();
     first.kill('SIGKILL');
     await Promise.all(senders);
     expect(acknowledged).toHaveLength(1000);
 
+    const restartedAt = Date.now();
     const second = d.start('worker');
     await workerStarted(second);
     await d.db.connect();
@@ -213,13 +215,23 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
     const posted = d.slack
       .callsTo('chat.postMessage')
       .filter((call) => call.args.channel === ALERTS_CHANNEL && !call.args.thread_ts && call.status === 200);
-    const perIncident = new Map<number, number>();
+    const perIncident = new Map<number, number[]>();
     for (const call of posted) {
       const number = Number(/INC-(\d+)/.exec(String(call.args.text))?.[1]);
-      perIncident.set(number, (perIncident.get(number) ?? 0) + 1);
+      perIncident.set(number, [...(perIncident.get(number) ?? []), call.at]);
     }
     expect([...perIncident.keys()].sort((a, b) => a - b)).toEqual(incidents);
-    expect([...perIncident.values()].every((count) => count === 1)).toBe(true);
+    // Once each, but for the delivery path's one crash window (README, "one delivery path"): Slack took
+    // the post and the worker died before recording it, so the next worker posts it again. Such a
+    // message was posted before the kill and again after the restart, and at most the deliveries
+    // running at the kill (10) are in that window.
+    const twice = [...perIncident.values()].filter((times) => times.length > 1);
+    for (const times of twice) {
+      expect(times).toHaveLength(2);
+      expect(times[0]).toBeLessThanOrEqual(killedAt);
+      expect(times[1]).toBeGreaterThanOrEqual(restartedAt);
+    }
+    expect(twice.length).toBeLessThanOrEqual(10);
   }, 180_000);
 
   it('escalation timers of a killed worker, its queue flushed: reconciled at start, overdue steps fire once, marked late', async () => {
