@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionResult } from '../../src/actions/action.ts';
 import { type ActionHarness, startActionHarness } from '../support/action-harness.ts';
+import { eventually } from '../support/eventually.ts';
 import { DEMO_CHECKSUM_SQL, type Postgres15, seedDemo, startPostgres15 } from '../support/postgres15.ts';
 
 // Real: PostgreSQL 15 (Debian's postgresql-15), pg_dump/pg_restore 15, the directory store, the
@@ -126,13 +127,17 @@ describe('db backup and db restore against PostgreSQL 15', () => {
     let watching = false;
     const watch = async () => {
       // Cancel once pg_restore is inside its transaction and copying data.
-      for (let i = 0; i < 400 && !controller.signal.aborted; i++) {
-        const { rows } = await pg15.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'fleetbot-restore-%' AND query ILIKE 'COPY%'`,
-        );
-        if (rows[0].n > 0) return controller.abort();
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await eventually(
+        async () =>
+          (
+            await pg15.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'fleetbot-restore-%' AND query ILIKE 'COPY%'`,
+            )
+          ).rows[0].n > 0,
+        10_000,
+        'pg_restore copying data',
+      );
+      controller.abort();
     };
     const { result } = await run(`db restore ${first}`, controller.signal, (message) => {
       if (!watching && message.startsWith('Safety backup')) {

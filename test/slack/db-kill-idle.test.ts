@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
+import { idleFor } from '../support/idle-sessions.ts';
 import {
   clickAction,
   ONCALL,
@@ -38,7 +39,7 @@ describe('/fleet db kill-idle', () => {
     idle.on('error', () => {});
     await idle.connect();
     const pid = (await idle.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await idleFor(fleet.url, [pid as number], 1_200);
 
     const denied = await postSigned(
       h.events,
