@@ -10,6 +10,7 @@
  *   escalation/ the frozen escalation policy and its pure evaluator
  *   diagnose/  the runbook's troubleshooting cases: pure analysers over gathered evidence
  *   actions/   the runbook actions and their registry: a result from (context, params)
+ *   web/       the web console's HTML: pure rendering of the read models (like slack/render/)
  *   adapters:  db/, cluster/, adapters/, queue/ (BullMQ), slack/ (Web API + Block Kit), http/, health/
  *   leaves:    config/, lib/, logging/
  */
@@ -71,6 +72,17 @@ module.exports = {
         'slack/ holds rendering and the Slack Web API adapter only: no use cases, listeners, jobs or stores.',
       from: { path: '^src/slack/' },
       to: { path: '^src/(services|handlers|queue|db|cluster|adapters|health|http)/|^src/main\\.ts$' },
+    },
+    {
+      name: 'web-only-renders',
+      severity: 'error',
+      comment:
+        "web/ turns the console read models into HTML: no use case (beyond the read models' types), listener, job, store, cluster or Slack.",
+      from: { path: '^src/web/' },
+      to: {
+        path: '^src/(services|handlers|queue|db|cluster|adapters|http|health|cli|slack|actions)/|^src/main\\.ts$',
+        pathNot: ['^src/services/console-views\\.ts$'],
+      },
     },
     {
       name: 'services-use-ports',

@@ -11,6 +11,8 @@ import { parsers, serviceIdentities } from './alerts/index.ts';
 import { lazyKubeCluster } from './cluster/lazy-cluster.ts';
 import type { Config } from './config/index.ts';
 import { ActionRunStore } from './db/action-run-store.ts';
+import { PgAppHomeViewers } from './db/app-home-viewers.ts';
+import { PgConsoleReads } from './db/console-reads.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { PgIncidentStore } from './db/incident-store.ts';
 import { PgMaintenanceStore } from './db/maintenance-store.ts';
@@ -32,6 +34,7 @@ import type { JobDefinition } from './queue/job-definition.ts';
 import { JobQueue } from './queue/job-queue.ts';
 import { handleActionRun } from './queue/jobs/action-run.ts';
 import { handleActionSweep, handleConfirmExpire, handleConfirmPreview } from './queue/jobs/confirmations.ts';
+import { handleHomePublish, handleHomeRefresh } from './queue/jobs/home.ts';
 import {
   handleAlertProcess,
   handleAlertSweep,
@@ -51,8 +54,10 @@ import { ActionRequests } from './services/action-requests.ts';
 import { ActionRunner } from './services/action-runner.ts';
 import { AlertIntake } from './services/alert-intake.ts';
 import { AlertProcessor } from './services/alert-processing.ts';
+import { AppHome } from './services/app-home.ts';
 import { Authorizer } from './services/authorizer.ts';
 import { Confirmations } from './services/confirmations.ts';
+import { ConsoleViews } from './services/console-views.ts';
 import { Escalations } from './services/escalations.ts';
 import { IncidentChannels } from './services/incident-channels.ts';
 import { IncidentEvidenceGatherer } from './services/incident-evidence.ts';
@@ -221,6 +226,7 @@ export async function startApp(
             incidents: { response: incidents.response, tickets: incidents.tickets },
             oncall: services.oncall,
             maintenance: services.maintenance,
+            home: services.home,
             clock,
             clientOptions: slack.options,
           })
@@ -276,6 +282,9 @@ export interface Services {
   };
   oncall: OnCall;
   maintenance: Maintenance;
+  /** The read models of the web console and the App Home. */
+  views: ConsoleViews;
+  home: AppHome;
 }
 
 /**
@@ -361,6 +370,7 @@ export async function composeServices(
     clock,
     logger: incidentLogger,
     escalations,
+    changed: () => home.changed(),
   });
   const processor = new AlertProcessor({ config, store: incidents, publisher, clock });
   const response = new IncidentResponse({ config, store: incidents, publisher, authorizer, clock });
@@ -381,6 +391,23 @@ export async function composeServices(
     groupMembers,
     clock,
     logger: incidentLogger,
+  });
+  const views = new ConsoleViews({
+    config,
+    reads: new PgConsoleReads({ pool: database.pool }),
+    incidents,
+    tickets,
+    oncall,
+    maintenance,
+    clock,
+  });
+  const home = new AppHome({
+    views,
+    viewers: new PgAppHomeViewers({ pool: database.pool }),
+    slack: slackApi ?? unconfiguredSlackApi,
+    authorizer,
+    jobs,
+    clock,
   });
   const reporter = new RunReporter({ notifier, clock, logger });
   const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
@@ -407,6 +434,8 @@ export async function composeServices(
         'escalation.sweep': handleEscalationSweep(escalations),
         'oncall.handoff': handleOnCallHandoff(oncall),
         'maintenance.notices': handleMaintenanceNotices(maintenance),
+        'home.publish': handleHomePublish(home),
+        'home.refresh': handleHomeRefresh(home),
       }),
       ...(overrides.jobs ?? []),
     ],
@@ -436,6 +465,8 @@ export async function composeServices(
     incidents: { store: incidents, response, tickets, intake, escalations },
     oncall,
     maintenance,
+    views,
+    home,
   };
 }
 

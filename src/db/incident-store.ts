@@ -511,7 +511,7 @@ function toIncidentAlert(raw: unknown): IncidentAlert {
   };
 }
 
-function toTimelineEvent(raw: unknown): TimelineEvent {
+export function toTimelineEvent(raw: unknown): TimelineEvent {
   const row = raw as Row;
   const { text, ...details } = row.details as { text?: string } & Record<string, unknown>;
   return {

@@ -138,6 +138,18 @@ export const JOBS = {
     data: z.object({}),
     retry: { attempts: 2, backoffMs: 1_000 },
   },
+  /** Publishes one person's App Home (views.publish) from the state as it is when it runs. */
+  'home.publish': {
+    queue: 'notifications',
+    data: z.object({ userId: z.string() }),
+    retry: { attempts: 3, backoffMs: 2_000 },
+  },
+  /** Incidents changed: every App Home opened lately is published again (queued once per few seconds). */
+  'home.refresh': {
+    queue: 'notifications',
+    data: z.object({}),
+    retry: { attempts: 2, backoffMs: 1_000 },
+  },
   /** Posts the maintenance notices due (before a window, at its start, at its end), each once. */
   'maintenance.notices': {
     queue: 'escalations',

@@ -31,6 +31,11 @@ export interface SlackApi {
   }): Promise<void>;
 }
 
+/** views.publish: a user's Home tab. Failures are SlackCallErrors. */
+export interface SlackHome {
+  publishHome(userId: string, view: { type: 'home'; blocks: unknown[] }): Promise<void>;
+}
+
 /** The Slack calls that make an incident's own channel. Failures are SlackCallErrors. */
 export interface SlackChannels {
   /** conversations.create of a public channel; reason `name_taken` when the name is in use. */

@@ -8,6 +8,7 @@ import { type HttpServer, MAX_BODY_BYTES, sendJson } from '../http/http-server.t
 import type { Logger } from '../logging/logger.ts';
 import type { ActionRequests } from '../services/action-requests.ts';
 import type { ActionRunner } from '../services/action-runner.ts';
+import type { AppHome } from '../services/app-home.ts';
 import {
   type ButtonClick,
   CANCEL_ACTION_ID,
@@ -21,6 +22,7 @@ import type { Maintenance } from '../services/maintenance.ts';
 import type { OnCall } from '../services/oncall.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
 import { CONFIRM_CHECKLIST } from '../slack/render/confirmation.ts';
+import { HOME_CONSOLE_ACTION } from '../slack/render/home.ts';
 import { DECLARE_MODAL, INCIDENT_ACTIONS } from '../slack/render/incident.ts';
 import {
   SECRET_MODAL_ID,
@@ -48,6 +50,7 @@ export interface SlackAppOptions {
   incidents: { response: IncidentResponse; tickets: IncidentTickets };
   oncall: OnCall;
   maintenance: Maintenance;
+  home: AppHome;
   clock: Clock;
 }
 
@@ -120,9 +123,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
   const { response } = options.incidents;
 
-  /** Tells the person who clicked what their click did, privately. */
+  /** Tells the person who clicked what their click did, privately (from the Home tab: in their DM with fleetbot). */
   const tell = async (click: ButtonClick, key: string, text: string) => {
-    if (click.responseUrl) {
+    if (click.fromHome) {
+      await options.notifier.send({ kind: 'post', key, channel: click.userId, content: { text } });
+    } else if (click.responseUrl) {
       await options.notifier.send({
         kind: 'respond',
         key,
@@ -187,6 +192,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       thread: { ts: event.ts },
       content: message,
     });
+  });
+
+  // The Home tab: published behind the event (views.publish by a job), for this person.
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab === 'home') await options.home.opened(event.user);
+  });
+  // The tab's link to the web console: the browser opens it; Slack still reports the click.
+  app.action<BlockAction>(HOME_CONSOLE_ACTION, async ({ ack }) => {
+    await ack();
   });
 
   for (const [actionId, handle] of [
@@ -396,7 +410,9 @@ function buttonClick(body: BlockAction, action: BlockAction['actions'][number]):
     ...(checklist ? { ticked: checklist.selected_options?.length ?? 0 } : {}),
     runId: 'value' in action ? String(action.value) : '',
     userId: body.user.id,
-    channelId: body.channel?.id ?? '',
+    // A button of the Home tab has no channel: answers go to the person's DM with fleetbot.
+    channelId: body.channel?.id ?? (body.view?.type === 'home' ? body.user.id : ''),
+    ...(body.view?.type === 'home' ? { fromHome: true } : {}),
     actionTs: 'action_ts' in action ? String(action.action_ts) : '',
     ...(typeof body.response_url === 'string' ? { responseUrl: body.response_url } : {}),
   };

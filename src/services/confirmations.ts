@@ -42,6 +42,8 @@ export interface ButtonClick {
   actionTs: string;
   /** How many items of the confirmation's checklist were ticked when the button was pressed. */
   ticked?: number;
+  /** Pressed on fleetbot's Home tab (no channel: answers go to the person's DM). */
+  fromHome?: boolean;
 }
 
 export interface ConfirmationsOptions {

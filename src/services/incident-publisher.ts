@@ -36,6 +36,8 @@ export interface IncidentPublisherOptions {
   clock: Clock;
   logger: Logger;
   escalations: Escalations;
+  /** Told after an incident's messages were brought up to date (the App Home follows). */
+  changed?: () => Promise<void>;
 }
 
 /**
@@ -141,6 +143,7 @@ export class IncidentPublisher {
       );
     }
     await store.markSynced(number, view.version);
+    await this.options.changed?.();
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { MessageContent } from '../domain/notifier.ts';
-import { type SlackApi, SlackCallError, type SlackChannels } from '../domain/slack-api.ts';
+import { type SlackApi, SlackCallError, type SlackChannels, type SlackHome } from '../domain/slack-api.ts';
 import { httpError, toSlackCallError } from './slack-errors.ts';
 
 export interface SlackWebApiOptions {
@@ -14,7 +14,7 @@ export interface SlackWebApiOptions {
  * The Slack Web API and response_url posts, one attempt per call: every failure comes back as a
  * SlackCallError that says whether trying again can help and, for rate limits, after how long.
  */
-export class SlackWebApi implements SlackApi, SlackChannels {
+export class SlackWebApi implements SlackApi, SlackChannels, SlackHome {
   private readonly client: WebClient;
   private readonly timeoutMs: number;
 
@@ -155,6 +155,12 @@ export class SlackWebApi implements SlackApi, SlackChannels {
     return [];
   }
 
+  async publishHome(userId: string, view: { type: 'home'; blocks: unknown[] }): Promise<void> {
+    await this.call('views.publish', userId, () =>
+      this.client.views.publish({ user_id: userId, view: view as never }),
+    );
+  }
+
   async setGroupMembers(group: string, users: readonly string[]): Promise<void> {
     await this.call('usergroups.users.update', group, () =>
       this.client.usergroups.users.update({ usergroup: group, users: users.join(',') }),
@@ -175,12 +181,15 @@ function blocks(content: MessageContent) {
 }
 
 /** Where no bot token is configured: every message fails at once, saying so, instead of waiting for Slack. */
-export const unconfiguredSlackApi: SlackApi & SlackChannels = new Proxy({} as SlackApi & SlackChannels, {
-  get: () => async () => {
-    throw new SlackCallError('Slack is not configured in this process.', {
-      reason: 'not_configured',
-      retryable: false,
-      hint: 'Set SLACK_BOT_TOKEN (the Bot User OAuth Token of the app created with manifest.yml).',
-    });
+export const unconfiguredSlackApi: SlackApi & SlackChannels & SlackHome = new Proxy(
+  {} as SlackApi & SlackChannels & SlackHome,
+  {
+    get: () => async () => {
+      throw new SlackCallError('Slack is not configured in this process.', {
+        reason: 'not_configured',
+        retryable: false,
+        hint: 'Set SLACK_BOT_TOKEN (the Bot User OAuth Token of the app created with manifest.yml).',
+      });
+    },
   },
-});
+);

@@ -9,6 +9,7 @@ import { sql as maintenanceWindows } from './0008-maintenance-windows.ts';
 import { sql as unplannedIndex } from './0009-unplanned-incidents-index.ts';
 import { sql as maintenanceApproval } from './0010-maintenance-approval.ts';
 import { sql as incidentEvidence } from './0011-incident-evidence.ts';
+import { sql as consoleReads } from './0012-console-reads.ts';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: 'unplanned-incidents-index', sql: unplannedIndex },
   { version: 10, name: 'maintenance-approval', sql: maintenanceApproval },
   { version: 11, name: 'incident-evidence', sql: incidentEvidence },
+  { version: 12, name: 'console-reads', sql: consoleReads },
 ];

@@ -60,6 +60,8 @@ export interface FakeSlack {
     predicate?: (post: ResponseUrlPost) => boolean,
     timeoutMs?: number,
   ): Promise<ResponseUrlPost>;
+  /** The Home tab last published for a user (views.publish), as Slack keeps it. */
+  home(userId: string): Record<string, unknown> | undefined;
   /** Members answered by usergroups.users.list; unknown groups answer `no_such_subteam`. */
   setUsergroup(id: string, members: readonly string[]): void;
   /** Arrange users.info; well-formed ids not set get a default user. */
@@ -101,10 +103,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const socket = new FakeSocketMode(`ws://${host}`);
+  const views = new ViewStore();
   serveSlack(server, {
     log,
     faults,
-    context: { workspace, messages, views: new ViewStore(), uploads, socket, origin: `http://${host}` },
+    context: { workspace, messages, views, uploads, socket, origin: `http://${host}` },
     responseUrls,
     scopes,
     tokens: options.tokens ? new Set(options.tokens) : undefined,
@@ -121,6 +124,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responseUrl: () => responseUrls.issue(`http://${host}`),
     responses: responseUrls.posts,
     waitForResponse: (predicate = () => true, timeoutMs = 5000) => responseUrls.waitFor(predicate, timeoutMs),
+    home: (userId) => views.home(userId),
     setUsergroup: (id, members) => workspace.setUsergroup(id, members),
     setUser: (user) => workspace.setUser(user),
     setChannel: (channel) => workspace.setChannel(channel),

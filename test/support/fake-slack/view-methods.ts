@@ -11,14 +11,14 @@ import { TRIGGER_LIFETIME_MS, triggerIssuedAt } from './trigger-ids.ts';
 type Json = Record<string, unknown>;
 
 /** The problems with a view, as the `[ERROR]` lines of an invalid_arguments answer. */
-function viewProblems(view: unknown): string[] {
+function viewProblems(view: unknown, expected: 'modal' | 'home' = 'modal'): string[] {
   if (typeof view !== 'object' || view === null || Array.isArray(view)) {
     return ['[ERROR] missing required field: view'];
   }
   const { type, title, blocks } = view as Json;
   const problems: string[] = [];
-  if (type !== 'modal') problems.push('must be "modal" [json-pointer:/view/type]');
-  if (typeof title !== 'object' || title === null)
+  if (type !== expected) problems.push(`must be "${expected}" [json-pointer:/view/type]`);
+  if (expected === 'modal' && (typeof title !== 'object' || title === null))
     problems.push('missing required field: title [json-pointer:/view]');
   if (!Array.isArray(blocks)) problems.push('missing required field: blocks [json-pointer:/view]');
   else
@@ -59,7 +59,16 @@ const update: MethodHandler = (args, { views }) => {
   return ok({ view: views.replace(current, args.view as Json) });
 };
 
+const publish: MethodHandler = (args, { views }) => {
+  const userId = stringArg(args, 'user_id');
+  if (!userId) return missingArgument('user_id');
+  const problems = viewProblems(args.view, 'home');
+  if (problems.length > 0) return invalidView(problems);
+  return ok({ view: views.publish(userId, args.view as Json) });
+};
+
 export const viewMethods: Record<string, MethodHandler> = {
   'views.open': open,
   'views.update': update,
+  'views.publish': publish,
 };

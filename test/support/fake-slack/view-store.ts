@@ -1,4 +1,4 @@
-/** Open modals, and the trigger_ids already exchanged for one. */
+/** Open modals, the trigger_ids already exchanged for one, and each user's published Home tab. */
 import { randomBytes } from 'node:crypto';
 import { APP_ID, BOT, TEAM } from './identity.ts';
 import { slackId } from './ids.ts';
@@ -8,6 +8,7 @@ type Json = Record<string, unknown>;
 export class ViewStore {
   readonly #views = new Map<string, Json>();
   readonly #exchangedTriggers = new Set<string>();
+  readonly #homes = new Map<string, Json>();
 
   /** Marks the trigger used; false when it already was. */
   exchange(triggerId: string): boolean {
@@ -27,6 +28,20 @@ export class ViewStore {
   find(viewId: string | undefined, externalId: string | undefined): Json | undefined {
     if (viewId) return this.#views.get(viewId);
     return [...this.#views.values()].find((view) => externalId && view.external_id === externalId);
+  }
+
+  /** views.publish: the user's Home tab becomes `view` (one per user, replaced each time). */
+  publish(userId: string, view: Json): Json {
+    const current = this.#homes.get(userId);
+    const id = (current?.id as string | undefined) ?? slackId('V');
+    const stored = viewObject(id, id, view);
+    this.#homes.set(userId, stored);
+    return stored;
+  }
+
+  /** The Home tab last published for a user. */
+  home(userId: string): Json | undefined {
+    return this.#homes.get(userId);
   }
 
   replace(current: Json, view: Json): Json {

@@ -1,0 +1,210 @@
+import type pg from 'pg';
+import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
+import type {
+  AuditQuery,
+  AuditRow,
+  ConsoleReads,
+  IncidentQuery,
+  IncidentRow,
+  IncidentStats,
+  TimelineCursor,
+  TimelinePage,
+} from '../domain/console.ts';
+import type { IncidentStatus } from '../domain/incident.ts';
+import { toTimelineEvent } from './incident-store.ts';
+
+type Row = Record<string, unknown>;
+
+const INCIDENT_COLUMNS =
+  'id, title, severity, status, service, opened_at, acknowledged_at, resolved_at, alert_count, escalation_due_at';
+
+/**
+ * The console's and the App Home's reads. Every list is one keyset page (`WHERE key < cursor ORDER
+ * BY key DESC LIMIT n`) on an index (migration 0012), so a deep page costs what the first one does.
+ */
+export class PgConsoleReads implements ConsoleReads {
+  private readonly pool: pg.Pool;
+
+  constructor(options: { pool: pg.Pool }) {
+    this.pool = options.pool;
+  }
+
+  async incidents(query: IncidentQuery): Promise<IncidentRow[]> {
+    const where = new Conditions();
+    if (query.status === 'open') where.add("status <> 'resolved'");
+    else if (query.status) where.add('status = $', query.status);
+    if (query.severity) where.add('severity = $', query.severity);
+    if (query.service) where.add('service = $', query.service);
+    if (query.from) where.add('opened_at >= $', query.from);
+    if (query.to) where.add('opened_at < $', query.to);
+    if (query.text) {
+      const pattern = `%${likeEscaped(query.text)}%`;
+      where.add('(title ILIKE $ OR summary ILIKE $)', pattern, pattern);
+    }
+    if (query.before !== undefined) where.add('id < $', query.before);
+    const { rows } = await this.pool.query(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents ${where.sql()} ORDER BY id DESC LIMIT ${Math.floor(query.limit)}`,
+      where.values,
+    );
+    return rows.map(toIncidentRow);
+  }
+
+  async openIncidents(limit: number): Promise<IncidentRow[]> {
+    const { rows } = await this.pool.query(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE status <> 'resolved'
+        ORDER BY severity, opened_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toIncidentRow);
+  }
+
+  async timeline(number: number, after: TimelineCursor | undefined, limit: number): Promise<TimelinePage> {
+    const [page, count] = await Promise.all([
+      this.pool.query(
+        after
+          ? `SELECT * FROM timeline_events WHERE incident_id = $1 AND (at, id) > ($2, $3)
+              ORDER BY at, id LIMIT $4`
+          : 'SELECT * FROM timeline_events WHERE incident_id = $1 ORDER BY at, id LIMIT $2',
+        after ? [number, after.at, after.id, limit + 1] : [number, limit + 1],
+      ),
+      this.pool.query('SELECT count(*)::int AS total FROM timeline_events WHERE incident_id = $1', [number]),
+    ]);
+    const events = page.rows
+      .slice(0, limit)
+      .map((row: Row) => ({ ...toTimelineEvent(row), id: Number(row.id) }));
+    const last = events.at(-1);
+    return {
+      events,
+      ...(page.rows.length > limit && last ? { next: { at: last.at, id: last.id } } : {}),
+      total: Number((count.rows[0] as Row).total),
+    };
+  }
+
+  async audit(query: AuditQuery): Promise<AuditRow[]> {
+    const where = new Conditions();
+    // Runs waiting for a confirmation are requests, not yet something that happened.
+    where.add("status <> 'awaiting_confirmation'");
+    if (query.user) where.add('(requested_by = $ OR confirmed_by = $)', query.user, query.user);
+    if (query.action) where.add('action = $', query.action);
+    if (query.service) where.add('target = $', query.service);
+    if (query.outcome) where.add('status = $', query.outcome);
+    if (query.before) where.add('(requested_at, id) < ($, $)', query.before.at, query.before.id);
+    const { rows } = await this.pool.query(
+      `SELECT id, action, target, params, requested_by, confirmed_by, origin, status, summary, incident_id,
+              requested_at, finished_at
+         FROM action_runs ${where.sql()} ORDER BY requested_at DESC, id DESC LIMIT ${Math.floor(query.limit)}`,
+      where.values,
+    );
+    return rows.map(toAuditRow);
+  }
+
+  async postedMessage(key: string): Promise<{ channel: string; ts: string } | undefined> {
+    const { rows } = await this.pool.query(
+      'SELECT posted_channel, ts FROM slack_messages WHERE key = $1 AND ts IS NOT NULL',
+      [key],
+    );
+    const row = rows[0] as Row | undefined;
+    return row ? { channel: String(row.posted_channel), ts: String(row.ts) } : undefined;
+  }
+
+  async stats(since: Date, until: Date): Promise<IncidentStats> {
+    const [open, times, alerts] = await Promise.all([
+      this.pool.query(
+        "SELECT severity, count(*)::int AS count FROM incidents WHERE status <> 'resolved' GROUP BY severity",
+      ),
+      this.pool.query(
+        `SELECT count(*)::int AS opened,
+                avg(extract(epoch FROM acknowledged_at - opened_at)) * 1000 AS mtta,
+                avg(extract(epoch FROM resolved_at - opened_at)) * 1000 AS mttr
+           FROM incidents WHERE opened_at >= $1 AND opened_at < $2`,
+        [since, until],
+      ),
+      this.pool.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, coalesce(sum(e.deliveries), 0)::int AS count
+           FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC'),
+                                date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC'), interval '1 day') AS day
+           LEFT JOIN alert_events e
+             ON e.received_at >= day AT TIME ZONE 'UTC' AND e.received_at < (day + interval '1 day') AT TIME ZONE 'UTC'
+          GROUP BY day ORDER BY day`,
+        [since, until],
+      ),
+    ]);
+    const openBySeverity = Object.fromEntries(SEVERITY_IDS.map((id) => [id, 0])) as Record<
+      SeverityId,
+      number
+    >;
+    for (const row of open.rows as Row[]) openBySeverity[row.severity as SeverityId] = Number(row.count);
+    const figures = times.rows[0] as Row;
+    return {
+      openBySeverity,
+      opened: Number(figures.opened),
+      ...(figures.mtta === null ? {} : { mttaMs: Math.round(Number(figures.mtta)) }),
+      ...(figures.mttr === null ? {} : { mttrMs: Math.round(Number(figures.mttr)) }),
+      alertsPerDay: (alerts.rows as Row[]).map((row) => ({ day: String(row.day), count: Number(row.count) })),
+    };
+  }
+}
+
+/** A WHERE clause built from conditions with `$` placeholders, numbered in order. */
+class Conditions {
+  readonly values: unknown[] = [];
+  private readonly parts: string[] = [];
+
+  add(condition: string, ...values: unknown[]): void {
+    let index = 0;
+    this.parts.push(
+      condition.replace(/\$/g, () => {
+        this.values.push(values[index++]);
+        return `$${this.values.length}`;
+      }),
+    );
+  }
+
+  sql(): string {
+    return this.parts.length > 0 ? `WHERE ${this.parts.join(' AND ')}` : '';
+  }
+}
+
+/** Text searched as typed: `%` and `_` match themselves. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+function toIncidentRow(raw: unknown): IncidentRow {
+  const row = raw as Row;
+  const date = (value: unknown) => (value as Date | null) ?? undefined;
+  const optional = <K extends string>(key: K, value: unknown) =>
+    value === null || value === undefined ? {} : ({ [key]: value } as Record<K, never>);
+  return {
+    number: Number(row.id),
+    title: String(row.title),
+    severity: row.severity as SeverityId,
+    status: row.status as IncidentStatus,
+    ...optional('service', row.service),
+    openedAt: row.opened_at as Date,
+    ...optional('acknowledgedAt', date(row.acknowledged_at)),
+    ...optional('resolvedAt', date(row.resolved_at)),
+    alertCount: Number(row.alert_count),
+    ...optional('escalationDueAt', row.status === 'triggered' ? date(row.escalation_due_at) : undefined),
+  };
+}
+
+function toAuditRow(raw: unknown): AuditRow {
+  const row = raw as Row;
+  const optional = <K extends string>(key: K, value: unknown) =>
+    value === null || value === undefined ? {} : ({ [key]: value } as Record<K, never>);
+  return {
+    id: String(row.id),
+    action: String(row.action),
+    ...optional('target', row.target),
+    params: (row.params as Record<string, unknown>) ?? {},
+    requestedBy: String(row.requested_by),
+    ...optional('confirmedBy', row.confirmed_by),
+    origin: String(row.origin),
+    status: String(row.status),
+    ...optional('summary', row.summary),
+    ...optional('incident', row.incident_id === null ? undefined : Number(row.incident_id)),
+    requestedAt: row.requested_at as Date,
+    ...optional('finishedAt', row.finished_at),
+  };
+}

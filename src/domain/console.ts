@@ -1,0 +1,144 @@
+import type { SeverityId } from '../config/schema-kit.ts';
+import type { IncidentStatus, TimelineEvent } from './incident.ts';
+import type { Permission } from './permissions.ts';
+
+/** The person signed in to the web console (or looking at their App Home). */
+export interface Viewer {
+  /** Slack user id. */
+  userId: string;
+  /** The Slack workspace (team) they signed in with. */
+  teamId: string;
+  /** Display name from Slack's identity, for the page header. */
+  name: string;
+  /** What their roles allow, from the same authorizer as Slack commands. */
+  permissions: readonly Permission[];
+}
+
+/** Filters of the incident list; every one optional. */
+export interface IncidentQuery {
+  /** `open`: anything not resolved. */
+  status?: 'open' | IncidentStatus;
+  severity?: SeverityId;
+  service?: string;
+  /** Opened at or after. */
+  from?: Date;
+  /** Opened before. */
+  to?: Date;
+  /** Words in the title or summary (case-insensitive). */
+  text?: string;
+  /** Keyset: incidents numbered below this one (the list runs newest first). */
+  before?: number;
+  limit: number;
+}
+
+/** One line of the incident list, and of the App Home's open incidents. */
+export interface IncidentRow {
+  number: number;
+  title: string;
+  severity: SeverityId;
+  status: IncidentStatus;
+  service?: string;
+  openedAt: Date;
+  acknowledgedAt?: Date;
+  resolvedAt?: Date;
+  alertCount: number;
+  /** When the next escalation step is due, while one is. */
+  escalationDueAt?: Date;
+}
+
+/** Where a page of a timeline starts: after this event (events run oldest first). */
+export interface TimelineCursor {
+  at: Date;
+  id: number;
+}
+
+export interface TimelinePage {
+  events: (TimelineEvent & { id: number })[];
+  /** Where the next page starts, when there is one. */
+  next?: TimelineCursor;
+  /** Events in the whole timeline. */
+  total: number;
+}
+
+/** Filters of the audit log. */
+export interface AuditQuery {
+  user?: string;
+  action?: string;
+  /** The workload or service the run named (`target`). */
+  service?: string;
+  /** A run's status: ok, warning, failed, denied, cancelled… */
+  outcome?: string;
+  /** Keyset: runs requested before this one (the log runs newest first). */
+  before?: { at: Date; id: string };
+  limit: number;
+}
+
+export interface AuditRow {
+  id: string;
+  action: string;
+  target?: string;
+  /** Parameters as stored: secret values already redacted at write. */
+  params: Record<string, unknown>;
+  requestedBy: string;
+  confirmedBy?: string;
+  origin: string;
+  status: string;
+  summary?: string;
+  incident?: number;
+  requestedAt: Date;
+  finishedAt?: Date;
+}
+
+/** The overview's figures. */
+export interface IncidentStats {
+  openBySeverity: Record<SeverityId, number>;
+  /** Over the incidents opened in the period: mean time to acknowledge / resolve, in ms. */
+  mttaMs?: number;
+  mttrMs?: number;
+  opened: number;
+  /** Alerts received per UTC day of the period (days with none included). */
+  alertsPerDay: { day: string; count: number }[];
+}
+
+/** Reads of the console and the App Home, paged on the server (keyset) and served by indexes. */
+export interface ConsoleReads {
+  /** One page of incidents, newest first: `limit + 1` rows are asked for to know there is more. */
+  incidents(query: IncidentQuery): Promise<IncidentRow[]>;
+  /** Open incidents, most severe first, then oldest. */
+  openIncidents(limit: number): Promise<IncidentRow[]>;
+  timeline(number: number, after: TimelineCursor | undefined, limit: number): Promise<TimelinePage>;
+  audit(query: AuditQuery): Promise<AuditRow[]>;
+  stats(since: Date, until: Date): Promise<IncidentStats>;
+  /** Where a recorded Slack message was posted, once it was. */
+  postedMessage(key: string): Promise<{ channel: string; ts: string } | undefined>;
+}
+
+/** What one person's App Home shows. */
+export interface HomeView {
+  at: Date;
+  userId: string;
+  open: IncidentRow[];
+  /** The rotations they are in: on call now (until when), or next (from when). */
+  shifts: { rotation: string; roleName: string; now: boolean; from: Date; until: Date }[];
+  /** Roles they hold now, through the matrix (overrides, rotations, fleetbot.yml). */
+  roles: string[];
+  recentRuns: AuditRow[];
+}
+
+/** The people who opened fleetbot's Home tab, so it can be published again when incidents change. */
+export interface AppHomeViewers {
+  opened(userId: string, at: Date): Promise<void>;
+  /** Who opened it since `since`, most recent first. */
+  recent(since: Date, limit: number): Promise<string[]>;
+}
+
+/** Mean time to acknowledge and to resolve of one incident, in ms, once it has them. */
+export function responseTimes(incident: { openedAt: Date; acknowledgedAt?: Date; resolvedAt?: Date }): {
+  ttaMs?: number;
+  ttrMs?: number;
+} {
+  const since = (at: Date | undefined) => (at ? at.getTime() - incident.openedAt.getTime() : undefined);
+  const ttaMs = since(incident.acknowledgedAt);
+  const ttrMs = since(incident.resolvedAt);
+  return { ...(ttaMs === undefined ? {} : { ttaMs }), ...(ttrMs === undefined ? {} : { ttrMs }) };
+}

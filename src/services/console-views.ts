@@ -1,0 +1,213 @@
+import type { Config } from '../config/index.ts';
+import type { SeverityId } from '../config/schema-kit.ts';
+import type { Clock } from '../domain/clock.ts';
+import type {
+  AuditQuery,
+  AuditRow,
+  ConsoleReads,
+  HomeView,
+  IncidentQuery,
+  IncidentRow,
+  IncidentStats,
+  TimelineCursor,
+  TimelinePage,
+} from '../domain/console.ts';
+import type { IncidentFlag } from '../domain/incident.ts';
+import type { IncidentRun, IncidentStore, IncidentView } from '../domain/incident-store.ts';
+import type { MaintenanceWindowRecord } from '../domain/maintenance.ts';
+import type { OnCallOverride } from '../domain/oncall.ts';
+import { type PreviewStep, previewSteps } from '../escalation/preview-text.ts';
+import type { Turn } from '../escalation/rotation.ts';
+import { incidentMessageKey } from './incident-publisher.ts';
+import type { IncidentTickets } from './incident-tickets.ts';
+import type { Maintenance } from './maintenance.ts';
+import type { OnCall, RolePeople } from './oncall.ts';
+
+export interface ConsoleViewsOptions {
+  config: Config;
+  reads: ConsoleReads;
+  incidents: IncidentStore;
+  tickets: IncidentTickets;
+  oncall: OnCall;
+  maintenance: Maintenance;
+  clock: Clock;
+}
+
+/** Rows of a list page, and where the next page starts when there is one. */
+export interface ListPage<T, C> {
+  rows: T[];
+  next?: C;
+}
+
+export interface IncidentDetail {
+  view: IncidentView;
+  runs: IncidentRun[];
+  timeline: TimelinePage;
+  /** The incident's message in the alerts channel, once posted. */
+  message?: { channel: string; ts: string };
+}
+
+export interface OnCallBoard {
+  at: Date;
+  rotations: (Turn & { rotation: string; role: string; roleName: string })[];
+  overrides: OnCallOverride[];
+  matrix: { role: string; name: string; people: RolePeople }[];
+  preview: { severity: SeverityId; flags: IncidentFlag[]; steps: PreviewStep[]; more: number };
+}
+
+export interface MaintenanceBoard {
+  at: Date;
+  recurring: { start: Date; end: Date };
+  windows: MaintenanceWindowRecord[];
+  /** What holds paging now: the recurring window or an approved one in force, with the severities held. */
+  inForce: { start: Date; end: Date; reason: string; id?: number }[];
+  holdPaging: readonly SeverityId[];
+}
+
+/** Rows a list page shows. */
+export const PAGE_SIZE = 50;
+/** Timeline events shown per page of an incident. */
+export const TIMELINE_PAGE = 200;
+/** The overview's period. */
+const STATS_DAYS = 30;
+
+/**
+ * The read models of the web console and the App Home, from the stores and the services the
+ * Slack commands use (the on-call matrix, the escalation evaluator, maintenance windows). Reads
+ * only: nothing here changes state.
+ */
+export class ConsoleViews {
+  private readonly options: ConsoleViewsOptions;
+
+  constructor(options: ConsoleViewsOptions) {
+    this.options = options;
+  }
+
+  /** The time pages are rendered at (ages, countdowns). */
+  now(): Date {
+    return this.options.clock.now();
+  }
+
+  async incidents(query: Omit<IncidentQuery, 'limit'>): Promise<ListPage<IncidentRow, number>> {
+    const rows = await this.options.reads.incidents({ ...query, limit: PAGE_SIZE + 1 });
+    const shown = rows.slice(0, PAGE_SIZE);
+    const last = shown.at(-1);
+    return { rows: shown, ...(rows.length > PAGE_SIZE && last ? { next: last.number } : {}) };
+  }
+
+  async incident(number: number, after?: TimelineCursor): Promise<IncidentDetail | undefined> {
+    const { incidents, reads } = this.options;
+    const [view, runs, timeline, message] = await Promise.all([
+      incidents.view(number),
+      incidents.runs(number),
+      reads.timeline(number, after, TIMELINE_PAGE),
+      reads.postedMessage(incidentMessageKey(number)),
+    ]);
+    return view ? { view, runs, timeline, ...(message ? { message } : {}) } : undefined;
+  }
+
+  postmortem(number: number): Promise<string | undefined> {
+    return this.options.tickets.postmortem(number);
+  }
+
+  async overview(): Promise<{ at: Date; stats: IncidentStats; open: IncidentRow[]; days: number }> {
+    const at = this.options.clock.now();
+    const since = new Date(at.getTime() - STATS_DAYS * 86_400_000);
+    const [stats, open] = await Promise.all([
+      this.options.reads.stats(since, at),
+      this.options.reads.openIncidents(10),
+    ]);
+    return { at, stats, open, days: STATS_DAYS };
+  }
+
+  async oncall(preview: { severity: SeverityId; flags: IncidentFlag[] }): Promise<OnCallBoard> {
+    const { config, oncall, clock } = this.options;
+    const at = clock.now();
+    const [status, matrix] = await Promise.all([oncall.status(at), oncall.matrix(at)]);
+    return {
+      at,
+      rotations: status.rotations.map((turn) => ({
+        ...turn,
+        roleName: config.roles[turn.role]?.name ?? turn.role,
+      })),
+      overrides: status.overrides,
+      matrix,
+      preview: {
+        ...preview,
+        ...previewSteps(
+          config,
+          preview.severity,
+          at,
+          preview.flags.map((flag) => ({ flag, at })),
+        ),
+      },
+    };
+  }
+
+  async maintenance(): Promise<MaintenanceBoard> {
+    const { config, clock } = this.options;
+    const at = clock.now();
+    const { windows, recurring } = await this.options.maintenance.list();
+    const covers = (start: Date, end: Date) => start <= at && at < end;
+    return {
+      at,
+      recurring,
+      windows,
+      inForce: [
+        ...(covers(recurring.start, recurring.end)
+          ? [{ start: recurring.start, end: recurring.end, reason: 'Monthly maintenance window' }]
+          : []),
+        ...windows
+          .filter((window) => window.approvedBy && covers(window.startsAt, window.endsAt))
+          .map((window) => ({
+            start: window.startsAt,
+            end: window.endsAt,
+            reason: window.reason,
+            id: window.id,
+          })),
+      ],
+      holdPaging: config.maintenance.holdPaging,
+    };
+  }
+
+  async audit(query: Omit<AuditQuery, 'limit'>): Promise<ListPage<AuditRow, { at: Date; id: string }>> {
+    const rows = await this.options.reads.audit({ ...query, limit: PAGE_SIZE + 1 });
+    const shown = rows.slice(0, PAGE_SIZE);
+    const last = shown.at(-1);
+    return {
+      rows: shown,
+      ...(rows.length > PAGE_SIZE && last ? { next: { at: last.requestedAt, id: last.id } } : {}),
+    };
+  }
+
+  async home(userId: string): Promise<HomeView> {
+    const { config, oncall, reads, clock } = this.options;
+    const at = clock.now();
+    const [open, status, matrix, recentRuns] = await Promise.all([
+      reads.openIncidents(10),
+      oncall.status(at),
+      oncall.matrix(at),
+      reads.audit({ user: userId, limit: 5 }),
+    ]);
+    const shifts = status.rotations.flatMap((turn) => {
+      const roleName = config.roles[turn.role]?.name ?? turn.role;
+      if (turn.member === userId)
+        return [{ rotation: turn.rotation, roleName, now: true, from: turn.from, until: turn.until }];
+      if (turn.next === userId) {
+        const length = turn.until.getTime() - turn.from.getTime();
+        return [
+          {
+            rotation: turn.rotation,
+            roleName,
+            now: false,
+            from: turn.until,
+            until: new Date(turn.until.getTime() + length),
+          },
+        ];
+      }
+      return [];
+    });
+    const roles = matrix.filter(({ people }) => people.users.includes(userId)).map(({ name }) => name);
+    return { at, userId, open, shifts, roles, recentRuns };
+  }
+}

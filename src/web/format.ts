@@ -1,0 +1,67 @@
+import { type Html, html } from './html.ts';
+
+/**
+ * How the console writes times: in the team's zone (business hours' zone), with the zone named,
+ * and as `<time datetime>` so a browser or a screen reader has the exact instant.
+ */
+export interface Formats {
+  zone: string;
+  /** `Mon 2026-11-30 18:42`. */
+  when(at: Date): Html;
+  /** `2026-11-30`. */
+  day(at: Date): string;
+}
+
+export function formats(zone: string): Formats {
+  // One formatter per zone: building an Intl.DateTimeFormat costs more than formatting with it.
+  const formatter = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    weekday: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const dayFormatter = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  return {
+    zone,
+    when: (at) => html`<time datetime="${at.toISOString()}">${formatter.format(at).replace(',', '')}</time>`,
+    day: (at) => dayFormatter.format(at),
+  };
+}
+
+/** `40 s`, `12 min`, `2 h 5 min`, `3 d 4 h`. */
+export function duration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** A Slack user id as a person reads it (`@U0123`), names not being looked up here. */
+export function who(actor: string | undefined): Html {
+  if (!actor) return html`<span class="muted">—</span>`;
+  return /^[UW][A-Z0-9]+$/.test(actor) ? html`<span class="user">@${actor}</span>` : html`${actor}`;
+}
+
+/** Severity and status as labelled badges: the text says it, the colour only repeats it. */
+export function badge(kind: 'severity' | 'status', value: string): Html {
+  return html`<span class="badge ${kind}-${value.toLowerCase()}">${value}</span>`;
+}
+
+/** A link to a Slack channel, or to one message of it (Slack redirects to the workspace). */
+export function slackLink(channel: string, ts?: string): string {
+  return ts
+    ? `https://slack.com/archives/${encodeURIComponent(channel)}/p${ts.replace('.', '')}`
+    : `https://slack.com/app_redirect?channel=${encodeURIComponent(channel)}`;
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openByAlert } from '../support/alerts.ts';
+import { eventually } from '../support/eventually.ts';
+import { ONCALL, SIGNING_SECRET, type SlackHarness, startSlackHarness } from '../support/slack-harness.ts';
+import { blockActionsBody, eventBody, postSigned } from '../support/slack-requests.ts';
+
+const TOKEN = 'alerts-token-0000fakefakefake0000';
+let h: SlackHarness;
+
+beforeAll(async () => {
+  h = await startSlackHarness(
+    { ALERTS_TOKEN: TOKEN },
+    {
+      yaml: [
+        'channels: { alerts: C0000ALERTS }',
+        'alerts: { incidentChannel: [], groupWindow: 0s }',
+        'maintenance: { notices: [] }',
+        'oncall:',
+        '  rotations:',
+        `    primary: { role: oncall, members: [${ONCALL}], start: "2026-01-01", handoff: { every: weekly, day: mon, time: "09:00", timezone: UTC } }`,
+      ].join('\n'),
+    },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** The text of every block of a published Home tab, as one string. */
+function homeText(user: string): string {
+  return JSON.stringify(h.slack.home(user)?.blocks ?? []);
+}
+
+function openHome(user: string) {
+  return postSigned(
+    h.events,
+    eventBody({
+      type: 'app_home_opened',
+      user,
+      channel: 'D0000HOME',
+      tab: 'home',
+      event_ts: `${Date.now() / 1000}`,
+    }),
+    { secret: SIGNING_SECRET },
+  );
+}
+
+describe('the App Home', () => {
+  it('is published for the person who opens it, with the open incidents and their on-call shift', async () => {
+    const number = await openByAlert(h, TOKEN, {
+      title: 'Home: fleet-api 5xx',
+      severity: 'P2',
+      service: 'api',
+    });
+    expect((await openHome(ONCALL)).status).toBe(200);
+    const published = await h.slack.waitFor('views.publish', (call) => call.args.user_id === ONCALL, 10_000);
+    expect((published.args.view as { type: string }).type).toBe('home');
+    await eventually(() => homeText(ONCALL).includes(`INC-${number}`), 10_000, 'the incident on the tab');
+    const text = homeText(ONCALL);
+    expect(text).toContain('You are on call now');
+    expect(text).toContain('Home: fleet-api 5xx');
+    expect(text).toMatch(/Open incident.*Health.*Who is on call/);
+  });
+
+  it('is published again when an incident changes, without being opened again', async () => {
+    await openHome(ONCALL);
+    await eventually(() => homeText(ONCALL).includes('Home: fleet-api 5xx'), 10_000, 'the first tab');
+    const number = await openByAlert(h, TOKEN, {
+      title: 'Home: redis memory',
+      severity: 'P1',
+      service: 'redis',
+    });
+    await eventually(() => homeText(ONCALL).includes(`INC-${number}`), 15_000, 'the new incident on the tab');
+  });
+
+  it('runs a button of the tab as the typed command, answering in the DM with fleetbot', async () => {
+    const response = await postSigned(
+      h.events,
+      blockActionsBody({
+        user: { id: ONCALL },
+        channel: undefined,
+        message: undefined,
+        response_url: undefined,
+        container: { type: 'view', view_id: 'V0000HOME' },
+        view: { id: 'V0000HOME', type: 'home' },
+        actions: [
+          {
+            type: 'button',
+            action_id: 'result.run.home-oncall',
+            block_id: 'home',
+            value: 'oncall',
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(response.status).toBe(200);
+    const dm = await h.slack.waitFor('chat.postMessage', (call) => call.args.channel === ONCALL, 10_000);
+    expect(String(dm.args.text)).not.toBe('');
+  });
+});
