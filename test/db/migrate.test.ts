@@ -34,6 +34,7 @@ describe('migrate', () => {
         'action_runs',
         'alert_events',
         'alerts',
+        'app_home_viewers',
         'fleetbot_migrations',
         'incidents',
         'maintenance_checks',
