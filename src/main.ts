@@ -6,10 +6,12 @@ import { systemClock } from './adapters/clock.ts';
 import { DirectoryBackupStore } from './adapters/directory-backup-store.ts';
 import { PgFleetDatabase } from './adapters/fleet-database.ts';
 import { IoFleetRedis } from './adapters/fleet-redis.ts';
+import { loadOnce } from './adapters/load-once.ts';
 import { PgDumps } from './adapters/pg-dumps.ts';
+import { SlackOidc } from './adapters/slack-oidc.ts';
 import { parsers, serviceIdentities } from './alerts/index.ts';
 import { lazyKubeCluster } from './cluster/lazy-cluster.ts';
-import type { Config } from './config/index.ts';
+import { CONSOLE_VARIABLES, type Config, consoleEnabled } from './config/index.ts';
 import { ActionRunStore } from './db/action-run-store.ts';
 import { PgAppHomeViewers } from './db/app-home-viewers.ts';
 import { PgConsoleReads } from './db/console-reads.ts';
@@ -24,6 +26,8 @@ import type { Clock } from './domain/clock.ts';
 import type { Cluster } from './domain/cluster.ts';
 import type { Jobs } from './domain/jobs.ts';
 import { mountAlertRoutes } from './handlers/alert-routes.ts';
+import { CALLBACK_PATH, CONSOLE_PREFIX, consoleHandler, disabledConsoleHandler } from './handlers/console.ts';
+import { consolePages } from './handlers/console-pages.ts';
 import { createSlackApp } from './handlers/slack-app.ts';
 import { appInsightsFor, runbookHealthChecks } from './health/runbook-checks.ts';
 import { HttpServer } from './http/http-server.ts';
@@ -57,6 +61,7 @@ import { AlertProcessor } from './services/alert-processing.ts';
 import { AppHome } from './services/app-home.ts';
 import { Authorizer } from './services/authorizer.ts';
 import { Confirmations } from './services/confirmations.ts';
+import { ConsoleSessions } from './services/console-sessions.ts';
 import { ConsoleViews } from './services/console-views.ts';
 import { Escalations } from './services/escalations.ts';
 import { IncidentChannels } from './services/incident-channels.ts';
@@ -234,6 +239,7 @@ export async function startApp(
     slackApp?.mount(http);
     if (roles.web) {
       mountAlertRoutes(http, { token: config.alerts.token, logger, intake: incidents.intake });
+      mountConsole(http, config, services, { logger, clock });
     }
     const port = await http.listen();
     stack.push(() => http.close());
@@ -533,6 +539,61 @@ function slackClients(config: Config, logger: Logger) {
     logger: toSlackLogger(logger.child({ component: 'slack-web-api' })),
   };
   return { client: new WebClient(token, options), options };
+}
+
+/**
+ * The web console under /console: Sign in with Slack and the pages when its four variables are set;
+ * otherwise one log line and a 404 on /console/ saying how to turn it on.
+ */
+function mountConsole(
+  http: HttpServer,
+  config: Config,
+  services: Services,
+  context: { logger: Logger; clock: Clock },
+): void {
+  const { logger, clock } = context;
+  const settings = consoleEnabled(config.console);
+  if (!settings) {
+    logger.info(`the web console is off: set ${CONSOLE_VARIABLES.join(', ')} to serve it at /console/`);
+    http.prefix(CONSOLE_PREFIX, disabledConsoleHandler());
+    return;
+  }
+  const configured = config.console.workspace;
+  const { slack, authorizer } = services;
+  // Without console.workspace, the bot token's workspace: read on the first sign-in, once (a failure is tried again).
+  const workspace = configured
+    ? async () => configured
+    : loadOnce(async () => {
+        const teamId = slack ? (await slack.client.auth.test()).team_id : undefined;
+        if (!teamId)
+          throw new Error('Slack did not say which workspace the bot token belongs to (auth.test)');
+        return teamId;
+      });
+  const sessions = new ConsoleSessions({
+    provider: new SlackOidc({
+      issuer: settings.issuer,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      redirectUri: `${settings.url}${CALLBACK_PATH}`,
+    }),
+    secret: settings.sessionSecret,
+    ttlMs: config.console.sessionTtl,
+    workspace: () => workspace(),
+    permissions: authorizer,
+    clock,
+  });
+  http.prefix(
+    CONSOLE_PREFIX,
+    consoleHandler({
+      sessions,
+      pages: consolePages(),
+      auditLog: config.console.auditLog,
+      url: settings.url,
+      authorizer,
+      logger,
+    }),
+  );
+  logger.info({ url: `${settings.url}${CONSOLE_PREFIX}/`, issuer: settings.issuer }, 'web console enabled');
 }
 
 function logSlackStatus(config: Config, logger: Logger): void {

@@ -217,6 +217,10 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     redisKeys: ['cache:*', 'session:*'],
     allowInProduction: false,
   },
+  console: {
+    sessionTtl: '12h',
+    auditLog: ['operate', 'admin'],
+  },
   channels: {
     allowed: [],
     alerts: '#fleet-alerts',

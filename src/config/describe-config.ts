@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import { formatDuration } from './duration.ts';
+import { CONSOLE_VARIABLES, consoleEnabled } from './env.ts';
 import { nextMaintenanceWindow } from './maintenance-window.ts';
 import { SEVERITY_IDS } from './schema-kit.ts';
 import { wallClockAt } from './zoned-time.ts';
@@ -79,7 +80,7 @@ export function describeConfig(config: Config, now: Date): string {
     line(
       'Cluster',
       `${cluster.name} (resource group ${cluster.resourceGroup}), namespace ${cluster.namespace}, ` +
-        `context ${cluster.context ?? '(current)'}`,
+        `context ${cluster.context ?? '(current)'}; ${presence({ KUBECONFIG: config.kube.kubeconfig })}`,
     ),
     ...table('Services', services),
     ...table('Severities', severities),
@@ -130,7 +131,7 @@ export function describeConfig(config: Config, now: Date): string {
       })}`,
     ),
     line('Alerts', presence({ ALERTS_TOKEN: config.alerts.token })),
-    line('Kubernetes', presence({ KUBECONFIG: config.kube.kubeconfig })),
+    line('Console', describeConsole(config)),
     line(
       'Fleet',
       presence({
@@ -149,4 +150,16 @@ export function describeConfig(config: Config, now: Date): string {
       }),
     ),
   ].join('\n');
+}
+
+/** Where the console is and who gets in, or which variables turn it on. */
+function describeConsole(config: Config): string {
+  const settings = config.console;
+  const enabled = consoleEnabled(settings);
+  if (!enabled) return `off (set ${CONSOLE_VARIABLES.join(', ')} to turn it on)`;
+  const workspace = settings.workspace ?? "the bot token's (auth.test)";
+  return (
+    `${enabled.url}/console/, sign-in ${enabled.issuer}, workspace ${workspace}, ` +
+    `sessions ${formatDuration(settings.sessionTtl)}, audit log: ${settings.auditLog.join(', ') || 'nobody'}`
+  );
 }

@@ -79,6 +79,78 @@ const appInsightsId = z.string().refine((value) => AZURE_RESOURCE_ID.test(value)
     `or a Log Analytics workspace id (a GUID), got ${JSON.stringify(issue.input)}`,
 });
 
+/** Whether a URL's host is this machine: the only place a plain-http identity provider is accepted. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** Builds on `url(HTTP)`: every check below runs only on text that parsed as a URL. */
+function parsedUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The console's public origin. The console lives at `/console/` of it and its cookies at `Path=/console`,
+ * so a path prefix (a proxy serving fleetbot under `/ops/`) could not work and is refused. A trailing
+ * slash is dropped.
+ */
+const consoleUrl = (schemes: readonly string[]) =>
+  url(schemes)
+    .check((payload) => {
+      const parsed = parsedUrl(payload.value);
+      if (!parsed || !schemes.includes(parsed.protocol)) return;
+      if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash) {
+        payload.issues.push({
+          code: 'custom',
+          input: '',
+          message:
+            'expected the public origin only, like https://fleetbot.example.com (the console is served under /console/ there), ' +
+            `got one with a path, query or fragment ${NOT_SHOWN}`,
+        });
+      } else if (parsed.username || parsed.password) {
+        payload.issues.push({
+          code: 'custom',
+          input: '',
+          message: `expected a URL without a user name or password, got one with them ${NOT_SHOWN}`,
+        });
+      }
+    })
+    .transform((value) => new URL(value).origin);
+
+/** The OpenID Connect issuer: https, or plain http on a loopback host (a local issuer in tests). */
+const issuerUrl = (schemes: readonly string[]) =>
+  url(schemes).check((payload) => {
+    const parsed = parsedUrl(payload.value);
+    if (parsed?.protocol === 'http:' && !isLoopback(parsed.hostname)) {
+      payload.issues.push({
+        code: 'custom',
+        input: '',
+        message: `expected an https:// URL (plain http:// only for an issuer on this machine, such as http://127.0.0.1:PORT in tests), got an http:// one ${NOT_SHOWN}`,
+      });
+    }
+  });
+
+/** A secret that signs the console's cookies: long enough that it cannot be guessed. */
+const SESSION_SECRET_MIN = 32;
+const sessionSecret = z.string().refine((value) => value.length >= SESSION_SECRET_MIN, {
+  error: `expected at least ${SESSION_SECRET_MIN} characters (e.g. the output of \`openssl rand -base64 48\`), got a shorter one ${NOT_SHOWN}`,
+});
+
+/** The variables that turn the web console on: all four, or none. */
+export const CONSOLE_VARIABLES = [
+  'SLACK_CLIENT_ID',
+  'SLACK_CLIENT_SECRET',
+  'CONSOLE_SESSION_SECRET',
+  'CONSOLE_URL',
+] as const;
+
+/** Slack's OpenID Connect issuer: Sign in with Slack. */
+const SLACK_ISSUER = 'https://slack.com';
+
 const POSTGRES = ['postgres:', 'postgresql:'];
 /** Debian's PostgreSQL 15 client tools: the fleet database's major version (pg_dump refuses newer servers). */
 const DEFAULT_PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
@@ -118,6 +190,16 @@ const envSchema = z.object({
   FLEET_DEMO_PASSWORD: z.string().optional(),
   APPINSIGHTS_RESOURCE_ID: appInsightsId.optional(),
   AZURE_MONITOR_LOGS_ENDPOINT: url(HTTP).optional(),
+  /** The Slack app's OAuth client id, for Sign in with Slack on the web console. */
+  SLACK_CLIENT_ID: z.string().optional(),
+  /** The Slack app's OAuth client secret; never printed or logged. */
+  SLACK_CLIENT_SECRET: z.string().optional(),
+  /** Signs the console's cookies (at least 32 characters); a new one signs everyone out. */
+  CONSOLE_SESSION_SECRET: sessionSecret.optional(),
+  /** The console's public origin: Slack sends people back to `${CONSOLE_URL}/console/auth/callback`. */
+  CONSOLE_URL: consoleUrl(HTTP).optional(),
+  /** The OpenID Connect issuer people sign in with. @defaultValue `https://slack.com` */
+  CONSOLE_OIDC_ISSUER: issuerUrl(HTTP).default(SLACK_ISSUER),
   /** @defaultValue `info` */
   LOG_LEVEL: logLevel.default('info'),
   /** @defaultValue `pretty` when stdout is a terminal, `json` otherwise */
@@ -176,6 +258,44 @@ export interface EnvConfig {
     /** Azure Monitor Logs endpoint override (tests). */
     endpoint?: string;
   };
+  /**
+   * The web console's sign-in (Sign in with Slack). The console is on when the first four are all
+   * set (see `consoleEnabled`); setting only some of them is a configuration error.
+   */
+  console: {
+    /** `SLACK_CLIENT_ID`: the Slack app's OAuth client id. */
+    clientId?: string;
+    /** `SLACK_CLIENT_SECRET`: never shown. */
+    clientSecret?: string;
+    /** `CONSOLE_SESSION_SECRET`: signs the session cookies, at least 32 characters; never shown. */
+    sessionSecret?: string;
+    /** `CONSOLE_URL`: the public origin, without a trailing slash (`https://fleetbot.example.com`). */
+    url?: string;
+    /** `CONSOLE_OIDC_ISSUER`. @defaultValue `https://slack.com` */
+    issuer: string;
+  };
+}
+
+/** The console's sign-in settings when all four variables are set; undefined when the console is off. */
+export function consoleEnabled(
+  settings: Readonly<EnvConfig['console']>,
+): Required<Readonly<EnvConfig['console']>> | undefined {
+  const { clientId, clientSecret, sessionSecret, url, issuer } = settings;
+  if (!clientId || !clientSecret || !sessionSecret || !url) return undefined;
+  return { clientId, clientSecret, sessionSecret, url, issuer };
+}
+
+/** One problem per console variable left unset when some of the others are set. */
+function partialConsole(present: Readonly<Record<string, string>>): ConfigProblem[] {
+  const set = CONSOLE_VARIABLES.filter((name) => present[name] !== undefined);
+  if (set.length === 0 || set.length === CONSOLE_VARIABLES.length) return [];
+  const given = `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set`;
+  return CONSOLE_VARIABLES.filter((name) => present[name] === undefined).map((name) => ({
+    path: `env.${name}`,
+    message:
+      `missing: the web console needs all of ${CONSOLE_VARIABLES.join(', ')}, and ${given}. ` +
+      `Set ${name} too, or unset the others to leave the console off`,
+  }));
 }
 
 /** Reads fleetbot's variables from `env`; empty or blank values count as unset. */
@@ -189,7 +309,11 @@ export function parseEnv(
   }
   // Any issue without its own message gets this one: never the value, which may be a secret.
   const result = envSchema.safeParse(present, { error: () => `invalid value ${NOT_SHOWN}` });
-  if (!result.success) return { ok: false, problems: issuesToProblems(result.error.issues, ['env']) };
+  const problems = [
+    ...(result.success ? [] : issuesToProblems(result.error.issues, ['env'])),
+    ...partialConsole(present),
+  ];
+  if (!result.success || problems.length > 0) return { ok: false, problems };
   const vars = result.data;
   return {
     ok: true,
@@ -220,6 +344,13 @@ export function parseEnv(
         demoPassword: vars.FLEET_DEMO_PASSWORD,
       },
       appInsights: { resourceId: vars.APPINSIGHTS_RESOURCE_ID, endpoint: vars.AZURE_MONITOR_LOGS_ENDPOINT },
+      console: {
+        clientId: vars.SLACK_CLIENT_ID,
+        clientSecret: vars.SLACK_CLIENT_SECRET,
+        sessionSecret: vars.CONSOLE_SESSION_SECRET,
+        url: vars.CONSOLE_URL,
+        issuer: vars.CONSOLE_OIDC_ISSUER,
+      },
     },
   };
 }

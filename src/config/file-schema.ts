@@ -313,6 +313,24 @@ const demo = strictObject({
   allowInProduction: z.boolean(),
 });
 
+/** The permission classes, as `domain/permissions.ts` names them (config/ imports nothing of the app; a test keeps the two equal). */
+export const PERMISSION_NAMES = ['read', 'operate', 'admin', 'respond'] as const;
+
+const webConsole = strictObject({
+  /**
+   * How long a console sign-in lasts before the person signs in with Slack again. Sessions are not
+   * stored: a new `CONSOLE_SESSION_SECRET` ends every one of them at once. @defaultValue `12h`
+   */
+  sessionTtl: positiveDuration(),
+  /** Permissions any one of which lets a person read the audit log in the console; `[]`: nobody. @defaultValue `[operate, admin]` */
+  auditLog: z.array(z.enum(PERMISSION_NAMES)),
+  /**
+   * The Slack workspace (team id `T…`) whose members may sign in; anyone else is refused. Unset: the
+   * workspace of `SLACK_BOT_TOKEN`, read once from Slack's `auth.test`.
+   */
+  workspace: patterned(/^T[A-Z0-9]{2,}$/, 'a Slack team id like T0123ABCD').optional(),
+});
+
 export const fileConfigObject = strictObject({
   /** The AKS cluster fleetbot operates. */
   cluster,
@@ -392,6 +410,11 @@ export const fileConfigObject = strictObject({
   backups,
   /** `/fleet metrics`: Application Insights' request rate, latency and errors against the runbook's threshold. */
   metrics,
+  /**
+   * The read-only web console at `/console/` (Sign in with Slack). It is on when `SLACK_CLIENT_ID`,
+   * `SLACK_CLIENT_SECRET`, `CONSOLE_SESSION_SECRET` and `CONSOLE_URL` are set in the environment.
+   */
+  console: webConsole,
   /** Where fleetbot posts in Slack. */
   channels: strictObject({
     /** Channel for new alerts: an id (`C…`) or `#name`. @defaultValue `#fleet-alerts` */

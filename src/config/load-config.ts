@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { BUILT_IN_DEFAULTS } from './defaults.ts';
-import { parseEnv } from './env.ts';
+import { consoleEnabled, type EnvConfig, parseEnv } from './env.ts';
 import { fileConfigSchema } from './file-config-schema.ts';
 import type { FileConfig } from './file-schema.ts';
 import { describeValue, expectedGotErrorMap, issuesToProblems } from './issue-messages.ts';
@@ -103,9 +103,10 @@ export function loadConfig(options: LoadConfigOptions): Config {
     else problems.push(...issuesToProblems(parsed.error.issues, []));
   }
   if (!env.ok) problems.push(...env.problems);
+  if (file !== undefined && env.ok) problems.push(...consoleWorkspaceProblems(file, env.value));
 
   // Each failure below added at least one problem.
-  if (file === undefined || !env.ok || 'problems' in read) {
+  if (file === undefined || !env.ok || 'problems' in read || problems.length > 0) {
     const label = 'document' in read && read.configFile === null ? 'fleetbot configuration' : source.given;
     throw new ConfigError(label, problems);
   }
@@ -113,6 +114,23 @@ export function loadConfig(options: LoadConfigOptions): Config {
     ...file,
     ...env.value,
     alerts: { ...file.alerts, ...env.value.alerts },
+    console: { ...file.console, ...env.value.console },
     runtime: { configFile: read.configFile, ...env.value.runtime },
   });
+}
+
+/**
+ * The console lets in the members of one workspace: `console.workspace`, or the bot token's own
+ * (read from Slack's auth.test). With neither, nobody could be let in.
+ */
+function consoleWorkspaceProblems(file: FileConfig, env: EnvConfig): ConfigProblem[] {
+  if (!consoleEnabled(env.console) || file.console.workspace || env.slack.botToken) return [];
+  return [
+    {
+      path: 'console.workspace',
+      message:
+        'missing: the web console lets in the members of one Slack workspace. Set console.workspace to its team id (T…), ' +
+        'or set SLACK_BOT_TOKEN so fleetbot reads it from Slack',
+    },
+  ];
 }

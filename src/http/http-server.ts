@@ -14,12 +14,13 @@ export interface HttpServerOptions {
 }
 
 /**
- * One node:http server for everything fleetbot serves: probes, metrics, and
- * (from later features) Slack and alert webhooks. Routes match method and exact
- * path; anything else is a JSON 404.
+ * One node:http server for everything fleetbot serves: probes, metrics, Slack, alert webhooks and
+ * the web console. Routes match method and exact path; a prefix route takes every method on a path
+ * and everything below it (the console answers methods itself); anything else is a JSON 404.
  */
 export class HttpServer {
   private readonly routes = new Map<string, RouteHandler>();
+  private readonly prefixes: { prefix: string; handler: RouteHandler }[] = [];
   private readonly server: Server;
   private readonly options: HttpServerOptions;
 
@@ -37,6 +38,14 @@ export class HttpServer {
 
   route(method: 'GET' | 'POST', path: string, handler: RouteHandler): void {
     this.routes.set(`${method} ${path}`, handler);
+  }
+
+  /**
+   * Sends every request for `prefix` (`/console`) or a path below it (`/console/…`), whatever its
+   * method, to `handler`. Exact routes win over a prefix.
+   */
+  prefix(prefix: string, handler: RouteHandler): void {
+    this.prefixes.push({ prefix: prefix.replace(/\/+$/, ''), handler });
   }
 
   async listen(): Promise<number> {
@@ -60,8 +69,13 @@ export class HttpServer {
   private async dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    const handler = this.routes.get(`${request.method} ${path}`);
-    const route = handler ? path : 'unmatched';
+    const exact = this.routes.get(`${request.method} ${path}`);
+    const below = exact
+      ? undefined
+      : this.prefixes.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
+    const handler = exact ?? below?.handler;
+    // One label per prefix, not per path below it: metrics must not grow with the URLs people try.
+    const route = exact ? path : below ? `${below.prefix}/*` : 'unmatched';
     // Counted when the answer is sent, not when the handler returns: Bolt answers Slack later.
     response.once('finish', () => {
       const labels = { method: request.method ?? 'UNKNOWN', route };
@@ -79,7 +93,8 @@ export class HttpServer {
         request.resume();
         return;
       }
-      if (request.method === 'POST' && request.headers['content-length'] === undefined) {
+      // A prefix route answers every method itself (the console refuses a POST with 405, whatever its body).
+      if (!below && request.method === 'POST' && request.headers['content-length'] === undefined) {
         // A body of unstated length could not be refused before it is read: Slack and alert senders state it.
         sendJson(response, 411, {
           error: 'length_required',

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { FleetbotError } from '../domain/errors.ts';
-import type { Permission } from '../domain/permissions.ts';
+import { PERMISSIONS, type Permission } from '../domain/permissions.ts';
 
 export interface AuthorizerOptions {
   config: Config;
@@ -47,6 +47,16 @@ export class Authorizer {
       : allowedRoles.map((id) => config.roles[id]?.name ?? id);
     const allowed = allowedRoles.includes('*') || roles.some((role) => allowedRoles.includes(role));
     return { allowed, permission, roles, granting };
+  }
+
+  /** Every permission the user's roles grant now (the web console asks on each request; nothing is stored). */
+  async permissionsOf(userId: string): Promise<Permission[]> {
+    const roles = await this.rolesOf(userId);
+    const { permissions } = this.options.config;
+    return PERMISSIONS.filter((permission) => {
+      const allowedRoles = permissions[permission];
+      return allowedRoles.includes('*') || roles.some((role) => allowedRoles.includes(role));
+    });
   }
 
   async rolesOf(userId: string): Promise<string[]> {
