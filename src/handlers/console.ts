@@ -47,7 +47,7 @@ function loadStylesheet(): { body: Buffer; etag: string } {
 }
 
 export interface ConsoleHandlerOptions {
-  sessions: ConsoleSessions;
+  sessions: Pick<ConsoleSessions, 'begin' | 'complete' | 'viewer'>;
   /** The console's pages (handlers/console-pages.ts), matched in order. */
   pages: readonly ConsolePage[];
   /** `console.auditLog`: any one of these permissions shows the audit log. */

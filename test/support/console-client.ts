@@ -95,8 +95,15 @@ export class HttpBrowser {
     return this.request(url, { method: options.method ?? 'GET' }, options.follow ?? true);
   }
 
-  /** POST a form to `url`, then follow redirects with GET. */
-  postForm(url: string, form: Record<string, string>): Promise<Hop[]> {
+  /**
+   * POST a form to `url`, then follow redirects with GET; a redirect to a URL `stopBefore` matches is
+   * not followed (its Location is the last hop's).
+   */
+  postForm(
+    url: string,
+    form: Record<string, string>,
+    options: { stopBefore?: (url: string) => boolean } = {},
+  ): Promise<Hop[]> {
     return this.request(
       url,
       {
@@ -104,11 +111,15 @@ export class HttpBrowser {
         body: new URLSearchParams(form).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       },
-      true,
+      options.stopBefore ? (next) => !options.stopBefore?.(next) : true,
     );
   }
 
-  private async request(url: string, init: RequestInit, follow: boolean): Promise<Hop[]> {
+  private async request(
+    url: string,
+    init: RequestInit,
+    follow: boolean | ((url: string) => boolean),
+  ): Promise<Hop[]> {
     const hops: Hop[] = [];
     let next: { url: string; init: RequestInit } | undefined = { url, init };
     while (next) {
@@ -126,9 +137,13 @@ export class HttpBrowser {
       };
       hops.push(hop);
       const location = response.headers.get('location');
+      const target: string | undefined =
+        location && response.status >= 300 && response.status < 400
+          ? new URL(location, next.url).href
+          : undefined;
       next =
-        follow && location && response.status >= 300 && response.status < 400
-          ? { url: new URL(location, next.url).href, init: { method: 'GET' } }
+        target && (typeof follow === 'function' ? follow(target) : follow)
+          ? { url: target, init: { method: 'GET' } }
           : undefined;
     }
     return hops;
@@ -143,26 +158,39 @@ export function last(hops: readonly Hop[]): Hop {
 }
 
 /**
- * Signs `user` in to the console at `consoleOrigin` the way a browser does, with fetch: asks for
- * `path`, is sent to the issuer, fills in its login form, comes back through the callback. Returns
- * the browser (its jar holds the session cookie) and every response on the way.
+ * Asks the console at `consoleOrigin` for `path` with no session and follows it to the issuer's login
+ * form. Returns the browser, every response on the way, and the form's login and cancel URLs.
  */
-export async function signInByFetch(
+export async function openLoginForm(
   consoleOrigin: string,
-  user: string,
   path = '/console/',
-): Promise<{ browser: HttpBrowser; hops: Hop[] }> {
-  const browser = new HttpBrowser();
-  const toLogin = await browser.get(`${consoleOrigin}${path}`);
-  const form = last(toLogin);
+  browser = new HttpBrowser(),
+): Promise<{ browser: HttpBrowser; hops: Hop[]; login: string; cancel: string }> {
+  const hops = await browser.get(`${consoleOrigin}${path}`);
+  const form = last(hops);
   const action = /<form method="post" action="([^"]+)"/.exec(form.body)?.[1];
   if (form.status !== 200 || !action) {
     throw new Error(
       `expected the issuer's login form, got HTTP ${form.status} at ${form.url}: ${form.body.slice(0, 300)}`,
     );
   }
-  const back = await browser.postForm(new URL(action.replaceAll('&amp;', '&'), form.url).href, {
-    [LOGIN_FIELD]: user,
-  });
-  return { browser, hops: [...toLogin, ...back] };
+  const login = new URL(action.replaceAll('&amp;', '&'), form.url).href;
+  return { browser, hops, login, cancel: login.replace(/\/login$/, '/cancel') };
+}
+
+/**
+ * Signs `user` in to the console at `consoleOrigin` the way a browser does, with fetch: asks for
+ * `path`, is sent to the issuer, fills in its login form, comes back through the callback. Returns
+ * the browser (its jar holds the session cookie) and every response on the way; the last is the
+ * page asked for (or a refusal).
+ */
+export async function signInByFetch(
+  consoleOrigin: string,
+  user: string,
+  path = '/console/',
+  browser = new HttpBrowser(),
+): Promise<{ browser: HttpBrowser; hops: Hop[] }> {
+  const form = await openLoginForm(consoleOrigin, path, browser);
+  const back = await browser.postForm(form.login, { [LOGIN_FIELD]: user });
+  return { browser, hops: [...form.hops, ...back] };
 }

@@ -49,13 +49,12 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
     }
     if (path === '/auth')
       authorizations.push(new URL(request.url ?? '/', 'http://issuer.invalid').searchParams);
-    const interaction = /^\/interaction\/([^/]+)(\/login)?$/.exec(path);
+    const interaction = /^\/interaction\/([^/]+)(?:\/(login|cancel))?$/.exec(path);
     if (interaction) {
-      void handleInteraction(provider, options, request, response, interaction[2] !== undefined).catch(
-        (error: unknown) => {
-          response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
-        },
-      );
+      const step = (interaction[2] ?? 'form') as 'form' | 'login' | 'cancel';
+      void handleInteraction(provider, options, request, response, step).catch((error: unknown) => {
+        response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+      });
       return;
     }
     void provider.callback()(request, response);
@@ -144,17 +143,28 @@ function configuration(options: OidcIssuerOptions): Configuration {
 /**
  * GET `/interaction/:uid`: the login form. POST `/interaction/:uid/login` (`login=U…`): signs that
  * person in and grants fleetbot's scopes, then sends the browser on to the client's callback.
+ * POST `/interaction/:uid/cancel`: the person declines; the client gets `error=access_denied`.
  */
 async function handleInteraction(
   provider: Provider,
   options: OidcIssuerOptions,
   request: IncomingMessage,
   response: ServerResponse,
-  submitted: boolean,
+  step: 'form' | 'login' | 'cancel',
 ): Promise<void> {
   const details = await provider.interactionDetails(request, response);
-  if (!submitted) {
+  if (step === 'form') {
     loginForm(response, details.uid);
+    return;
+  }
+  if (step === 'cancel') {
+    request.resume();
+    await provider.interactionFinished(
+      request,
+      response,
+      { error: 'access_denied', error_description: 'The person declined to sign in.' },
+      { mergeWithLastSubmission: false },
+    );
     return;
   }
   const form = new URLSearchParams(await readBody(request));
@@ -187,6 +197,7 @@ ${problem ? `<p role="alert">${escapeHtml(problem)}</p>` : ''}
 <label for="${LOGIN_FIELD}">Slack user id</label>
 <input id="${LOGIN_FIELD}" name="${LOGIN_FIELD}" autocomplete="username" required>
 <button type="submit">Sign in</button>
+<button type="submit" formaction="/interaction/${escapeHtml(uid)}/cancel" formnovalidate>Cancel</button>
 </form></main></body></html>`;
   response.writeHead(problem ? 400 : 200, {
     'content-type': 'text/html; charset=utf-8',
