@@ -24,6 +24,7 @@ import { PgOnCallStore } from './db/oncall-store.ts';
 import type { RunStore } from './domain/action-runs.ts';
 import type { Clock } from './domain/clock.ts';
 import type { Cluster } from './domain/cluster.ts';
+import { FleetbotError } from './domain/errors.ts';
 import type { Jobs } from './domain/jobs.ts';
 import { mountAlertRoutes } from './handlers/alert-routes.ts';
 import { CALLBACK_PATH, CONSOLE_PREFIX, consoleHandler, disabledConsoleHandler } from './handlers/console.ts';
@@ -564,9 +565,17 @@ function mountConsole(
   const workspace = configured
     ? async () => configured
     : loadOnce(async () => {
-        const teamId = slack ? (await slack.client.auth.test()).team_id : undefined;
+        let teamId: string | undefined;
+        try {
+          teamId = slack ? (await slack.client.auth.test()).team_id : undefined;
+        } catch (error) {
+          throw new FleetbotError('slack', 'fleetbot could not ask Slack which workspace it serves.', {
+            hint: 'Try again in a minute.',
+            cause: error,
+          });
+        }
         if (!teamId)
-          throw new Error('Slack did not say which workspace the bot token belongs to (auth.test)');
+          throw new FleetbotError('slack', 'Slack did not say which workspace the bot token belongs to.');
         return teamId;
       });
   const sessions = new ConsoleSessions({

@@ -365,7 +365,9 @@ function failed(response: ServerResponse, error: unknown, logger: Logger, path: 
 function transient(error: unknown): string | undefined {
   if (error instanceof SignInError)
     return 'Slack sign-in could not be reached just now. Try again in a minute.';
-  if (error instanceof FleetbotError && error.code === 'slack') return error.message;
+  if (error instanceof FleetbotError && error.code === 'slack') {
+    return error.hint ? `${error.message} ${error.hint}` : error.message;
+  }
   return undefined;
 }
 

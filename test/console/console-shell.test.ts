@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../../src/domain/console.ts';
+import { FleetbotError } from '../../src/domain/errors.ts';
 import { SignInError } from '../../src/domain/sign-in.ts';
 import { consoleHandler } from '../../src/handlers/console.ts';
 import type { ConsolePage } from '../../src/handlers/console-pages.ts';
@@ -244,6 +245,11 @@ describe('the page table', () => {
       return { kind: 'failed', code: 'invalid', reason: 'test' };
     },
     async viewer(value) {
+      if (value === 'slack-down') {
+        throw new FleetbotError('slack', 'fleetbot could not ask Slack which workspace it serves.', {
+          hint: 'Try again in a minute.',
+        });
+      }
       return value === 'ok' ? viewer : undefined;
     },
   };
@@ -335,6 +341,14 @@ describe('the page table', () => {
     expect(answer.headers.getSetCookie()).toEqual([
       'fleetbot_login=login; Path=/console; HttpOnly; SameSite=Lax; Max-Age=600; Secure',
     ]);
+  });
+
+  it('answers 503 saying so when Slack cannot tell who the viewer is yet', async () => {
+    const answer = await get('/console/', 'fleetbot_session=slack-down');
+    expect(answer.status).toBe(503);
+    expect(answer.body).toContain(
+      'fleetbot could not ask Slack which workspace it serves. Try again in a minute.',
+    );
   });
 
   it('answers 503 when the issuer cannot be reached to start a sign-in', async () => {
