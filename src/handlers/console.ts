@@ -127,9 +127,10 @@ export function consoleHandler(options: ConsoleHandlerOptions): RouteHandler {
         status: 403,
         title: 'Not allowed',
         message:
-          `This page needs the ${permission} permission, which ${decision.granting.join(', ') || 'no role'} ` +
-          `${decision.granting.length === 1 ? 'has' : 'have'} (permissions.${permission} in fleetbot.yml). ` +
-          'Ask whoever runs fleetbot to give you one of these roles.',
+          `This page needs the ${permission} permission (permissions.${permission} in fleetbot.yml), which ` +
+          (decision.granting.length > 0
+            ? `these roles grant: ${decision.granting.join(', ')}. Ask whoever runs fleetbot for one of them.`
+            : 'no role grants yet. Ask whoever runs fleetbot to add it to a role of yours.'),
         viewer,
       });
       return;
@@ -149,6 +150,15 @@ export function consoleHandler(options: ConsoleHandlerOptions): RouteHandler {
     const url = new URL(request.url ?? '/', 'http://console.invalid');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       refuseMethod(request, response);
+      return;
+    }
+    if (url.pathname !== CONSOLE_PREFIX && !url.pathname.startsWith(`${CONSOLE_PREFIX}/`)) {
+      // `/console/../elsewhere`: the server routed the raw path here, but it names no console page.
+      sendError(response, {
+        status: 404,
+        title: 'Page not found',
+        message: 'There is no console page there.',
+      });
       return;
     }
     if (url.pathname === CONSOLE_PREFIX) {
