@@ -595,7 +595,7 @@ function mountConsole(
     CONSOLE_PREFIX,
     consoleHandler({
       sessions,
-      pages: consolePages(),
+      pages: consolePages({ config, views: services.views }),
       auditLog: config.console.auditLog,
       url: settings.url,
       authorizer,

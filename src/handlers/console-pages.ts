@@ -1,7 +1,21 @@
-import type { Viewer } from '../domain/console.ts';
+import * as z from 'zod';
+import { actions } from '../actions/registry.ts';
+import type { Config } from '../config/index.ts';
+import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
+import type { IncidentQuery, TimelineCursor, Viewer } from '../domain/console.ts';
+import { INCIDENT_FLAGS, INCIDENT_STATUSES, type IncidentFlag } from '../domain/incident.ts';
 import type { Permission } from '../domain/permissions.ts';
-import { html } from '../web/html.ts';
-import { page } from '../web/layout.ts';
+import type { ConsoleViews } from '../services/console-views.ts';
+import { type AuditForm, auditPage, OUTCOMES } from '../web/audit.ts';
+import { formats } from '../web/format.ts';
+import type { Html } from '../web/html.ts';
+import { incidentPage } from '../web/incident.ts';
+import { type IncidentFilterForm, incidentList } from '../web/incidents.ts';
+import { page, type Section } from '../web/layout.ts';
+import { maintenancePage } from '../web/maintenance.ts';
+import { oncallPage } from '../web/oncall.ts';
+import { overviewPage } from '../web/overview.ts';
+import { postmortemPage } from '../web/postmortem.ts';
 
 /** What a console page is asked with: the signed-in viewer, the path's `:name` parameters (URL-decoded) and the query. */
 export interface ConsoleRequest {
@@ -29,23 +43,272 @@ export interface ConsolePage {
   handle(request: ConsoleRequest): Promise<ConsoleOutcome>;
 }
 
-/** The console's pages, in the order they are matched (the first match wins). */
-export function consolePages(): ConsolePage[] {
+export interface ConsolePagesOptions {
+  config: Config;
+  views: ConsoleViews;
+}
+
+/** A query value: absent or blank is "not given". */
+function given(query: URLSearchParams, name: string): string | undefined {
+  const value = query.get(name)?.trim();
+  return value ? value.slice(0, 200) : undefined;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const incidentNumber = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The list's filters from the query string. A filter that cannot be read is left out and said so
+ * on the page (what was typed, and what to type), rather than refusing the whole page.
+ */
+function incidentQuery(query: URLSearchParams): {
+  form: IncidentFilterForm;
+  filters: Omit<IncidentQuery, 'limit'>;
+  problems: string[];
+} {
+  const form: IncidentFilterForm = {};
+  const filters: Omit<IncidentQuery, 'limit'> = {};
+  const problems: string[] = [];
+  const status = given(query, 'status');
+  if (status) {
+    form.status = status;
+    if (status === 'open' || (INCIDENT_STATUSES as readonly string[]).includes(status))
+      filters.status = status as NonNullable<IncidentQuery['status']>;
+    else problems.push(`Status "${status}": use open, ${INCIDENT_STATUSES.join(', ')}.`);
+  }
+  const severity = given(query, 'severity')?.toUpperCase();
+  if (severity) {
+    form.severity = severity;
+    if ((SEVERITY_IDS as readonly string[]).includes(severity)) filters.severity = severity as SeverityId;
+    else problems.push(`Severity "${severity}": use ${SEVERITY_IDS.join(', ')}.`);
+  }
+  const service = given(query, 'service');
+  if (service) {
+    form.service = service;
+    filters.service = service;
+  }
+  for (const name of ['from', 'to'] as const) {
+    const day = given(query, name);
+    if (!day) continue;
+    form[name] = day;
+    const at = DAY.test(day) ? new Date(`${day}T00:00:00Z`) : undefined;
+    if (at && !Number.isNaN(at.getTime())) {
+      // "Opened until 2026-11-30" includes that day.
+      filters[name] = name === 'to' ? new Date(at.getTime() + 86_400_000) : at;
+    } else problems.push(`Date "${day}": use YYYY-MM-DD, e.g. 2026-11-30.`);
+  }
+  const text = given(query, 'q');
+  if (text) {
+    form.q = text;
+    filters.text = text;
+  }
+  const before = incidentNumber.safeParse(given(query, 'before'));
+  if (before.success) filters.before = before.data;
+  return { form, filters, problems };
+}
+
+/** The same query with one parameter replaced (the pager's links keep the filters). */
+function withParam(path: string, query: URLSearchParams, name: string, value: string): string {
+  const next = new URLSearchParams(query);
+  next.set(name, value);
+  return `${path}?${next.toString()}`;
+}
+
+/** `2026-11-30T18:42:00.000Z~1234`: where a timeline page starts. */
+function timelineCursor(value: string | undefined): TimelineCursor | undefined {
+  const match = value ? /^(.+)~(\d+)$/.exec(value) : null;
+  if (!match) return undefined;
+  const at = new Date(match[1] ?? '');
+  return Number.isNaN(at.getTime()) ? undefined : { at, id: Number(match[2]) };
+}
+
+/** `2026-11-30T18:42:00.000Z~<uuid>`: where an audit page starts. */
+function auditCursor(value: string | undefined): { at: Date; id: string } | undefined {
+  const match = value ? /^(.+)~([0-9a-f-]{36})$/i.exec(value) : null;
+  if (!match) return undefined;
+  const at = new Date(match[1] ?? '');
+  return Number.isNaN(at.getTime()) ? undefined : { at, id: match[2] ?? '' };
+}
+
+/**
+ * The console's pages, in the order they are matched (the first match wins): read the query, ask
+ * the read models, render. The shell (console.ts) signs people in, checks each page's permission
+ * and sends the document.
+ */
+export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
+  const { config, views } = options;
+  const format = formats(config.businessHours.timezone);
+  const services = Object.keys(config.services);
+  const actionNames = [...new Set(actions.map((action) => action.name))].sort();
+  const document = (request: ConsoleRequest, title: string, section: Section, body: Html) => ({
+    status: 200 as const,
+    html: page({ title, section, viewer: request.viewer, canReadAudit: request.canReadAudit, body }),
+  });
+  const noIncident = (id: string) => ({
+    status: 404 as const,
+    title: 'No such incident',
+    message: `There is no incident ${id}. Incidents are numbered INC-1, INC-2…: the incident list finds them by text, severity or date.`,
+  });
+  const numberOf = (id: string) => incidentNumber.safeParse(id.replace(/^INC-/i, ''));
+
   return [
     {
       path: '/',
       permission: 'read',
-      async handle({ viewer, canReadAudit }) {
-        return {
-          status: 200,
-          html: page({
-            title: 'Overview',
-            section: 'overview',
-            viewer,
-            canReadAudit,
-            body: html`<h1>Overview</h1>`,
+      async handle(request) {
+        const overview = await views.overview();
+        return document(
+          request,
+          'Overview',
+          'overview',
+          overviewPage({ ...overview, now: overview.at, formats: format }),
+        );
+      },
+    },
+    {
+      path: '/incidents',
+      permission: 'read',
+      async handle(request) {
+        const { form, filters, problems } = incidentQuery(request.query);
+        const list = await views.incidents(filters);
+        return document(
+          request,
+          'Incidents',
+          'incidents',
+          incidentList({
+            form,
+            problems,
+            rows: list.rows,
+            services,
+            ...(list.next
+              ? { olderHref: withParam('/console/incidents', request.query, 'before', String(list.next)) }
+              : {}),
+            deep: filters.before !== undefined,
+            now: views.now(),
+            formats: format,
           }),
-        };
+        );
+      },
+    },
+    {
+      path: '/incidents/:id',
+      permission: 'read',
+      async handle(request) {
+        const id = request.params.id ?? '';
+        const number = numberOf(id);
+        if (!number.success) return noIncident(id);
+        const after = timelineCursor(given(request.query, 'after'));
+        const detail = await views.incident(number.data, after);
+        if (!detail) return noIncident(id);
+        const { view } = detail;
+        return document(
+          request,
+          `INC-${number.data} ${view.incident.title}`,
+          'incidents',
+          incidentPage({
+            incident: view.incident,
+            alerts: view.alerts,
+            runs: detail.runs,
+            timeline: detail.timeline,
+            ...(after ? { after } : {}),
+            ...(view.escalation?.dueAt ? { escalationDueAt: view.escalation.dueAt } : {}),
+            ...(detail.message ? { message: detail.message } : {}),
+            now: views.now(),
+            formats: format,
+          }),
+        );
+      },
+    },
+    {
+      path: '/incidents/:id/postmortem',
+      permission: 'read',
+      async handle(request) {
+        const id = request.params.id ?? '';
+        const number = numberOf(id);
+        const draft = number.success ? await views.postmortem(number.data) : undefined;
+        if (!number.success || draft === undefined) return noIncident(id);
+        return document(
+          request,
+          `Post-mortem INC-${number.data}`,
+          'incidents',
+          postmortemPage(number.data, draft),
+        );
+      },
+    },
+    {
+      path: '/oncall',
+      permission: 'read',
+      async handle(request) {
+        const severity = given(request.query, 'severity')?.toUpperCase() ?? 'P1';
+        const flags = request.query
+          .getAll('flag')
+          .filter((flag): flag is IncidentFlag => (INCIDENT_FLAGS as readonly string[]).includes(flag));
+        const board = await views.oncall({
+          severity: (SEVERITY_IDS as readonly string[]).includes(severity) ? (severity as SeverityId) : 'P1',
+          flags,
+        });
+        return document(request, 'On-call', 'oncall', oncallPage(board, format));
+      },
+    },
+    {
+      path: '/maintenance',
+      permission: 'read',
+      async handle(request) {
+        return document(
+          request,
+          'Maintenance',
+          'maintenance',
+          maintenancePage(await views.maintenance(), format),
+        );
+      },
+    },
+    {
+      path: '/audit',
+      permission: 'read',
+      async handle(request) {
+        if (!request.canReadAudit) {
+          return {
+            status: 403,
+            title: 'Not allowed',
+            message: `The audit log is for people whose roles grant ${config.console.auditLog.join(' or ') || 'nothing yet'} (console.auditLog in fleetbot.yml). Ask a fleetbot admin to add you to such a role.`,
+          };
+        }
+        const form: AuditForm = {};
+        for (const name of ['user', 'action', 'service', 'outcome'] as const) {
+          const value = given(request.query, name);
+          if (value) form[name] = value;
+        }
+        const outcome =
+          form.outcome && (OUTCOMES as readonly string[]).includes(form.outcome) ? form.outcome : undefined;
+        const before = auditCursor(given(request.query, 'before'));
+        const list = await views.audit({
+          ...(form.user ? { user: form.user } : {}),
+          ...(form.action ? { action: form.action } : {}),
+          ...(form.service ? { service: form.service } : {}),
+          ...(outcome ? { outcome } : {}),
+          ...(before ? { before } : {}),
+        });
+        const olderHref = list.next
+          ? withParam(
+              '/console/audit',
+              request.query,
+              'before',
+              `${list.next.at.toISOString()}~${list.next.id}`,
+            )
+          : undefined;
+        return document(
+          request,
+          'Audit log',
+          'audit',
+          auditPage({
+            form,
+            rows: list.rows,
+            actions: actionNames,
+            ...(olderHref ? { olderHref } : {}),
+            deep: before !== undefined,
+            formats: format,
+          }),
+        );
       },
     },
   ];
