@@ -33,8 +33,8 @@ ${row('Opened', html`${formats.when(incident.openedAt)}${incident.openedBy ? htm
 ${row('Acknowledged', stamp(incident.acknowledgedAt, incident.acknowledgedBy))}
 ${row('Mitigated', stamp(incident.mitigatedAt, incident.mitigatedBy))}
 ${row('Resolved', stamp(incident.resolvedAt, incident.resolvedBy))}
-${row('Time to acknowledge (MTTA)', ttaMs === undefined ? 'not yet' : duration(ttaMs))}
-${row('Time to resolve (MTTR)', ttrMs === undefined ? `open for ${duration(now.getTime() - incident.openedAt.getTime())}` : duration(ttrMs))}
+${row('Time to acknowledge', ttaMs === undefined ? 'not yet' : duration(ttaMs))}
+${row('Time to resolve', ttrMs === undefined ? `open for ${duration(now.getTime() - incident.openedAt.getTime())}` : duration(ttrMs))}
 ${row('Next escalation', input.escalationDueAt && incident.status === 'triggered' ? html`${formats.when(input.escalationDueAt)} (${input.escalationDueAt > now ? `in ${duration(input.escalationDueAt.getTime() - now.getTime())}` : 'due now'})` : undefined)}
 ${row('Commander', incident.commander ? who(incident.commander) : 'not assigned')}
 ${row('Flags', incident.flags.length > 0 ? incident.flags.join(', ') : 'none')}
@@ -91,9 +91,9 @@ function runs(input: IncidentPageInput): Html {
 function checklists(input: IncidentPageInput): Html {
   return html`${Object.entries(CHECKLISTS).map(([id, list]) => {
     const done = list.items.filter(([item]) => input.incident.checklist[`${id}.${item}`]).length;
-    return html`<section class="checklist" aria-labelledby="checklist-${id}">
+    return html`<section aria-labelledby="checklist-${id}">
 <h3 id="checklist-${id}">${list.title} <small>${done} of ${list.items.length} done</small></h3>
-<ul>${list.items.map(([item, label]) => {
+<ul class="checklist">${list.items.map(([item, label]) => {
       const tick = input.incident.checklist[`${id}.${item}`];
       return tick
         ? html`<li class="done"><span aria-label="done">✓</span> ${label} <small>${who(tick.by)}, ${input.formats.when(tick.at)}</small></li>`

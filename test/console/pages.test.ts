@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Hop, type HttpBrowser, last, signInByFetch } from '../support/console-client.ts';
+import {
+  CLIENT_SECRET,
+  type ConsoleHarness,
+  SESSION_SECRET,
+  startConsoleHarness,
+} from '../support/console-harness.ts';
+import { eventually } from '../support/eventually.ts';
+import { ONCALL, SIGNING_SECRET, VIEWER } from '../support/slack-harness.ts';
+
+// Every page of the console, through the real app with a signed-in person (fetch with a cookie
+// jar): what each answers, to which methods, with which headers, and that no secret reaches a page.
+
+const TOKEN = 'alerts-token-0000fakefakefake0000';
+const SLACK_TOKEN_IN_ALERT = 'xoxb-1234567890-0987654321-abcdefghijklmnopqrstuvwx';
+const PASSWORD_IN_ALERT = 'hunter2-not-for-pages';
+let h: ConsoleHarness;
+let oncall: HttpBrowser;
+let viewer: HttpBrowser;
+let number: number;
+
+beforeAll(async () => {
+  h = await startConsoleHarness({
+    env: { ALERTS_TOKEN: TOKEN },
+    yaml: 'channels: { alerts: C0000ALERTS }\nalerts: { incidentChannel: [], groupWindow: 0s }\nmaintenance: { notices: [] }',
+  });
+  // An alert that carries secrets, as a careless alert rule's text does.
+  const response = await fetch(`${h.origin}/alerts/generic`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({
+      title: `fleet-api auth failing with token ${SLACK_TOKEN_IN_ALERT}`,
+      description: `DATABASE_URL=postgres://fleet:${PASSWORD_IN_ALERT}@fleet-postgres:5432/fleet password=${PASSWORD_IN_ALERT}`,
+      severity: 'P2',
+      service: 'api',
+      fingerprint: 'secret-alert',
+    }),
+  });
+  expect(response.status).toBe(202);
+  number = await eventually(
+    async () => Number((await h.fleetbot.db.query('SELECT max(id) AS id FROM incidents')).rows[0]?.id ?? 0),
+    10_000,
+    'the incident',
+  );
+  // 450 more timeline events: the incident page shows them 200 at a time.
+  await h.fleetbot.db.query(
+    `INSERT INTO timeline_events (incident_id, at, kind, actor, details)
+     SELECT $1, now() + e * interval '1 second', 'alert-repeat', 'alert:generic', jsonb_build_object('text', 'repeat ' || e)
+       FROM generate_series(1, 450) AS e`,
+    [number],
+  );
+  oncall = (await signInByFetch(h.origin, ONCALL)).browser;
+  viewer = (await signInByFetch(h.origin, VIEWER)).browser;
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function open(browser: HttpBrowser, path: string, method = 'GET'): Promise<Hop> {
+  return last(await browser.get(`${h.origin}${path}`, { follow: false, method }));
+}
+
+const PAGES = () => [
+  '/console/',
+  '/console/incidents',
+  '/console/incidents?status=open&severity=P2&service=api&q=auth&from=2026-01-01&to=2030-12-31',
+  `/console/incidents/${number}`,
+  `/console/incidents/INC-${number}`,
+  `/console/incidents/${number}/postmortem`,
+  '/console/oncall',
+  '/console/oncall?severity=P0&flag=customer-data&flag=database',
+  '/console/maintenance',
+  '/console/audit',
+  `/console/audit?user=${ONCALL}&action=restart&service=fleet-api&outcome=failed`,
+];
+
+describe('the console pages', () => {
+  it('answers every page with HTML, the CSP and no secret', async () => {
+    for (const path of PAGES()) {
+      const hop = await open(oncall, path);
+      expect(hop.status, path).toBe(200);
+      expect(hop.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(hop.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(hop.body, path).toMatch(/^<!doctype html>/);
+      for (const secret of [
+        SLACK_TOKEN_IN_ALERT,
+        PASSWORD_IN_ALERT,
+        CLIENT_SECRET,
+        SESSION_SECRET,
+        SIGNING_SECRET,
+      ]) {
+        expect(hop.body, `${path} shows a secret`).not.toContain(secret);
+      }
+    }
+    const incident = await open(oncall, `/console/incidents/${number}`);
+    expect(incident.body).toContain('fleet-api auth failing with token [REDACTED]');
+  });
+
+  it('refuses every other method on every page, saying the console is read-only', async () => {
+    for (const path of PAGES()) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const hop = await open(oncall, path, method);
+        expect(hop.status, `${method} ${path}`).toBe(405);
+        expect(hop.headers.get('allow')).toBe('GET, HEAD');
+      }
+    }
+  });
+
+  it('pages a long timeline 200 events at a time, with a link to the next', async () => {
+    const first = await open(oncall, `/console/incidents/${number}`);
+    expect(first.body).toMatch(/\d+ events, 200 shown/);
+    const next = /href="(\/console\/incidents\/\d+\?after=[^"]+)" rel="next"|rel="next" href="([^"]+)"/.exec(
+      first.body,
+    );
+    const href = (next?.[1] ?? next?.[2] ?? '').replaceAll('&amp;', '&');
+    expect(href).toContain('after=');
+    const second = await open(oncall, href);
+    expect(second.status).toBe(200);
+    expect(second.body).toContain('First events');
+    expect(second.body).not.toContain('>repeat 1<');
+  });
+
+  it('says what is wrong with a filter instead of failing the page', async () => {
+    const hop = await open(oncall, '/console/incidents?severity=P9&from=yesterday');
+    expect(hop.status).toBe(200);
+    expect(hop.body).toContain('Severity &quot;P9&quot;: use P0, P1, P2, P3.');
+    expect(hop.body).toContain('Date &quot;yesterday&quot;: use YYYY-MM-DD');
+  });
+
+  it('answers 404 with what to do for an incident that does not exist, and a page that does not', async () => {
+    for (const path of [
+      '/console/incidents/999999',
+      '/console/incidents/abc',
+      '/console/incidents/999999/postmortem',
+    ]) {
+      const hop = await open(oncall, path);
+      expect(hop.status, path).toBe(404);
+      expect(hop.body, path).toContain('No such incident');
+      expect(hop.body, path).toContain('incident list');
+    }
+    expect((await open(oncall, '/console/nothing-here')).status).toBe(404);
+  });
+
+  it('shows the audit log only to operate and admin, with a 403 saying why', async () => {
+    const refused = await open(viewer, '/console/audit');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('operate or admin');
+    expect((await open(viewer, '/console/')).body).not.toContain('href="/console/audit"');
+    expect((await open(oncall, '/console/')).body).toContain('href="/console/audit"');
+  });
+});
