@@ -12,11 +12,15 @@ export interface OverviewInput {
   formats: Formats;
 }
 
+/** Days of the alerts-per-day table, newest first. */
+const SHOWN_DAYS = 14;
+
 /** Alerts per day as a bar list: the numbers are the content, the bars only draw them. */
-function alertsPerDay(days: IncidentStats['alertsPerDay']): Html {
+function alertsPerDay(all: IncidentStats['alertsPerDay']): Html {
+  const days = all.slice(-SHOWN_DAYS).reverse();
   const most = Math.max(1, ...days.map((day) => day.count));
   return html`<table class="bars">
-<caption>Alerts received per day (UTC)</caption>
+<caption>Alerts received per day, last ${SHOWN_DAYS} days (UTC)</caption>
 <thead><tr><th scope="col">Day</th><th scope="col">Alerts</th></tr></thead>
 <tbody>${days.map(
     (day) =>

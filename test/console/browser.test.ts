@@ -104,6 +104,18 @@ describe('the web console in a browser', () => {
       expect.arrayContaining(['Summary', 'Timeline', 'Checklists', 'Root cause']),
     );
     await screenshot(page, 'console-postmortem');
+
+    // The other sections, by their navigation links, as a person finds them.
+    for (const [link, heading, shot] of [
+      ['Overview', 'Overview', 'console-overview-oncall'],
+      ['On-call', 'On-call', 'console-oncall'],
+      ['Maintenance', 'Maintenance', 'console-maintenance'],
+      ['Audit log', 'Audit log', 'console-audit'],
+    ] as const) {
+      await page.locator('nav[aria-label="Sections"]').getByRole('link', { name: link }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
+      await screenshot(page, shot);
+    }
   });
 
   it('refuses a person signed in to another workspace', async () => {
