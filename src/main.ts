@@ -346,6 +346,7 @@ export async function composeServices(
     clock,
     slack: slackApi ?? unconfiguredSlackApi,
     jobs,
+    changed: () => home.changed(),
   });
   const maintenanceWindows = new PgMaintenanceStore({ pool: database.pool });
   const escalations = new Escalations({
@@ -419,7 +420,7 @@ export async function composeServices(
   const reporter = new RunReporter({ notifier, clock, logger });
   const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
   const requests = new ActionRequests({ config, runner, authorizer, confirmations, jobs });
-  const runAction = handleActionRun({ runner, jobs, authorizer, reporter, incidents: response });
+  const runAction = handleActionRun({ runner, jobs, authorizer, reporter, incidents: response, home });
   const queue = new JobQueue({
     backend,
     jobs: [

@@ -44,20 +44,27 @@ export class AppHome {
     await this.options.jobs.enqueue(
       'home.publish',
       { userId },
-      { jobId: jobId('home', userId, Math.floor(now.getTime() / HOME_DEBOUNCE_MS)) },
+      // Keyed by the window: Slack's retries of the event publish once.
+      { jobId: jobId('home-opened', userId, Math.floor(now.getTime() / HOME_DEBOUNCE_MS)) },
     );
   }
 
-  /** Something people see on the tab changed: one refresh per debounce window, a window later. */
+  /** Someone's run finished: their tab lists it, published once at the end of this debounce window. */
+  async ranAction(userId: string): Promise<void> {
+    const { window, delayMs } = this.nextWindow();
+    await this.options.jobs.enqueue(
+      'home.publish',
+      { userId },
+      { jobId: jobId('home', userId, window), delayMs },
+    );
+  }
+
+  /** Something people see on the tab changed: one refresh per debounce window, at its end. */
   async changed(): Promise<void> {
-    const window = Math.floor(this.options.clock.now().getTime() / HOME_DEBOUNCE_MS);
+    const { window, delayMs } = this.nextWindow();
     if (window === this.refreshQueuedFor) return;
     this.refreshQueuedFor = window;
-    await this.options.jobs.enqueue(
-      'home.refresh',
-      {},
-      { jobId: jobId('home-refresh', window), delayMs: HOME_DEBOUNCE_MS },
-    );
+    await this.options.jobs.enqueue('home.refresh', {}, { jobId: jobId('home-refresh', window), delayMs });
   }
 
   /** Publishes the tab of everyone who opened it lately. */
@@ -70,10 +77,22 @@ export class AppHome {
       users.map((userId) => ({
         name: 'home.publish' as const,
         data: { userId },
-        options: { jobId: jobId('home', userId, window) },
+        options: { jobId: jobId('home-refresh', userId, window) },
       })),
     );
     return users.length;
+  }
+
+  /**
+   * The end of the current debounce window, where a change's publish is keyed and delayed to: every
+   * change of a window collapses into one job that runs after all of them, and a change after that
+   * job ran belongs to the next window (a job keyed by the window it started in could run before
+   * a later change of the same window, and the change would never be shown).
+   */
+  private nextWindow(): { window: number; delayMs: number } {
+    const now = this.options.clock.now().getTime();
+    const window = Math.floor(now / HOME_DEBOUNCE_MS) + 1;
+    return { window, delayMs: window * HOME_DEBOUNCE_MS - now };
   }
 
   /** One person's tab, as things stand now; someone without `read` sees only what they may do. */

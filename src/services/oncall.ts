@@ -24,6 +24,8 @@ export interface OnCallOptions {
   clock: Clock;
   slack: Pick<SlackChannels, 'setGroupMembers'>;
   jobs: Jobs;
+  /** Told when who is on call changed (an override, a handoff): the App Home follows. */
+  changed?: () => Promise<void>;
 }
 
 /** Longest override accepted: longer cover belongs in the rotation. */
@@ -108,6 +110,7 @@ export class OnCall {
       },
       now,
     );
+    await this.options.changed?.();
     return {
       ok: true,
       message: `<@${cover.user}> covers ${config.roles[role]?.name ?? role} until <!date^${Math.floor(cover.until.getTime() / 1000)}^{date_short_pretty} {time}|${cover.until.toISOString()}>.`,
@@ -136,6 +139,7 @@ export class OnCall {
     );
     const people = await this.people(settings.role, now);
     if (people.users.length > 0) await slack.setGroupMembers(settings.usergroup, people.users);
+    await this.options.changed?.();
   }
 
   private resolve(role: string, at: Date, overrides: readonly OnCallOverride[]): RolePeople {

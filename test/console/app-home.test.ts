@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openByAlert } from '../support/alerts.ts';
 import { eventually } from '../support/eventually.ts';
 import { ONCALL, SIGNING_SECRET, type SlackHarness, startSlackHarness } from '../support/slack-harness.ts';
-import { blockActionsBody, eventBody, postSigned } from '../support/slack-requests.ts';
+import { blockActionsBody, eventBody, postSigned, slashCommandBody } from '../support/slack-requests.ts';
 
 const TOKEN = 'alerts-token-0000fakefakefake0000';
 let h: SlackHarness;
@@ -72,6 +72,14 @@ describe('the App Home', () => {
       service: 'redis',
     });
     await eventually(() => homeText(ONCALL).includes(`INC-${number}`), 15_000, 'the new incident on the tab');
+  });
+
+  it("lists the person's own actions once they ran, without the tab being opened again", async () => {
+    const command = await postSigned(h.events, slashCommandBody({ text: 'status', user_id: ONCALL }), {
+      secret: SIGNING_SECRET,
+    });
+    expect(command.status).toBe(200);
+    await eventually(() => homeText(ONCALL).includes('`status'), 15_000, 'the run on the tab');
   });
 
   it('runs a button of the tab as the typed command, answering in the DM with fleetbot', async () => {

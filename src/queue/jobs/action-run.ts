@@ -1,6 +1,7 @@
 import type { ActionRunPayload, Jobs } from '../../domain/jobs.ts';
 import { queueAction } from '../../services/action-run-job.ts';
 import type { ActionRunner } from '../../services/action-runner.ts';
+import type { AppHome } from '../../services/app-home.ts';
 import type { Authorizer } from '../../services/authorizer.ts';
 import type { IncidentResponse } from '../../services/incident-response.ts';
 import type { RunReporter } from '../../services/run-reporter.ts';
@@ -14,6 +15,8 @@ export interface ActionRunDeps {
   reporter: RunReporter;
   /** Opens the incident a result asks for (a failed deploy, rolled back). */
   incidents: Pick<IncidentResponse, 'open' | 'note'>;
+  /** The requester's App Home lists their recent actions. */
+  home: Pick<AppHome, 'ranAction'>;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface ActionRunDeps {
  * mutation must never run twice because a job was redelivered (the runner refuses a run already
  * started). Progress and the result go to the requester's channel through the delivery path.
  */
-export function handleActionRun({ runner, jobs, authorizer, reporter, incidents }: ActionRunDeps) {
+export function handleActionRun({ runner, jobs, authorizer, reporter, incidents, home }: ActionRunDeps) {
   return async (data: ActionRunPayload, job: JobContext) => {
     const prepared = runner.resume(data.prepared);
     const invocation = {
@@ -64,6 +67,7 @@ export function handleActionRun({ runner, jobs, authorizer, reporter, incidents 
       runId,
     );
     await shown?.finished(result, performance.now() - started);
+    if (data.origin === 'slack') await home.ranAction(data.requestedBy);
     if (result.incident) {
       const { evidence, ...fields } = result.incident;
       const who = { kind: 'cli' as const, name: `fleetbot ${prepared.action.name}` };

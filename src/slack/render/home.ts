@@ -2,11 +2,16 @@ import type { HomeView } from '../../domain/console.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { redactSecrets } from '../../logging/redact.ts';
 import { actions, button, context, type KnownBlock, section } from './blocks.ts';
+import { clipMrkdwn, clipPlain } from './limits.ts';
 import { bold, escapeMrkdwn, slackDate } from './mrkdwn.ts';
 import { SUGGESTION_ACTION } from './result.ts';
 
 /** The tab's link to the web console (Slack reports the click; the handler only acknowledges it). */
 export const HOME_CONSOLE_ACTION = 'home.console';
+
+/** An incident's title on the tab: ten of them fit one section (Slack's limit is 3,000 characters). */
+const TITLE_CHARS = 100;
+const SECTION_CHARS = 3_000;
 
 const SEVERITY_MARK: Record<string, string> = { P0: '🔴', P1: '🟠', P2: '🟡', P3: '🔵' };
 
@@ -44,7 +49,7 @@ export function renderHome(
             row.status === 'triggered' && row.escalationDueAt
               ? ` · escalates ${slackDate(row.escalationDueAt, '{time}')}`
               : '';
-          return `${SEVERITY_MARK[row.severity] ?? ''} ${bold(incidentRef(row.number))} ${row.severity} · ${row.status} · ${escapeMrkdwn(row.title)} · opened ${ago(row.openedAt)}${escalates}`;
+          return `${SEVERITY_MARK[row.severity] ?? ''} ${bold(incidentRef(row.number))} ${row.severity} · ${row.status} · ${escapeMrkdwn(clipPlain(row.title, TITLE_CHARS))} · opened ${ago(row.openedAt)}${escalates}`;
         })
       : ['No open incidents. 🎉'];
   const runs =
@@ -76,7 +81,9 @@ export function renderHome(
         : []),
     ),
     { type: 'divider' },
-    section(`${bold(`Open incidents (${view.open.length})`)}\n${incidents.join('\n')}`),
+    section(
+      clipMrkdwn(`${bold(`Open incidents (${view.open.length})`)}\n${incidents.join('\n')}`, SECTION_CHARS),
+    ),
     { type: 'divider' },
     section(`${bold('Your recent actions')}\n${runs.join('\n')}`),
     context(`Updated ${slackDate(view.at)}`),
