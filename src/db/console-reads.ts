@@ -59,25 +59,32 @@ export class PgConsoleReads implements ConsoleReads {
   }
 
   async timeline(number: number, after: TimelineCursor | undefined, limit: number): Promise<TimelinePage> {
-    const [page, count] = await Promise.all([
-      this.pool.query(
-        after
-          ? `SELECT * FROM timeline_events WHERE incident_id = $1 AND (at, id) > ($2, $3)
-              ORDER BY at, id LIMIT $4`
-          : 'SELECT * FROM timeline_events WHERE incident_id = $1 ORDER BY at, id LIMIT $2',
-        after ? [number, after.at, after.id, limit + 1] : [number, limit + 1],
-      ),
-      this.pool.query('SELECT count(*)::int AS total FROM timeline_events WHERE incident_id = $1', [number]),
-    ]);
-    const events = page.rows
+    // The page and the incident's event count in one statement (a round trip less per page); an
+    // empty page has no row to carry the count, so it is then asked for alone.
+    const { rows } = await this.pool.query(
+      `SELECT e.*, (SELECT count(*) FROM timeline_events WHERE incident_id = $1)::int AS total
+         FROM timeline_events e WHERE incident_id = $1${after ? ' AND (at, id) > ($3, $4)' : ''}
+        ORDER BY at, id LIMIT $2`,
+      after ? [number, limit + 1, after.at, after.id] : [number, limit + 1],
+    );
+    const events = (rows as Row[])
       .slice(0, limit)
-      .map((row: Row) => ({ ...toTimelineEvent(row), id: Number(row.id) }));
+      .map((row) => ({ ...toTimelineEvent(row), id: Number(row.id) }));
     const last = events.at(-1);
+    const first = rows[0] as Row | undefined;
     return {
       events,
-      ...(page.rows.length > limit && last ? { next: { at: last.at, id: last.id } } : {}),
-      total: Number((count.rows[0] as Row).total),
+      ...(rows.length > limit && last ? { next: { at: last.at, id: last.id } } : {}),
+      total: first ? Number(first.total) : await this.timelineCount(number),
     };
+  }
+
+  private async timelineCount(number: number): Promise<number> {
+    const { rows } = await this.pool.query(
+      'SELECT count(*)::int AS total FROM timeline_events WHERE incident_id = $1',
+      [number],
+    );
+    return Number((rows[0] as Row).total);
   }
 
   async audit(query: AuditQuery): Promise<AuditRow[]> {

@@ -10,6 +10,7 @@ import { sql as unplannedIndex } from './0009-unplanned-incidents-index.ts';
 import { sql as maintenanceApproval } from './0010-maintenance-approval.ts';
 import { sql as incidentEvidence } from './0011-incident-evidence.ts';
 import { sql as consoleReads } from './0012-console-reads.ts';
+import { sql as incidentRunsIndex } from './0013-incident-runs-index.ts';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   { version: 10, name: 'maintenance-approval', sql: maintenanceApproval },
   { version: 11, name: 'incident-evidence', sql: incidentEvidence },
   { version: 12, name: 'console-reads', sql: consoleReads },
+  { version: 13, name: 'incident-runs-index', sql: incidentRunsIndex },
 ];
