@@ -382,111 +382,119 @@ const issuer = await startOidcIssuer({
   client: { id: CLIENT_ID, secret: CLIENT_SECRET, redirectUri: `${consoleUrl}/console/auth/callback` },
   users: { [USER]: { teamId: TEAM.id, name: 'Olive Oncall' } },
 });
-const seededAt = new Date();
-const nodeOptions = env.BENCH_CONSOLE_NODE_OPTIONS;
-const bot = await startFleetbot({
-  backend: 'postgres',
-  serverUrl,
-  config: CONFIG,
-  command: 'web',
-  prepare: (store) => prepare(store.databaseUrl, seededAt),
-  env: {
-    SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-fakefakefakefakefakefake',
-    SLACK_SIGNING_SECRET: '00000000fakefakefakefake00000000',
-    SLACK_API_URL: slack.url,
-    SLACK_CLIENT_ID: CLIENT_ID,
-    SLACK_CLIENT_SECRET: CLIENT_SECRET,
-    CONSOLE_SESSION_SECRET: 'bench-session-secret-000000000000000000000000',
-    CONSOLE_URL: consoleUrl,
-    CONSOLE_OIDC_ISSUER: issuer.url,
-    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-  },
-});
-let peakRss = rssMb(bot.pid);
-const rssTimer = setInterval(() => {
-  try {
-    peakRss = Math.max(peakRss, rssMb(bot.pid));
-  } catch {
-    // exited
-  }
-}, 100);
 try {
-  const cookie = await signIn(bot.origin, consoleUrl);
-  log(`signed in as ${USER}; fleetbot web (pid ${bot.pid}) idle RSS ${rssMb(bot.pid).toFixed(0)} MB`);
-  const first = await fetch(`${bot.origin}/console/incidents/${BIG.number}`, { headers: { cookie } });
-  const firstBody = await first.text();
-  const later = /<a rel="next" href="([^"]+)">Later events/.exec(firstBody)?.[1];
-  if (first.status !== 200 || !later)
-    throw new Error(`INC-${BIG.number}: HTTP ${first.status}, no "Later events" link`);
-  const laterPath = later.replaceAll('&amp;', '&').replace(/#.*$/, '');
-
-  if (EXPLAIN) await explain(bot.db);
-
-  const rows: {
-    scenario: Scenario;
-    measured: Measured;
-    serverMeanMs: number;
-    serverWithin: number;
-    cpu: CpuUsage;
-    bytes: number;
-  }[] = [];
-  for (const scenario of scenarios(seededAt, laterPath)) {
-    if (ONLY && !ONLY.includes(scenario.key)) continue;
-    const warm = await load(bot.origin, cookie, scenario, WARM_UP);
-    if (warm.failed > 0) throw new Error(`${scenario.label}: warm-up failed: ${warm.firstFailure}`);
-    const bytes = Buffer.byteLength((await request(`${bot.origin}${scenario.path}`, cookie)).body);
-    const before = await serverFigures(bot.origin);
-    const cpu = startCpuWindow([bot.pid]);
-    const measured = await load(bot.origin, cookie, scenario, REQUESTS);
-    const usage = cpu.stop();
-    const after = await serverFigures(bot.origin);
-    const served = after.count - before.count;
-    rows.push({
-      scenario,
-      measured,
-      serverMeanMs: ((after.sum - before.sum) / served) * 1000,
-      serverWithin: (after.within - before.within) / served,
-      cpu: usage,
-      bytes,
-    });
-    const { latencies } = measured;
-    log(
-      `${scenario.label}: ${n(latencies.length)} ok, ${measured.failed} failed${measured.firstFailure ? ` (${measured.firstFailure})` : ''}, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms · ${formatCpu(usage)}`,
-    );
-  }
-
-  const ms = (value: number) => `${value.toFixed(1)} ms`;
-  log(
-    `\nnode ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${n(INCIDENTS)} incidents, ${n(
-      (INCIDENTS - 1) * EVENTS_EACH + BIG.events,
-    )} timeline events · ${CLIENTS} clients, closed loop, ${n(REQUESTS)} requests per line after ${WARM_UP} to warm up\n`,
-  );
-  log(
-    '| page | path | KB | req/s | p50 | p95 | p99 | max | failed | server mean (≤ 50 ms) | CPU: fleetbot / postgres / bench / others | target p99 ≤ 50 ms |',
-  );
-  log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
-  for (const row of rows) {
-    const { latencies, failed, seconds } = row.measured;
-    const p99 = percentile(latencies, 0.99);
-    const { ours } = row.cpu;
-    const target = row.scenario.target ? (p99 <= TARGET_MS && failed === 0 ? '✓' : '✗') : '–';
-    log(
-      `| ${row.scenario.label} | \`${row.scenario.path}\` | ${(row.bytes / 1000).toFixed(0)} | ${n(latencies.length / seconds)} | ${ms(percentile(latencies, 0.5))} | ${ms(percentile(latencies, 0.95))} | ${ms(p99)} | ${ms(Math.max(...latencies))} | ${failed} | ${ms(row.serverMeanMs)} (${(row.serverWithin * 100).toFixed(0)} %) | ${ours.fleetbot ?? 0} / ${ours.postgres ?? 0} / ${ours.bench ?? 0} / ${row.cpu.others} % | ${target} |`,
-    );
-  }
-  log(`\npeak RSS of fleetbot web: ${peakRss.toFixed(0)} MB`);
-  const warnings = bot
-    .output()
-    .split('\n')
-    .filter((line) => line.includes('"level":40') || line.includes('"level":50'));
-  if (warnings.length > 0) log(`fleetbot logged ${warnings.length} warnings/errors, first: ${warnings[0]}`);
+  await measure(serverUrl, slack.url, consoleUrl, issuer.url);
 } finally {
-  clearInterval(rssTimer);
-  agent.destroy();
-  await bot.stop();
   await Promise.all([slack.close(), issuer.close()]);
   await postgres.stop();
   await rm(pgDir, { recursive: true, force: true });
+}
+
+/** Seeds, starts fleetbot, signs in, measures every scenario, prints the report. */
+async function measure(serverUrl: string, slackUrl: string, consoleUrl: string, issuerUrl: string) {
+  const seededAt = new Date();
+  const nodeOptions = env.BENCH_CONSOLE_NODE_OPTIONS;
+  const bot = await startFleetbot({
+    backend: 'postgres',
+    serverUrl,
+    config: CONFIG,
+    command: 'web',
+    prepare: (store) => prepare(store.databaseUrl, seededAt),
+    env: {
+      SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-fakefakefakefakefakefake',
+      SLACK_SIGNING_SECRET: '00000000fakefakefakefake00000000',
+      SLACK_API_URL: slackUrl,
+      SLACK_CLIENT_ID: CLIENT_ID,
+      SLACK_CLIENT_SECRET: CLIENT_SECRET,
+      CONSOLE_SESSION_SECRET: 'bench-session-secret-000000000000000000000000',
+      CONSOLE_URL: consoleUrl,
+      CONSOLE_OIDC_ISSUER: issuerUrl,
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    },
+  });
+  let peakRss = rssMb(bot.pid);
+  const rssTimer = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, rssMb(bot.pid));
+    } catch {
+      // exited
+    }
+  }, 100);
+  try {
+    const cookie = await signIn(bot.origin, consoleUrl);
+    log(`signed in as ${USER}; fleetbot web (pid ${bot.pid}) idle RSS ${rssMb(bot.pid).toFixed(0)} MB`);
+    const first = await fetch(`${bot.origin}/console/incidents/${BIG.number}`, { headers: { cookie } });
+    const firstBody = await first.text();
+    const later = /<a rel="next" href="([^"]+)">Later events/.exec(firstBody)?.[1];
+    if (first.status !== 200 || !later)
+      throw new Error(`INC-${BIG.number}: HTTP ${first.status}, no "Later events" link`);
+    const laterPath = later.replaceAll('&amp;', '&').replace(/#.*$/, '');
+
+    if (EXPLAIN) await explain(bot.db);
+
+    const rows: {
+      scenario: Scenario;
+      measured: Measured;
+      serverMeanMs: number;
+      serverWithin: number;
+      cpu: CpuUsage;
+      bytes: number;
+    }[] = [];
+    for (const scenario of scenarios(seededAt, laterPath)) {
+      if (ONLY && !ONLY.includes(scenario.key)) continue;
+      const warm = await load(bot.origin, cookie, scenario, WARM_UP);
+      if (warm.failed > 0) throw new Error(`${scenario.label}: warm-up failed: ${warm.firstFailure}`);
+      const bytes = Buffer.byteLength((await request(`${bot.origin}${scenario.path}`, cookie)).body);
+      const before = await serverFigures(bot.origin);
+      const cpu = startCpuWindow([bot.pid]);
+      const measured = await load(bot.origin, cookie, scenario, REQUESTS);
+      const usage = cpu.stop();
+      const after = await serverFigures(bot.origin);
+      const served = after.count - before.count;
+      rows.push({
+        scenario,
+        measured,
+        serverMeanMs: ((after.sum - before.sum) / served) * 1000,
+        serverWithin: (after.within - before.within) / served,
+        cpu: usage,
+        bytes,
+      });
+      const { latencies } = measured;
+      log(
+        `${scenario.label}: ${n(latencies.length)} ok, ${measured.failed} failed${measured.firstFailure ? ` (${measured.firstFailure})` : ''}, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms · ${formatCpu(usage)}`,
+      );
+    }
+
+    const ms = (value: number) => `${value.toFixed(1)} ms`;
+    log(
+      `\nnode ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${n(INCIDENTS)} incidents, ${n(
+        (INCIDENTS - 1) * EVENTS_EACH + BIG.events,
+      )} timeline events · ${CLIENTS} clients, closed loop, ${n(REQUESTS)} requests per line after ${WARM_UP} to warm up\n`,
+    );
+    log(
+      '| page | path | KB | req/s | p50 | p95 | p99 | max | failed | server mean (≤ 50 ms) | CPU: fleetbot / postgres / bench / others | target p99 ≤ 50 ms |',
+    );
+    log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+    for (const row of rows) {
+      const { latencies, failed, seconds } = row.measured;
+      const p99 = percentile(latencies, 0.99);
+      const { ours } = row.cpu;
+      const target = row.scenario.target ? (p99 <= TARGET_MS && failed === 0 ? '✓' : '✗') : '–';
+      log(
+        `| ${row.scenario.label} | \`${row.scenario.path}\` | ${(row.bytes / 1000).toFixed(0)} | ${n(latencies.length / seconds)} | ${ms(percentile(latencies, 0.5))} | ${ms(percentile(latencies, 0.95))} | ${ms(p99)} | ${ms(Math.max(...latencies))} | ${failed} | ${ms(row.serverMeanMs)} (${(row.serverWithin * 100).toFixed(0)} %) | ${ours.fleetbot ?? 0} / ${ours.postgres ?? 0} / ${ours.bench ?? 0} / ${row.cpu.others} % | ${target} |`,
+      );
+    }
+    log(`\npeak RSS of fleetbot web: ${peakRss.toFixed(0)} MB`);
+    const warnings = bot
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"level":40') || line.includes('"level":50'));
+    if (warnings.length > 0) log(`fleetbot logged ${warnings.length} warnings/errors, first: ${warnings[0]}`);
+  } finally {
+    clearInterval(rssTimer);
+    agent.destroy();
+    await bot.stop();
+  }
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of the statements behind the list and incident pages, as the console sends them. */
