@@ -403,7 +403,6 @@ export async function composeServices(
   const views = new ConsoleViews({
     config,
     reads: new PgConsoleReads({ pool: database.pool }),
-    incidents,
     tickets,
     oncall,
     maintenance,

@@ -5,13 +5,14 @@ import type {
   AuditRow,
   ConsoleReads,
   IncidentQuery,
+  IncidentRecord,
   IncidentRow,
   IncidentStats,
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
 import type { IncidentStatus } from '../domain/incident.ts';
-import { toTimelineEvent } from './incident-store.ts';
+import { toIncident, toIncidentAlert, toTimelineEvent } from './incident-store.ts';
 
 type Row = Record<string, unknown>;
 
@@ -105,13 +106,49 @@ export class PgConsoleReads implements ConsoleReads {
     return rows.map(toAuditRow);
   }
 
-  async postedMessage(key: string): Promise<{ channel: string; ts: string } | undefined> {
+  async incident(number: number, messageKey: string): Promise<IncidentRecord | undefined> {
+    // One statement (one round trip): the page's cost on a busy server is mostly round trips.
     const { rows } = await this.pool.query(
-      'SELECT posted_channel, ts FROM slack_messages WHERE key = $1 AND ts IS NOT NULL',
-      [key],
+      `SELECT i.*,
+              (SELECT coalesce(json_agg(a ORDER BY a.first_seen_at, a.id), '[]')
+                 FROM (SELECT * FROM alerts WHERE incident_id = i.id ORDER BY first_seen_at, id LIMIT 50) a) AS page_alerts,
+              (SELECT coalesce(json_agg(r ORDER BY r.requested_at), '[]')
+                 FROM (SELECT action, target, requested_by, status, summary, requested_at, finished_at
+                         FROM action_runs WHERE incident_id = i.id ORDER BY requested_at LIMIT 200) r) AS page_runs,
+              (SELECT json_build_object('channel', posted_channel, 'ts', ts)
+                 FROM slack_messages WHERE key = $2 AND ts IS NOT NULL) AS page_message
+         FROM incidents i WHERE i.id = $1`,
+      [number, messageKey],
     );
     const row = rows[0] as Row | undefined;
-    return row ? { channel: String(row.posted_channel), ts: String(row.ts) } : undefined;
+    if (!row) return undefined;
+    const dated = (value: unknown) => (typeof value === 'string' ? new Date(value) : undefined);
+    const alerts = (row.page_alerts as Row[]).map((alert) =>
+      toIncidentAlert({
+        ...alert,
+        first_seen_at: dated(alert.first_seen_at),
+        last_seen_at: dated(alert.last_seen_at),
+        resolved_at: dated(alert.resolved_at) ?? null,
+      }),
+    );
+    const runs = (row.page_runs as Row[]).map((run) => ({
+      action: String(run.action),
+      target: run.target === null ? undefined : String(run.target),
+      requestedBy: String(run.requested_by),
+      status: String(run.status),
+      summary: run.summary === null ? undefined : String(run.summary),
+      requestedAt: dated(run.requested_at) as Date,
+      finishedAt: dated(run.finished_at),
+    }));
+    const message = row.page_message as { channel: string; ts: string } | null;
+    const dueAt = row.escalation_due_at as Date | null;
+    return {
+      incident: toIncident(row),
+      alerts,
+      runs,
+      ...(dueAt ? { escalationDueAt: dueAt } : {}),
+      ...(message ? { message } : {}),
+    };
   }
 
   async stats(since: Date, until: Date): Promise<IncidentStats> {

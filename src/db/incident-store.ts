@@ -451,7 +451,7 @@ class PgIncidentTransaction implements IncidentTransaction {
   }
 }
 
-function toIncident(raw: unknown): Incident {
+export function toIncident(raw: unknown): Incident {
   const row = raw as Row;
   const date = (value: unknown) => (value as Date | null) ?? undefined;
   const checklist = Object.fromEntries(
@@ -494,7 +494,7 @@ function evidenceOf(value: unknown): Incident['evidence'] {
   return { at: new Date(stored.at), lines: stored.lines, ...(stored.note ? { note: stored.note } : {}) };
 }
 
-function toIncidentAlert(raw: unknown): IncidentAlert {
+export function toIncidentAlert(raw: unknown): IncidentAlert {
   const row = raw as Row;
   const payload = row.payload as { links?: Alert['links'] } | null;
   return {

@@ -1,5 +1,6 @@
 import type { SeverityId } from '../config/schema-kit.ts';
-import type { IncidentStatus, TimelineEvent } from './incident.ts';
+import type { Incident, IncidentStatus, TimelineEvent } from './incident.ts';
+import type { IncidentAlert, IncidentRun } from './incident-store.ts';
 import type { Permission } from './permissions.ts';
 
 /** The person signed in to the web console (or looking at their App Home). */
@@ -44,6 +45,19 @@ export interface IncidentRow {
   alertCount: number;
   /** When the next escalation step is due, while one is. */
   escalationDueAt?: Date;
+}
+
+/** One incident as its console page shows it, read in one statement. */
+export interface IncidentRecord {
+  incident: Incident;
+  /** The first 50 alerts attached, oldest first. */
+  alerts: IncidentAlert[];
+  /** Runs started from it, oldest first (at most 200). */
+  runs: IncidentRun[];
+  /** When its next escalation step is due, while one is. */
+  escalationDueAt?: Date;
+  /** Its message in the alerts channel, once posted. */
+  message?: { channel: string; ts: string };
 }
 
 /** Where a page of a timeline starts: after this event (events run oldest first). */
@@ -106,11 +120,11 @@ export interface ConsoleReads {
   incidents(query: IncidentQuery): Promise<IncidentRow[]>;
   /** Open incidents, most severe first, then oldest. */
   openIncidents(limit: number): Promise<IncidentRow[]>;
+  /** The incident with its alerts, runs and posted message (`messageKey`), or undefined. */
+  incident(number: number, messageKey: string): Promise<IncidentRecord | undefined>;
   timeline(number: number, after: TimelineCursor | undefined, limit: number): Promise<TimelinePage>;
   audit(query: AuditQuery): Promise<AuditRow[]>;
   stats(since: Date, until: Date): Promise<IncidentStats>;
-  /** Where a recorded Slack message was posted, once it was. */
-  postedMessage(key: string): Promise<{ channel: string; ts: string } | undefined>;
 }
 
 /** What one person's App Home shows. */

@@ -200,19 +200,13 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
         const after = timelineCursor(given(request.query, 'after'));
         const detail = await views.incident(number.data, after);
         if (!detail) return noIncident(id);
-        const { view } = detail;
         return document(
           request,
-          `INC-${number.data} ${view.incident.title}`,
+          `INC-${number.data} ${detail.incident.title}`,
           'incidents',
           incidentPage({
-            incident: view.incident,
-            alerts: view.alerts,
-            runs: detail.runs,
-            timeline: detail.timeline,
+            ...detail,
             ...(after ? { after } : {}),
-            ...(view.escalation?.dueAt ? { escalationDueAt: view.escalation.dueAt } : {}),
-            ...(detail.message ? { message: detail.message } : {}),
             now: views.now(),
             formats: format,
           }),

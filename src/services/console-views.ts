@@ -7,13 +7,13 @@ import type {
   ConsoleReads,
   HomeView,
   IncidentQuery,
+  IncidentRecord,
   IncidentRow,
   IncidentStats,
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
 import type { IncidentFlag } from '../domain/incident.ts';
-import type { IncidentRun, IncidentStore, IncidentView } from '../domain/incident-store.ts';
 import type { MaintenanceWindowRecord } from '../domain/maintenance.ts';
 import type { OnCallOverride } from '../domain/oncall.ts';
 import { type PreviewStep, previewSteps } from '../escalation/preview-text.ts';
@@ -26,7 +26,6 @@ import type { OnCall, RolePeople } from './oncall.ts';
 export interface ConsoleViewsOptions {
   config: Config;
   reads: ConsoleReads;
-  incidents: IncidentStore;
   tickets: IncidentTickets;
   oncall: OnCall;
   maintenance: Maintenance;
@@ -39,12 +38,8 @@ export interface ListPage<T, C> {
   next?: C;
 }
 
-export interface IncidentDetail {
-  view: IncidentView;
-  runs: IncidentRun[];
+export interface IncidentDetail extends IncidentRecord {
   timeline: TimelinePage;
-  /** The incident's message in the alerts channel, once posted. */
-  message?: { channel: string; ts: string };
 }
 
 export interface OnCallBoard {
@@ -96,14 +91,12 @@ export class ConsoleViews {
   }
 
   async incident(number: number, after?: TimelineCursor): Promise<IncidentDetail | undefined> {
-    const { incidents, reads } = this.options;
-    const [view, runs, timeline, message] = await Promise.all([
-      incidents.view(number),
-      incidents.runs(number),
+    const { reads } = this.options;
+    const [record, timeline] = await Promise.all([
+      reads.incident(number, incidentMessageKey(number)),
       reads.timeline(number, after, TIMELINE_PAGE),
-      reads.postedMessage(incidentMessageKey(number)),
     ]);
-    return view ? { view, runs, timeline, ...(message ? { message } : {}) } : undefined;
+    return record ? { ...record, timeline } : undefined;
   }
 
   postmortem(number: number): Promise<string | undefined> {

@@ -50,6 +50,21 @@ beforeAll(async () => {
        FROM generate_series(1, 450) AS e`,
     [number],
   );
+  await eventually(
+    async () =>
+      (await h.fleetbot.db.query('SELECT ts FROM slack_messages WHERE key = $1', [`incident.${number}`]))
+        .rows[0]?.ts,
+    10_000,
+    "the incident's message in Slack",
+  );
+  // A restart run from the incident, as its Restart button records it.
+  await h.fleetbot.db.query(
+    `INSERT INTO action_runs (id, request_id, action, target, requested_by, origin, status, summary, incident_id,
+                              requested_at, finished_at)
+     VALUES (gen_random_uuid(), 'pages-test', 'restart', 'fleet-api', $2, 'slack', 'ok', 'fleet-api rolled out 2/2', $1,
+             now(), now() + interval '40 seconds')`,
+    [number, ONCALL],
+  );
   oncall = (await signInByFetch(h.origin, ONCALL)).browser;
   viewer = (await signInByFetch(h.origin, VIEWER)).browser;
 }, 120_000);
@@ -96,6 +111,11 @@ describe('the console pages', () => {
     }
     const incident = await open(oncall, `/console/incidents/${number}`);
     expect(incident.body).toContain('fleet-api auth failing with token [REDACTED]');
+    // Its alert, the run from it, and the link to its message in Slack.
+    expect(incident.body).toMatch(/<td>restart fleet-api<\/td><td><span class="user">@U0000ONCALL<\/span>/);
+    expect(incident.body).toContain('fleet-api rolled out 2/2');
+    expect(incident.body).toMatch(/<td>generic<\/td><td>firing/);
+    expect(incident.body).toMatch(/href="https:\/\/slack\.com\/archives\/C0000ALERTS\/p\d+">Alert thread/);
   });
 
   it('refuses every other method on every page, saying the console is read-only', async () => {
