@@ -7,7 +7,7 @@ import type {
   IncidentQuery,
   IncidentRecord,
   IncidentRow,
-  IncidentStats,
+  PeriodStats,
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
@@ -151,11 +151,17 @@ export class PgConsoleReads implements ConsoleReads {
     };
   }
 
-  async stats(since: Date, until: Date): Promise<IncidentStats> {
-    const [open, times, alerts] = await Promise.all([
-      this.pool.query(
-        "SELECT severity, count(*)::int AS count FROM incidents WHERE status <> 'resolved' GROUP BY severity",
-      ),
+  async openCounts(): Promise<Record<SeverityId, number>> {
+    const { rows } = await this.pool.query(
+      "SELECT severity, count(*)::int AS count FROM incidents WHERE status <> 'resolved' GROUP BY severity",
+    );
+    const counts = Object.fromEntries(SEVERITY_IDS.map((id) => [id, 0])) as Record<SeverityId, number>;
+    for (const row of rows as Row[]) counts[row.severity as SeverityId] = Number(row.count);
+    return counts;
+  }
+
+  async periodStats(since: Date, until: Date): Promise<PeriodStats> {
+    const [times, alerts] = await Promise.all([
       this.pool.query(
         `SELECT count(*)::int AS opened,
                 avg(extract(epoch FROM acknowledged_at - opened_at)) * 1000 AS mtta,
@@ -173,14 +179,8 @@ export class PgConsoleReads implements ConsoleReads {
         [since, until],
       ),
     ]);
-    const openBySeverity = Object.fromEntries(SEVERITY_IDS.map((id) => [id, 0])) as Record<
-      SeverityId,
-      number
-    >;
-    for (const row of open.rows as Row[]) openBySeverity[row.severity as SeverityId] = Number(row.count);
     const figures = times.rows[0] as Row;
     return {
-      openBySeverity,
       opened: Number(figures.opened),
       ...(figures.mtta === null ? {} : { mttaMs: Math.round(Number(figures.mtta)) }),
       ...(figures.mttr === null ? {} : { mttrMs: Math.round(Number(figures.mttr)) }),

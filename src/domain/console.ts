@@ -103,9 +103,8 @@ export interface AuditRow {
   finishedAt?: Date;
 }
 
-/** The overview's figures. */
-export interface IncidentStats {
-  openBySeverity: Record<SeverityId, number>;
+/** The overview's figures of a period. */
+export interface PeriodStats {
   /** Over the incidents opened in the period: mean time to acknowledge / resolve, in ms. */
   mttaMs?: number;
   mttrMs?: number;
@@ -124,7 +123,9 @@ export interface ConsoleReads {
   incident(number: number, messageKey: string): Promise<IncidentRecord | undefined>;
   timeline(number: number, after: TimelineCursor | undefined, limit: number): Promise<TimelinePage>;
   audit(query: AuditQuery): Promise<AuditRow[]>;
-  stats(since: Date, until: Date): Promise<IncidentStats>;
+  /** Incidents not resolved, by severity. */
+  openCounts(): Promise<Record<SeverityId, number>>;
+  periodStats(since: Date, until: Date): Promise<PeriodStats>;
 }
 
 /** What one person's App Home shows. */
@@ -144,6 +145,11 @@ export interface AppHomeViewers {
   opened(userId: string, at: Date): Promise<void>;
   /** Who opened it since `since`, most recent first. */
   recent(since: Date, limit: number): Promise<string[]>;
+}
+
+/** The overview's figures: open incidents now, and the period's. */
+export interface IncidentStats extends PeriodStats {
+  openBySeverity: Record<SeverityId, number>;
 }
 
 /** Mean time to acknowledge and to resolve of one incident, in ms, once it has them. */

@@ -10,6 +10,7 @@ import type {
   IncidentRecord,
   IncidentRow,
   IncidentStats,
+  PeriodStats,
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
@@ -65,6 +66,8 @@ export const PAGE_SIZE = 50;
 export const TIMELINE_PAGE = 200;
 /** The overview's period. */
 const STATS_DAYS = 30;
+/** How long the period's figures are shown before they are read again. */
+const STATS_FRESH_MS = 30_000;
 
 /**
  * The read models of the web console and the App Home, from the stores and the services the
@@ -73,6 +76,7 @@ const STATS_DAYS = 30;
  */
 export class ConsoleViews {
   private readonly options: ConsoleViewsOptions;
+  private periodCache: { at: number; stats: Promise<PeriodStats> } | undefined;
 
   constructor(options: ConsoleViewsOptions) {
     this.options = options;
@@ -106,11 +110,28 @@ export class ConsoleViews {
   async overview(): Promise<{ at: Date; stats: IncidentStats; open: IncidentRow[]; days: number }> {
     const at = this.options.clock.now();
     const since = new Date(at.getTime() - STATS_DAYS * 86_400_000);
-    const [stats, open] = await Promise.all([
-      this.options.reads.stats(since, at),
+    const [openBySeverity, period, open] = await Promise.all([
+      this.options.reads.openCounts(),
+      this.period(since, at),
       this.options.reads.openIncidents(10),
     ]);
-    return { at, stats, open, days: STATS_DAYS };
+    return { at, stats: { ...period, openBySeverity }, open, days: STATS_DAYS };
+  }
+
+  /**
+   * The period's figures, read again at most every STATS_FRESH_MS: they move by the day, and each
+   * read aggregates a month (the overview is the page everyone lands on).
+   */
+  private period(since: Date, at: Date): Promise<PeriodStats> {
+    const cached = this.periodCache;
+    if (cached && at.getTime() - cached.at < STATS_FRESH_MS) return cached.stats;
+    const stats = this.options.reads.periodStats(since, at);
+    this.periodCache = { at: at.getTime(), stats };
+    // A failed read is not kept: the next page asks again.
+    stats.catch(() => {
+      if (this.periodCache?.stats === stats) this.periodCache = undefined;
+    });
+    return stats;
   }
 
   async oncall(preview: { severity: SeverityId; flags: IncidentFlag[] }): Promise<OnCallBoard> {
