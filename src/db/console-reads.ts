@@ -16,6 +16,12 @@ import { toIncident, toIncidentAlert, toTimelineEvent } from './incident-store.t
 
 type Row = Record<string, unknown>;
 
+/** What an incident's page shows: not its frozen escalation policy, the largest value of the row. */
+const PAGE_INCIDENT_COLUMNS = `i.id, i.title, i.severity, i.status, i.service, i.target, i.summary, i.commander,
+  i.flags, i.opened_at, i.opened_by, i.acknowledged_at, i.acknowledged_by, i.mitigated_at, i.mitigated_by,
+  i.resolved_at, i.resolved_by, i.incident_channel, i.alert_count, i.repeat_count, i.last_alert_at, i.checklist,
+  i.postmortem_done_at, i.evidence, i.escalation_due_at`;
+
 const INCIDENT_COLUMNS =
   'id, title, severity, status, service, opened_at, acknowledged_at, resolved_at, alert_count, escalation_due_at';
 
@@ -109,9 +115,11 @@ export class PgConsoleReads implements ConsoleReads {
   async incident(number: number, messageKey: string): Promise<IncidentRecord | undefined> {
     // One statement (one round trip): the page's cost on a busy server is mostly round trips.
     const { rows } = await this.pool.query(
-      `SELECT i.*,
+      `SELECT ${PAGE_INCIDENT_COLUMNS},
               (SELECT coalesce(json_agg(a ORDER BY a.first_seen_at, a.id), '[]')
-                 FROM (SELECT * FROM alerts WHERE incident_id = i.id ORDER BY first_seen_at, id LIMIT 50) a) AS page_alerts,
+                 FROM (SELECT id, source, fingerprint, status, severity, title, repeat_count, first_seen_at,
+                              last_seen_at, resolved_at, json_build_object('links', payload->'links') AS payload
+                         FROM alerts WHERE incident_id = i.id ORDER BY first_seen_at, id LIMIT 50) a) AS page_alerts,
               (SELECT coalesce(json_agg(r ORDER BY r.requested_at), '[]')
                  FROM (SELECT action, target, requested_by, status, summary, requested_at, finished_at
                          FROM action_runs WHERE incident_id = i.id ORDER BY requested_at LIMIT 200) r) AS page_runs,
