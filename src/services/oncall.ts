@@ -118,14 +118,14 @@ export class OnCall {
   }
 
   /**
-   * A rotation's handoff: its user group (when it has one) set to whoever is on call now, and the
-   * next handoff queued, under an id made of the rotation and the handoff time (a repeat is a no-op).
-   * Run by the handoff job and at worker start.
+   * A rotation's handoff: its user group (when it has one) set to whoever is on call now, the App
+   * Homes told, and the next handoff queued, under an id made of the rotation and the handoff time
+   * (a repeat is a no-op). Run by the handoff job and at worker start.
    */
   async handoff(rotation: string): Promise<void> {
     const { config, slack, jobs, clock } = this.options;
     const settings = config.oncall.rotations[rotation];
-    if (!settings?.usergroup) return;
+    if (!settings) return;
     const now = clock.now();
     // The next handoff first: a group update that fails (and is retried) never loses the schedule.
     const { until } = turnAt(settings, now);
@@ -137,9 +137,10 @@ export class OnCall {
         delayMs: Math.max(0, until.getTime() - now.getTime()),
       },
     );
+    await this.options.changed?.();
+    if (!settings.usergroup) return;
     const people = await this.people(settings.role, now);
     if (people.users.length > 0) await slack.setGroupMembers(settings.usergroup, people.users);
-    await this.options.changed?.();
   }
 
   private resolve(role: string, at: Date, overrides: readonly OnCallOverride[]): RolePeople {
