@@ -28,6 +28,7 @@ import { Agent, get } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { PgConsoleReads } from '../src/db/console-reads.ts';
 import { EmbeddedPostgres } from '../src/db/embedded-postgres.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { freePort } from '../src/lib/free-port.ts';
@@ -497,76 +498,50 @@ async function measure(serverUrl: string, slackUrl: string, consoleUrl: string, 
   }
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of the statements behind the list and incident pages, as the console sends them. */
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the statements behind the pages, as the console sends them: the
+ * console's own read models run on a pool that explains each statement before running it (no copy
+ * of their SQL here to drift from them).
+ */
 async function explain(db: pg.Pool): Promise<void> {
-  const columns =
-    'id, title, severity, status, service, opened_at, acknowledged_at, resolved_at, alert_count, escalation_due_at';
-  const statements: [string, string, unknown[]][] = [
-    ['first page', `SELECT ${columns} FROM incidents ORDER BY id DESC LIMIT 51`, []],
-    [
-      'filtered',
-      `SELECT ${columns} FROM incidents WHERE status <> 'resolved' AND severity = $1 AND (title ILIKE $2 OR summary ILIKE $3) ORDER BY id DESC LIMIT 51`,
-      ['P1', '%redis%', '%redis%'],
-    ],
+  let name = '';
+  const explaining = {
+    async query(sql: string, values?: unknown[]) {
+      const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values);
+      log(
+        `\n-- ${name}\n${rows.map((row) => String((row as Record<string, unknown>)['QUERY PLAN'])).join('\n')}`,
+      );
+      return db.query(sql, values);
+    },
+  } as unknown as pg.Pool;
+  const reads = new PgConsoleReads({ pool: explaining });
+  const day = 86_400_000;
+  const pages: [string, () => Promise<unknown>][] = [
+    ['first page', () => reads.incidents({ limit: 51 })],
+    ['filtered', () => reads.incidents({ status: 'open', severity: 'P1', text: 'redis', limit: 51 })],
     [
       'dates',
-      `SELECT ${columns} FROM incidents WHERE opened_at >= $1 AND opened_at < $2 ORDER BY id DESC LIMIT 51`,
-      [new Date(Date.now() - 20 * 86_400_000), new Date(Date.now() - 13 * 86_400_000)],
+      () =>
+        reads.incidents({
+          from: new Date(Date.now() - 20 * day),
+          to: new Date(Date.now() - 13 * day),
+          limit: 51,
+        }),
     ],
-    ['deep', `SELECT ${columns} FROM incidents WHERE id < $1 ORDER BY id DESC LIMIT 51`, [150]],
+    ['deep', () => reads.incidents({ before: 150, limit: 51 })],
+    ['no match', () => reads.incidents({ text: 'no such incident', limit: 51 })],
     [
-      'no match',
-      `SELECT ${columns} FROM incidents WHERE (title ILIKE $1 OR summary ILIKE $2) ORDER BY id DESC LIMIT 51`,
-      ['%no such incident%', '%no such incident%'],
+      'incident with its alerts, runs and message',
+      () => reads.incident(BIG.number, `incident.${BIG.number}`),
     ],
-    [
-      'timeline page and count',
-      `SELECT c.total, e.*
-         FROM (SELECT count(*)::int AS total FROM timeline_events WHERE incident_id = $1) AS c
-         LEFT JOIN LATERAL (
-           SELECT * FROM timeline_events WHERE incident_id = $1 ORDER BY at, id LIMIT $2
-         ) AS e ON true
-        ORDER BY e.at, e.id`,
-      [BIG.number, 201],
-    ],
-    [
-      "incident's action runs",
-      `SELECT action, target, requested_by, status, summary, requested_at, finished_at
-         FROM action_runs WHERE incident_id = $1 ORDER BY requested_at`,
-      [BIG.number],
-    ],
-    [
-      'overview: open by severity',
-      "SELECT severity, count(*)::int AS count FROM incidents WHERE status <> 'resolved' GROUP BY severity",
-      [],
-    ],
-    [
-      'overview: MTTA/MTTR',
-      `SELECT count(*)::int AS opened, avg(extract(epoch FROM acknowledged_at - opened_at)) * 1000 AS mtta,
-              avg(extract(epoch FROM resolved_at - opened_at)) * 1000 AS mttr
-         FROM incidents WHERE opened_at >= $1 AND opened_at < $2`,
-      [new Date(Date.now() - 30 * 86_400_000), new Date()],
-    ],
-    [
-      'overview: alerts per day',
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, coalesce(sum(e.deliveries), 0)::int AS count
-         FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC'),
-                              date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC'), interval '1 day') AS day
-         LEFT JOIN alert_events e
-           ON e.received_at >= day AT TIME ZONE 'UTC' AND e.received_at < (day + interval '1 day') AT TIME ZONE 'UTC'
-        GROUP BY day ORDER BY day`,
-      [new Date(Date.now() - 30 * 86_400_000), new Date()],
-    ],
-    [
-      'overview: open incidents',
-      `SELECT ${columns} FROM incidents WHERE status <> 'resolved' ORDER BY severity, opened_at LIMIT 10`,
-      [],
-    ],
+    ['timeline page and count', () => reads.timeline(BIG.number, undefined, 200)],
+    ['overview: open by severity', () => reads.openCounts()],
+    ['overview: 30 days', () => reads.periodStats(new Date(Date.now() - 30 * day), new Date())],
+    ['overview: open incidents', () => reads.openIncidents(10)],
+    ['audit log', () => reads.audit({ limit: 51 })],
   ];
-  for (const [name, sql, values] of statements) {
-    const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values);
-    log(
-      `\n-- ${name}\n${rows.map((row) => String((row as Record<string, unknown>)['QUERY PLAN'])).join('\n')}`,
-    );
+  for (const [label, read] of pages) {
+    name = label;
+    await read();
   }
 }

@@ -11,6 +11,7 @@ import { sql as maintenanceApproval } from './0010-maintenance-approval.ts';
 import { sql as incidentEvidence } from './0011-incident-evidence.ts';
 import { sql as consoleReads } from './0012-console-reads.ts';
 import { sql as incidentRunsIndex } from './0013-incident-runs-index.ts';
+import { sql as openIncidentsBySeverity } from './0014-open-incidents-by-severity.ts';
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: 'incident-evidence', sql: incidentEvidence },
   { version: 12, name: 'console-reads', sql: consoleReads },
   { version: 13, name: 'incident-runs-index', sql: incidentRunsIndex },
+  { version: 14, name: 'open-incidents-by-severity', sql: openIncidentsBySeverity },
 ];
