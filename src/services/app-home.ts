@@ -19,6 +19,11 @@ export interface AppHomeOptions {
 
 /** Changes within this window become one publish per person. */
 export const HOME_DEBOUNCE_MS = 3_000;
+/**
+ * Incident changes refresh every tab at most this often: an alert storm changes incidents many times
+ * a second, and views.publish (Slack's Tier 4, about 100 a minute) is called once per viewer.
+ */
+export const HOME_REFRESH_MS = 15_000;
 /** A tab opened within this long is kept current; older ones are published again when next opened. */
 const FOLLOW_MS = 14 * 86_400_000;
 /** Most tabs kept current (the most recently opened). */
@@ -51,7 +56,7 @@ export class AppHome {
 
   /** Someone's run finished: their tab lists it, published once at the end of this debounce window. */
   async ranAction(userId: string): Promise<void> {
-    const { window, delayMs } = this.nextWindow();
+    const { window, delayMs } = this.nextWindow(HOME_DEBOUNCE_MS);
     await this.options.jobs.enqueue(
       'home.publish',
       { userId },
@@ -59,9 +64,9 @@ export class AppHome {
     );
   }
 
-  /** Something people see on the tab changed: one refresh per debounce window, at its end. */
+  /** Incidents or who is on call changed: one refresh of every tab per HOME_REFRESH_MS, at its end. */
   async changed(): Promise<void> {
-    const { window, delayMs } = this.nextWindow();
+    const { window, delayMs } = this.nextWindow(HOME_REFRESH_MS);
     if (window === this.refreshQueuedFor) return;
     this.refreshQueuedFor = window;
     await this.options.jobs.enqueue('home.refresh', {}, { jobId: jobId('home-refresh', window), delayMs });
@@ -89,10 +94,10 @@ export class AppHome {
    * job ran belongs to the next window (a job keyed by the window it started in could run before
    * a later change of the same window, and the change would never be shown).
    */
-  private nextWindow(): { window: number; delayMs: number } {
+  private nextWindow(windowMs: number): { window: number; delayMs: number } {
     const now = this.options.clock.now().getTime();
-    const window = Math.floor(now / HOME_DEBOUNCE_MS) + 1;
-    return { window, delayMs: window * HOME_DEBOUNCE_MS - now };
+    const window = Math.floor(now / windowMs) + 1;
+    return { window, delayMs: window * windowMs - now };
   }
 
   /** One person's tab, as things stand now; someone without `read` sees only what they may do. */

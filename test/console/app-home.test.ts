@@ -71,7 +71,7 @@ describe('the App Home', () => {
       severity: 'P1',
       service: 'redis',
     });
-    await eventually(() => homeText(ONCALL).includes(`INC-${number}`), 15_000, 'the new incident on the tab');
+    await eventually(() => homeText(ONCALL).includes(`INC-${number}`), 30_000, 'the new incident on the tab');
   });
 
   it("lists the person's own actions once they ran, without the tab being opened again", async () => {
