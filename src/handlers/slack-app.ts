@@ -3,7 +3,7 @@ import type { View } from '@slack/types';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { Notifier } from '../domain/notifier.ts';
+import type { MessageContent, Notifier } from '../domain/notifier.ts';
 import { type HttpServer, MAX_BODY_BYTES, sendJson } from '../http/http-server.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ActionRequests } from '../services/action-requests.ts';
@@ -124,15 +124,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { response } = options.incidents;
 
   /** Tells the person who clicked what their click did, privately (from the Home tab: in their DM with fleetbot). */
-  const tell = async (click: ButtonClick, key: string, text: string) => {
+  const tell = async (click: ButtonClick, key: string, message: string | MessageContent) => {
+    // A command's whole answer (blocks too: `oncall` answers in blocks), or one line.
+    const content = typeof message === 'string' ? { text: message } : message;
     if (click.fromHome) {
-      await options.notifier.send({ kind: 'post', key, channel: click.userId, content: { text } });
+      await options.notifier.send({ kind: 'post', key, channel: click.userId, content });
     } else if (click.responseUrl) {
       await options.notifier.send({
         kind: 'respond',
         key,
         responseUrl: click.responseUrl,
-        content: { text },
+        content,
         replaceOriginal: false,
         visibility: 'ephemeral',
       });
@@ -142,7 +144,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         key,
         channel: click.channelId,
         user: click.userId,
-        content: { text },
+        content,
       });
     }
   };
@@ -287,7 +289,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       const key = `incident-run.${click.actionTs}.${click.userId}`;
       const outcome = await runClicked(body, click, client, text, key, Number(number));
       await response.actionRequested(Number(number), { kind: 'slack', userId: click.userId }, text);
-      await tell(click, key, outcome.message.text);
+      await tell(click, key, outcome.message);
     },
   );
 
@@ -299,7 +301,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       const click = buttonClick(body, action);
       const key = `result-run.${click.actionTs}.${click.userId}`;
       const outcome = await runClicked(body, click, client, click.runId, key);
-      await tell(click, key, outcome.message.text);
+      await tell(click, key, outcome.message);
     },
   );
 

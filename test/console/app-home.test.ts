@@ -105,7 +105,13 @@ describe('the App Home', () => {
       { secret: SIGNING_SECRET },
     );
     expect(response.status).toBe(200);
-    const dm = await h.slack.waitFor('chat.postMessage', (call) => call.args.channel === ONCALL, 10_000);
-    expect(String(dm.args.text)).not.toBe('');
+    // The DM is the command's whole answer, as typing `/fleet oncall` shows it (the person's DMs also
+    // hold the incidents' pages): the rotation and who holds it.
+    const dm = await h.slack.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === ONCALL && call.args.text === 'Who is on call',
+      10_000,
+    );
+    expect(JSON.stringify(dm.args.blocks)).toMatch(/primary.*On-Call Engineer.*<@U0000ONCALL> until/);
   });
 });
