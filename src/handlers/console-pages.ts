@@ -32,14 +32,17 @@ export type ConsoleOutcome =
   | { status: 403 | 404; title: string; message: string };
 
 /**
- * One page of the console. The console handler matches `path`, checks `permission` against the
- * viewer's permissions (a 403 page otherwise), then calls `handle`. Pages only read: the console
+ * One page of the console. The console handler matches `path`, checks that the viewer holds one
+ * of `permissions` (a 403 page otherwise, naming the roles that grant them), then calls `handle`. Pages only read: the console
  * answers GET and HEAD alone.
  */
 export interface ConsolePage {
   /** Below `/console`: `/` or `/incidents/:id` (`:name` matches one path segment). */
   path: string;
-  permission: Permission;
+  /** Any one of these opens the page. */
+  permissions: readonly Permission[];
+  /** Where they are configured, for the 403 page. @defaultValue `permissions.<each>` */
+  grantedBy?: string;
   handle(request: ConsoleRequest): Promise<ConsoleOutcome>;
 }
 
@@ -154,7 +157,7 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
   return [
     {
       path: '/',
-      permission: 'read',
+      permissions: ['read'],
       async handle(request) {
         const overview = await views.overview();
         return document(
@@ -167,7 +170,7 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
     },
     {
       path: '/incidents',
-      permission: 'read',
+      permissions: ['read'],
       async handle(request) {
         const { form, filters, problems } = incidentQuery(request.query);
         const list = await views.incidents(filters);
@@ -192,7 +195,7 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
     },
     {
       path: '/incidents/:id',
-      permission: 'read',
+      permissions: ['read'],
       async handle(request) {
         const id = request.params.id ?? '';
         const number = numberOf(id);
@@ -215,7 +218,7 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
     },
     {
       path: '/incidents/:id/postmortem',
-      permission: 'read',
+      permissions: ['read'],
       async handle(request) {
         const id = request.params.id ?? '';
         const number = numberOf(id);
@@ -231,7 +234,7 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
     },
     {
       path: '/oncall',
-      permission: 'read',
+      permissions: ['read'],
       async handle(request) {
         const severity = given(request.query, 'severity')?.toUpperCase() ?? 'P1';
         const flags = request.query
@@ -246,7 +249,7 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
     },
     {
       path: '/maintenance',
-      permission: 'read',
+      permissions: ['read'],
       async handle(request) {
         return document(
           request,
@@ -258,15 +261,9 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
     },
     {
       path: '/audit',
-      permission: 'read',
+      permissions: config.console.auditLog,
+      grantedBy: 'console.auditLog',
       async handle(request) {
-        if (!request.canReadAudit) {
-          return {
-            status: 403,
-            title: 'Not allowed',
-            message: `The audit log is for people whose roles grant ${config.console.auditLog.join(' or ') || 'nothing yet'} (console.auditLog in fleetbot.yml). Ask a fleetbot admin to add you to such a role.`,
-          };
-        }
         const form: AuditForm = {};
         for (const name of ['user', 'action', 'service', 'outcome'] as const) {
           const value = given(request.query, name);

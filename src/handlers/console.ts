@@ -120,16 +120,21 @@ export function consoleHandler(options: ConsoleHandlerOptions): RouteHandler {
       });
       return;
     }
-    const { permission } = route.page;
-    if (!viewer.permissions.includes(permission)) {
-      const decision = await options.authorizer.check(viewer.userId, permission);
+    const { permissions, grantedBy } = route.page;
+    if (!permissions.some((permission) => viewer.permissions.includes(permission))) {
+      const granting = new Set<string>();
+      for (const permission of permissions) {
+        for (const role of (await options.authorizer.check(viewer.userId, permission)).granting)
+          granting.add(role);
+      }
+      const setting = grantedBy ?? permissions.map((permission) => `permissions.${permission}`).join(', ');
       sendError(response, {
         status: 403,
         title: 'Not allowed',
         message:
-          `This page needs the ${permission} permission (permissions.${permission} in fleetbot.yml), which ` +
-          (decision.granting.length > 0
-            ? `these roles grant: ${decision.granting.join(', ')}. Ask whoever runs fleetbot for one of them.`
+          `This page needs the ${permissions.join(' or ') || 'no'} permission (${setting} in fleetbot.yml), which ` +
+          (granting.size > 0
+            ? `these roles grant: ${[...granting].join(', ')}. Ask whoever runs fleetbot for one of them.`
             : 'no role grants yet. Ask whoever runs fleetbot to add it to a role of yours.'),
         viewer,
       });

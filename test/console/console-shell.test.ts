@@ -201,7 +201,7 @@ describe('the page table', () => {
   const pages: ConsolePage[] = [
     {
       path: '/',
-      permission: 'read',
+      permissions: ['read'],
       async handle(request) {
         seen.push({ canReadAudit: request.canReadAudit });
         return {
@@ -212,7 +212,7 @@ describe('the page table', () => {
     },
     {
       path: '/things/:id/parts/:part',
-      permission: 'read',
+      permissions: ['read'],
       async handle(request) {
         seen.push(request.params);
         return { status: 404, title: 'No such thing', message: `Thing ${request.params.id} is not here.` };
@@ -220,14 +220,14 @@ describe('the page table', () => {
     },
     {
       path: '/runs',
-      permission: 'operate',
+      permissions: ['operate'],
       async handle() {
         return { status: 200, html: '<h1>Runs</h1>' };
       },
     },
     {
       path: '/broken',
-      permission: 'read',
+      permissions: ['read'],
       async handle() {
         throw new Error('a bug with password=hunter2 in it');
       },
