@@ -12,7 +12,14 @@ import type {
   TimelinePage,
 } from '../domain/console.ts';
 import type { IncidentStatus } from '../domain/incident.ts';
-import { toIncident, toIncidentAlert, toTimelineEvent } from './incident-store.ts';
+import {
+  optional,
+  optionalString,
+  toIncident,
+  toIncidentAlert,
+  toIncidentRun,
+  toTimelineEvent,
+} from './incident-store.ts';
 
 type Row = Record<string, unknown>;
 
@@ -139,15 +146,14 @@ export class PgConsoleReads implements ConsoleReads {
         resolved_at: dated(alert.resolved_at) ?? null,
       }),
     );
-    const runs = (row.page_runs as Row[]).map((run) => ({
-      action: String(run.action),
-      target: run.target === null ? undefined : String(run.target),
-      requestedBy: String(run.requested_by),
-      status: String(run.status),
-      summary: run.summary === null ? undefined : String(run.summary),
-      requestedAt: dated(run.requested_at) as Date,
-      finishedAt: dated(run.finished_at),
-    }));
+    // json_agg writes timestamps as text: revived before the same row mappers as the incident store's.
+    const runs = (row.page_runs as Row[]).map((run) =>
+      toIncidentRun({
+        ...run,
+        requested_at: dated(run.requested_at),
+        finished_at: dated(run.finished_at) ?? null,
+      }),
+    );
     const message = row.page_message as { channel: string; ts: string } | null;
     const dueAt = row.escalation_due_at as Date | null;
     return {
@@ -225,14 +231,12 @@ function likeEscaped(text: string): string {
 function toIncidentRow(raw: unknown): IncidentRow {
   const row = raw as Row;
   const date = (value: unknown) => (value as Date | null) ?? undefined;
-  const optional = <K extends string>(key: K, value: unknown) =>
-    value === null || value === undefined ? {} : ({ [key]: value } as Record<K, never>);
   return {
     number: Number(row.id),
     title: String(row.title),
     severity: row.severity as SeverityId,
     status: row.status as IncidentStatus,
-    ...optional('service', row.service),
+    ...optional('service', optionalString(row.service)),
     openedAt: row.opened_at as Date,
     ...optional('acknowledgedAt', date(row.acknowledged_at)),
     ...optional('resolvedAt', date(row.resolved_at)),
@@ -243,20 +247,18 @@ function toIncidentRow(raw: unknown): IncidentRow {
 
 function toAuditRow(raw: unknown): AuditRow {
   const row = raw as Row;
-  const optional = <K extends string>(key: K, value: unknown) =>
-    value === null || value === undefined ? {} : ({ [key]: value } as Record<K, never>);
   return {
     id: String(row.id),
     action: String(row.action),
-    ...optional('target', row.target),
+    ...optional('target', optionalString(row.target)),
     params: (row.params as Record<string, unknown>) ?? {},
     requestedBy: String(row.requested_by),
-    ...optional('confirmedBy', row.confirmed_by),
+    ...optional('confirmedBy', optionalString(row.confirmed_by)),
     origin: String(row.origin),
     status: String(row.status),
-    ...optional('summary', row.summary),
+    ...optional('summary', optionalString(row.summary)),
     ...optional('incident', row.incident_id === null ? undefined : Number(row.incident_id)),
     requestedAt: row.requested_at as Date,
-    ...optional('finishedAt', row.finished_at),
+    ...optional('finishedAt', (row.finished_at as Date | null) ?? undefined),
   };
 }

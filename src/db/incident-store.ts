@@ -200,15 +200,7 @@ export class PgIncidentStore implements IncidentStore {
          FROM action_runs WHERE incident_id = $1 ORDER BY requested_at`,
       [number],
     );
-    return rows.map((row: Row) => ({
-      action: String(row.action),
-      target: optionalString(row.target),
-      requestedBy: String(row.requested_by),
-      status: String(row.status),
-      summary: optionalString(row.summary),
-      requestedAt: row.requested_at as Date,
-      finishedAt: (row.finished_at as Date | null) ?? undefined,
-    }));
+    return rows.map(toIncidentRun);
   }
 
   async markSynced(number: number, version: number): Promise<void> {
@@ -494,6 +486,19 @@ function evidenceOf(value: unknown): Incident['evidence'] {
   return { at: new Date(stored.at), lines: stored.lines, ...(stored.note ? { note: stored.note } : {}) };
 }
 
+export function toIncidentRun(raw: unknown): IncidentRun {
+  const row = raw as Row;
+  return {
+    action: String(row.action),
+    target: optionalString(row.target),
+    requestedBy: String(row.requested_by),
+    status: String(row.status),
+    summary: optionalString(row.summary),
+    requestedAt: row.requested_at as Date,
+    finishedAt: (row.finished_at as Date | null) ?? undefined,
+  };
+}
+
 export function toIncidentAlert(raw: unknown): IncidentAlert {
   const row = raw as Row;
   const payload = row.payload as { links?: Alert['links'] } | null;
@@ -548,10 +553,10 @@ function reviveAlert(row: Row): Alert {
 }
 
 /** `{ key: value }`, or nothing when the column is null (optional fields are absent, not undefined). */
-function optional<K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> {
+export function optional<K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> {
   return (value === null || value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }
 
-function optionalString(value: unknown): string | undefined {
+export function optionalString(value: unknown): string | undefined {
   return value === null || value === undefined ? undefined : String(value);
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { SeverityId } from '../config/schema-kit.ts';
 import type { IncidentFlag } from '../domain/incident.ts';
+import { localMinuteFormat } from '../lib/local-time.ts';
 import { type EscalationStep, preview, spokenDuration } from './evaluator.ts';
 import { policyFor } from './policy.ts';
 
@@ -71,15 +72,5 @@ function line(step: PreviewStep, zone: string): string {
 }
 
 function local(at: Date, timeZone: string): string {
-  const text = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    weekday: 'short',
-  }).format(at);
-  return `${text} ${timeZone}`;
+  return `${localMinuteFormat(timeZone).format(at)} ${timeZone}`;
 }

@@ -1,3 +1,4 @@
+import { localMinuteFormat } from '../lib/local-time.ts';
 import { type Html, html } from './html.ts';
 
 /**
@@ -8,8 +9,6 @@ export interface Formats {
   zone: string;
   /** `Mon 2026-11-30 18:42`. */
   when(at: Date): Html;
-  /** `2026-11-30`. */
-  day(at: Date): string;
 }
 
 /** The last zone offset that was not whole minutes (Africa/Monrovia, −0:44:30) ended in 1972. */
@@ -17,22 +16,7 @@ const WHOLE_MINUTE_OFFSETS_SINCE = Date.UTC(1973, 0, 1);
 
 export function formats(zone: string): Formats {
   // One formatter per zone: building an Intl.DateTimeFormat costs more than formatting with it.
-  const formatter = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    weekday: 'short',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  const dayFormatter = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  });
+  const formatter = localMinuteFormat(zone);
   // Formatting is the costly part of a page of timestamps (a timeline page shows 200), and a page
   // shows many in the same minute: each minute is formatted once. Exact for instants whose zone
   // offset is whole minutes, as every offset in use since 1972 is; older instants are formatted each
@@ -53,7 +37,6 @@ export function formats(zone: string): Formats {
   return {
     zone,
     when: (at) => html`<time datetime="${at.toISOString()}">${local(at)}</time>`,
-    day: (at) => dayFormatter.format(at),
   };
 }
 
