@@ -90,7 +90,10 @@ export class Escalations {
           ? frozen
           : policyFor(this.options.config, incident.severity);
       const run = randomUUID();
-      await tx.setEscalation(number, { policy, runId: run, done: raised ? [] : record.done });
+      // Due now: if the check below never finishes (a crash, a store timeout under load), the sweep
+      // finds this run overdue and queues its check, instead of the incident waiting for ever.
+      const dueAt = this.options.clock.now();
+      await tx.setEscalation(number, { policy, runId: run, done: raised ? [] : record.done, dueAt });
       return run;
     });
     if (runId) await this.advance(number, runId);
