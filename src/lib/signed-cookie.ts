@@ -45,8 +45,10 @@ export function verifyValue(token: string, options: VerifyOptions): Record<strin
   if (token.length > MAX_LENGTH) return undefined;
   const [body, signature, extra] = token.split('.');
   if (!body || !signature || extra !== undefined) return undefined;
-  const expected = mac(options.secret, options.purpose, body);
-  const given = Buffer.from(signature, 'base64url');
+  // Compared as text, not decoded: base64url decoding ignores a last character's spare bits, so
+  // several spellings decode to the same MAC, and only the one we wrote is ours.
+  const expected = Buffer.from(mac(options.secret, options.purpose, body).toString('base64url'));
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   let payload: unknown;
   try {
