@@ -16,6 +16,7 @@ import { ActionRunStore } from './db/action-run-store.ts';
 import { PgAppHomeViewers } from './db/app-home-viewers.ts';
 import { PgConsoleReads } from './db/console-reads.ts';
 import { type Database, openDatabase } from './db/database.ts';
+import { PgDrillStore } from './db/drill-store.ts';
 import { PgIncidentStore } from './db/incident-store.ts';
 import { PgMaintenanceStore } from './db/maintenance-store.ts';
 import { PgMessageStore } from './db/message-store.ts';
@@ -43,6 +44,7 @@ import { handleHomePublish, handleHomeRefresh } from './queue/jobs/home.ts';
 import {
   handleAlertProcess,
   handleAlertSweep,
+  handleDrillReport,
   handleEscalationCheck,
   handleEscalationSweep,
   handleIncidentChannel,
@@ -64,6 +66,7 @@ import { Authorizer } from './services/authorizer.ts';
 import { Confirmations } from './services/confirmations.ts';
 import { ConsoleSessions } from './services/console-sessions.ts';
 import { ConsoleViews } from './services/console-views.ts';
+import { Drills } from './services/drills.ts';
 import { Escalations } from './services/escalations.ts';
 import { IncidentChannels } from './services/incident-channels.ts';
 import { IncidentEvidenceGatherer } from './services/incident-evidence.ts';
@@ -230,6 +233,7 @@ export async function startApp(
             notifier,
             limiter: new RateLimiter({ limit: COMMANDS_PER_WINDOW, windowMs: COMMAND_WINDOW_MS, clock }),
             incidents: { response: incidents.response, tickets: incidents.tickets },
+            drills: incidents.drills,
             oncall: services.oncall,
             maintenance: services.maintenance,
             home: services.home,
@@ -286,6 +290,7 @@ export interface Services {
     tickets: IncidentTickets;
     intake: AlertIntake;
     escalations: Escalations;
+    drills: Drills;
   };
   oncall: OnCall;
   maintenance: Maintenance;
@@ -383,6 +388,17 @@ export async function composeServices(
   const processor = new AlertProcessor({ config, store: incidents, publisher, clock });
   const response = new IncidentResponse({ config, store: incidents, publisher, authorizer, clock });
   const tickets = new IncidentTickets({ config, store: incidents, notifier, jobs, clock });
+  const drills = new Drills({
+    config,
+    store: incidents,
+    drills: new PgDrillStore({ pool: database.pool }),
+    response,
+    authorizer,
+    notifier,
+    jobs,
+    clock,
+    logger: incidentLogger,
+  });
   const evidence = new IncidentEvidenceGatherer({
     config,
     cluster: runner.previewContext().cluster,
@@ -438,7 +454,8 @@ export async function composeServices(
         'incident.postmortem': handleIncidentPostmortem(tickets),
         'incident.postmortem-reminder': handlePostmortemReminder(tickets),
         'escalation.check': handleEscalationCheck(escalations, publisher),
-        'escalation.sweep': handleEscalationSweep(escalations),
+        'escalation.sweep': handleEscalationSweep(escalations, drills),
+        'drill.report': handleDrillReport(drills),
         'oncall.handoff': handleOnCallHandoff(oncall),
         'maintenance.notices': handleMaintenanceNotices(maintenance),
         'home.publish': handleHomePublish(home),
@@ -469,7 +486,7 @@ export async function composeServices(
     authorizer,
     metrics,
     slack,
-    incidents: { store: incidents, response, tickets, intake, escalations },
+    incidents: { store: incidents, response, tickets, intake, escalations, drills },
     oncall,
     maintenance,
     views,

@@ -69,7 +69,7 @@ function checkRoleReferences(
       if (valid(path)) checkId(path, rule.to, false);
     });
   }
-  for (const permission of ['read', 'operate', 'admin'] as const) {
+  for (const permission of ['read', 'operate', 'admin', 'drill'] as const) {
     checkList(['permissions', permission], () => config.permissions[permission], true);
   }
   // Unset, `respond` is operate's own list: checked once, under operate.

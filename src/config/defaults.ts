@@ -175,6 +175,7 @@ export const BUILT_IN_DEFAULTS: FileConfigInput = {
     read: ['*'],
     operate: ['oncall', 'teamLead', 'devopsLead'],
     admin: ['teamLead', 'devopsLead', 'databaseAdmin'],
+    drill: ['teamLead', 'devopsLead', 'engineeringManager'],
     twoPerson: [],
   },
   maintenance: {

@@ -101,7 +101,7 @@ export function describeConfig(config: Config, now: Date): string {
     ),
     line(
       'Permissions',
-      `read: ${roleList(permissions.read)} · operate: ${roleList(permissions.operate)} · admin: ${roleList(permissions.admin)}`,
+      `read: ${roleList(permissions.read)} · operate: ${roleList(permissions.operate)} · admin: ${roleList(permissions.admin)} · drill: ${roleList(permissions.drill)}`,
     ),
     line('', `two-person: ${permissions.twoPerson.join(', ') || 'none'}`),
     line(

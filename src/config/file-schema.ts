@@ -314,7 +314,7 @@ const demo = strictObject({
 });
 
 /** The permission classes, as `domain/permissions.ts` names them (config/ imports nothing of the app; a test keeps the two equal). */
-export const PERMISSION_NAMES = ['read', 'operate', 'admin', 'respond'] as const;
+export const PERMISSION_NAMES = ['read', 'operate', 'admin', 'respond', 'drill'] as const;
 
 const webConsole = strictObject({
   /**
@@ -391,6 +391,8 @@ export const fileConfigObject = strictObject({
      * note). @defaultValue the roles of `operate`
      */
     respond: rolesOrEveryone.optional(),
+    /** Who may start and stop a drill (`/fleet drill`). @defaultValue `[teamLead, devopsLead, engineeringManager]` */
+    drill: rolesOrEveryone,
   }).transform(({ respond, ...rest }) => ({ ...rest, respond: respond ?? rest.operate })),
   /** The monthly maintenance window (runbook: first Sunday, 2AM–6AM ET). */
   maintenance,

@@ -1,12 +1,15 @@
 import type pg from 'pg';
 import type { SeverityId } from '../config/schema-kit.ts';
 import type { Alert, AlertSource } from '../domain/alert.ts';
-import type {
-  Incident,
-  IncidentFlag,
-  IncidentStatus,
-  TimelineEvent,
-  TimelineKind,
+import { DrillAlreadyRunning } from '../domain/drill.ts';
+import {
+  DRILL_BASE,
+  type DrillSettings,
+  type Incident,
+  type IncidentFlag,
+  type IncidentStatus,
+  type TimelineEvent,
+  type TimelineKind,
 } from '../domain/incident.ts';
 import type {
   EscalationRecord,
@@ -294,8 +297,9 @@ class PgIncidentTransaction implements IncidentTransaction {
 
   async create(incident: NewIncident): Promise<Incident> {
     const { rows } = await this.query(
-      `INSERT INTO incidents (title, severity, status, service, target, summary, opened_at, opened_by, created_at, updated_at)
-       VALUES ($1, $2, 'triggered', $3, $4, $5, $6, $7, $6, $6) RETURNING *`,
+      `INSERT INTO incidents (id, title, severity, status, service, target, summary, opened_at, opened_by, created_at, updated_at, drill)
+       VALUES (${incident.drill ? `${DRILL_BASE} + nextval('drill_numbers')` : 'DEFAULT'},
+               $1, $2, 'triggered', $3, $4, $5, $6, $7, $6, $6, $8) RETURNING *`,
       [
         incident.title,
         incident.severity,
@@ -304,8 +308,14 @@ class PgIncidentTransaction implements IncidentTransaction {
         incident.summary ?? null,
         incident.openedAt,
         incident.openedBy,
+        incident.drill ? JSON.stringify(incident.drill) : null,
       ],
-    );
+    ).catch((error: unknown) => {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23505' && constraint === 'incidents_one_running_drill_idx')
+        throw new DrillAlreadyRunning();
+      throw error;
+    });
     return toIncident(rows[0]);
   }
 
@@ -324,6 +334,7 @@ class PgIncidentTransaction implements IncidentTransaction {
     if (patch.channel) set('incident_channel', patch.channel);
     if (patch.checklist) set('checklist', JSON.stringify(patch.checklist));
     if (patch.evidence) set('evidence', JSON.stringify(patch.evidence));
+    if (patch.drill) set('drill', JSON.stringify(patch.drill));
     for (const [step, change] of [
       ['acknowledged', patch.acknowledged],
       ['mitigated', patch.mitigated],
@@ -477,7 +488,14 @@ export function toIncident(raw: unknown): Incident {
     checklist,
     ...optional('postmortemDoneAt', date(row.postmortem_done_at)),
     ...optional('evidence', evidenceOf(row.evidence)),
+    ...optional('drill', drillOf(row.drill)),
   };
+}
+
+function drillOf(value: unknown): DrillSettings | undefined {
+  if (!value) return undefined;
+  const { endsAt, ...stored } = value as DrillSettings & { endsAt?: string };
+  return { ...stored, ...(endsAt ? { endsAt: new Date(endsAt) } : {}) };
 }
 
 function evidenceOf(value: unknown): Incident['evidence'] {

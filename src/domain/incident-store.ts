@@ -1,6 +1,6 @@
 import type { SeverityId } from '../config/schema-kit.ts';
 import type { Alert, AlertSource } from './alert.ts';
-import type { Incident, IncidentFlag, IncidentStatus, TimelineEvent } from './incident.ts';
+import type { DrillSettings, Incident, IncidentFlag, IncidentStatus, TimelineEvent } from './incident.ts';
 
 /** An alert as the intake stored it, waiting for the worker to apply it to an incident. */
 export interface PendingAlertEvent {
@@ -36,6 +36,8 @@ export interface NewIncident {
   openedAt: Date;
   /** Slack user id, or `alert:<source>`. */
   openedBy: string;
+  /** A drill: numbered from the drills' own sequence (`DRILL-3`). */
+  drill?: DrillSettings;
 }
 
 /** Changes to an incident's own fields; each call bumps its version (its Slack message follows). */
@@ -54,6 +56,7 @@ export interface IncidentPatch {
   checklist?: Incident['checklist'];
   postmortemDone?: { at: Date; by: string };
   evidence?: Incident['evidence'];
+  drill?: DrillSettings;
 }
 
 /** An incident's escalation: its frozen policy, the run its timer belongs to, what was delivered. */

@@ -63,8 +63,41 @@ export interface ChecklistTick {
   at: Date;
 }
 
+/**
+ * How a drill runs, frozen when it starts (`/fleet drill P1 --speed 60 --notify channel`). A drill is
+ * a real incident in every other way: intake, ticket, channel, timers and delivery are production's.
+ */
+export interface DrillSettings {
+  /** Every duration of its escalation and response phases is divided by this. */
+  speed: number;
+  /** `people`: DMs as production sends them; `channel`: mentions in the drill's thread only. */
+  notify: DrillNotify;
+  /** Drills never page the CTO unless asked to. */
+  includeCto: boolean;
+  /** Slack user id of who started it. */
+  startedBy: string;
+  /** Set when nothing more is planned: the drill times out then unless someone resolved it. */
+  endsAt?: Date;
+  /** Ended early by `/fleet drill stop` (its resolver is who stopped it). */
+  stopped?: boolean;
+}
+
+export const DRILL_NOTIFY = ['people', 'channel'] as const;
+export type DrillNotify = (typeof DRILL_NOTIFY)[number];
+
+/**
+ * Drills are numbered apart from real incidents: `DRILL-3` is incident number DRILL_BASE + 3. Real
+ * incidents keep their own sequence without gaps, and any code holding a number can tell a drill.
+ */
+export const DRILL_BASE = 1_000_000_000;
+
+/** Whether the incident numbered `number` is a drill. */
+export function isDrill(number: number): boolean {
+  return number > DRILL_BASE;
+}
+
 export interface Incident {
-  /** The ticket number people type (`INC-42` is 42). */
+  /** The ticket number people type (`INC-42` is 42; `DRILL-3` is {@link DRILL_BASE} + 3). */
   number: number;
   title: string;
   severity: SeverityId;
@@ -96,6 +129,8 @@ export interface Incident {
   postmortemDoneAt?: Date;
   /** What the cluster showed when the incident opened (pod states, restarts, error lines, a finding). */
   evidence?: IncidentEvidence;
+  /** Set on a drill: a practice incident (its number is above {@link DRILL_BASE}). */
+  drill?: DrillSettings;
 }
 
 /** One line of an incident's timeline. `kind` names what happened; `details` the facts of it. */
@@ -137,23 +172,25 @@ export type Transition = { ok: true; to: IncidentStatus } | { ok: false; reason:
 export function transition(incident: Pick<Incident, 'status' | 'number'>, to: IncidentStatus): Transition {
   const from = INCIDENT_STATUSES.indexOf(incident.status);
   const target = INCIDENT_STATUSES.indexOf(to);
-  if (from === target) return { ok: false, reason: `INC-${incident.number} is already ${to}.` };
+  if (from === target) return { ok: false, reason: `${incidentRef(incident.number)} is already ${to}.` };
   if (target < from) {
     return {
       ok: false,
-      reason: `INC-${incident.number} is already ${incident.status}; it cannot be ${to} again.`,
+      reason: `${incidentRef(incident.number)} is already ${incident.status}; it cannot be ${to} again.`,
     };
   }
   return { ok: true, to };
 }
 
-/** `42`, `INC-42`, `#42` (as people type an incident) → 42; undefined for anything else. */
+/** `42`, `INC-42`, `#42` (as people type an incident) → 42; `DRILL-3` → the drill's number; else undefined. */
 export function parseIncidentRef(text: string | undefined): number | undefined {
+  const drill = /^drill-(\d{1,8})$/i.exec(text ?? '');
+  if (drill) return DRILL_BASE + Number(drill[1]);
   const match = /^(?:inc-|#)?(\d{1,9})$/i.exec(text ?? '');
   return match ? Number(match[1]) : undefined;
 }
 
-/** `INC-42`. */
+/** `INC-42`, or `DRILL-3` for a drill. */
 export function incidentRef(number: number): string {
-  return `INC-${number}`;
+  return isDrill(number) ? `DRILL-${number - DRILL_BASE}` : `INC-${number}`;
 }

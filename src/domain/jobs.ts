@@ -117,6 +117,12 @@ export const JOBS = {
     data: z.object({ number: z.number().int().positive() }),
     retry: { attempts: 3, backoffMs: 5_000 },
   },
+  /** A drill ended: its report is built (once its last DMs are settled), kept and posted. */
+  'drill.report': {
+    queue: 'incidents',
+    data: z.object({ number: z.number().int().positive() }),
+    retry: { attempts: 5, backoffMs: 2_000 },
+  },
   /**
    * An incident's escalation timer: the steps of run `runId` due at `dueAt` (a stale run drops
    * itself). Retried: a check delivers each step once, whatever the attempts.

@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /**
  * Who may do what: every configured role maps to a set of these (config `permissions`). Actions
- * are classified read, operate or admin; `respond` is changing an incident (acknowledge, resolve…).
+ * are classified read, operate or admin; `respond` is changing an incident (acknowledge, resolve…);
+ * `drill` is starting and stopping a drill.
  */
-export const PERMISSIONS = ['read', 'operate', 'admin', 'respond'] as const;
+export const PERMISSIONS = ['read', 'operate', 'admin', 'respond', 'drill'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const workloadRef = z.object({ kind: z.enum(['Deployment', 'StatefulSet']), name: z.string() });

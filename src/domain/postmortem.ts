@@ -26,6 +26,12 @@ export function postmortemDraft(input: PostmortemInput): string {
   const lines = [
     `# ${incidentRef(incident.number)} · ${incident.title} (${incident.severity})`,
     '',
+    ...(incident.drill
+      ? [
+          `> **DRILL**: a practice incident run at ×${incident.drill.speed} speed, not an outage. Its figures do not count in MTTA / MTTR.`,
+          '',
+        ]
+      : []),
     `Impact window ${utc(incident.openedAt)} – ${end ? utc(end) : 'still open'}${end ? ` (${minutes(end.getTime() - incident.openedAt.getTime())})` : ''}${
       durations.length > 0 ? ` · ${durations.join(' · ')}` : ''
     }`,

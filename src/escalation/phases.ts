@@ -38,6 +38,11 @@ const RULES = [
   },
 ] as const;
 
+/** A phase's target for this incident: a drill's are divided by its speed, as its escalation is. */
+function limitOf(rule: (typeof RULES)[number], phases: Phases, incident: Incident): number {
+  return Math.round(rule.limit(phases) / (incident.drill?.speed ?? 1));
+}
+
 /** The runbook's response targets of an incident, for its summary: each phase's deadline and whether it is behind us. */
 export function phaseTargets(
   incident: Incident,
@@ -45,7 +50,7 @@ export function phaseTargets(
 ): { name: string; dueAt: Date; done: boolean }[] {
   return RULES.map((rule) => ({
     name: rule.name,
-    dueAt: new Date(incident.openedAt.getTime() + rule.limit(phases)),
+    dueAt: new Date(incident.openedAt.getTime() + limitOf(rule, phases, incident)),
     done: incident.status === 'resolved' || !rule.open(incident),
   }));
 }
@@ -65,7 +70,7 @@ export function phaseNudges(
   let nextAt: Date | undefined;
   for (const rule of RULES) {
     if (done.has(rule.key) || !rule.open(incident)) continue;
-    const dueAt = new Date(incident.openedAt.getTime() + rule.limit(phases));
+    const dueAt = new Date(incident.openedAt.getTime() + limitOf(rule, phases, incident));
     if (dueAt <= now) due.push({ key: rule.key, name: rule.name, dueAt, hint: rule.hint });
     else if (!nextAt || dueAt < nextAt) nextAt = dueAt;
   }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import type { SeverityId, Weekday } from '../config/schema-kit.ts';
-import type { IncidentFlag } from '../domain/incident.ts';
+import type { DrillNotify, IncidentFlag } from '../domain/incident.ts';
 
 // The escalation policy frozen onto an incident when it opens. It is stored as jsonb and read back
 // by every timer tick, so it holds plain data only (milliseconds, HH:MM text, zone names): a later
@@ -63,6 +63,16 @@ export interface MaintenanceSnapshot {
   readonly timezone: string;
 }
 
+/** A drill's settings as its policy freezes them: its durations are already divided by `speed`. */
+export interface DrillPolicy {
+  readonly speed: number;
+  readonly notify: DrillNotify;
+  readonly includeCto: boolean;
+}
+
+/** The role drills leave out unless `--include cto` is given. */
+export const CTO_ROLE = 'cto';
+
 /**
  * Everything the evaluator needs to decide who is notified when, for one incident. Plain
  * JSON-serialisable data (stored in `incidents.escalation_policy`).
@@ -93,14 +103,18 @@ export interface EscalationPolicy {
   readonly maintenance: MaintenanceSnapshot;
   /** Whether steps planned inside a maintenance window wait for its end. Never for P0/P1. */
   readonly holdDuringMaintenance: boolean;
+  /** Set on a drill's policy: nothing else reads differently, the durations are scaled already. */
+  readonly drill?: DrillPolicy;
 }
 
 /** The parts of the Config a policy is built from. */
 export type PolicyConfig = Pick<Config, 'severities' | 'businessHours' | 'escalation' | 'maintenance'>;
 
 export interface PolicyOptions {
-  /** @defaultValue {@link DEFAULT_MAX_DEADLINE_REPEATS} */
+  /** @defaultValue {@link DEFAULT_MAX_DEADLINE_REPEATS} (0 for a drill: it ends at the top of the matrix) */
   maxDeadlineRepeats?: number;
+  /** A drill's policy: every duration divided by its speed, the CTO left out unless included. */
+  drill?: DrillPolicy;
 }
 
 function unacknowledgedChain(escalation: PolicyConfig['escalation']): string[][] {
@@ -123,15 +137,22 @@ export function policyFor(
 ): EscalationPolicy {
   const level = config.severities[severity];
   const { businessHours, maintenance } = config;
-  const maxDeadlineRepeats = options.maxDeadlineRepeats ?? DEFAULT_MAX_DEADLINE_REPEATS;
+  const { drill } = options;
+  const maxDeadlineRepeats = options.maxDeadlineRepeats ?? (drill ? 0 : DEFAULT_MAX_DEADLINE_REPEATS);
   if (!Number.isSafeInteger(maxDeadlineRepeats) || maxDeadlineRepeats < 0) {
     throw new RangeError(`expected maxDeadlineRepeats to be a whole number ≥ 0, got ${maxDeadlineRepeats}`);
   }
+  if (drill && !(Number.isFinite(drill.speed) && drill.speed >= 1)) {
+    throw new RangeError(`expected a drill's speed to be at least 1, got ${drill.speed}`);
+  }
+  const scaled = (ms: number) => (drill ? Math.round(ms / drill.speed) : ms);
+  const kept = (roles: readonly string[]) =>
+    drill && !drill.includeCto ? roles.filter((role) => role !== CTO_ROLE) : [...roles];
   return {
     version: 1,
     severity,
-    responseTimeMs: level.responseTime,
-    page: [...new Set(level.page)],
+    responseTimeMs: scaled(level.responseTime),
+    page: kept([...new Set(level.page)]),
     businessHoursOnly: level.businessHoursOnly,
     businessHours: {
       days: [...businessHours.days],
@@ -139,13 +160,15 @@ export function policyFor(
       end: businessHours.end,
       timezone: businessHours.timezone,
     },
-    unacknowledgedChain: unacknowledgedChain(config.escalation),
+    unacknowledgedChain: unacknowledgedChain(config.escalation)
+      .map(kept)
+      .filter((level) => level.length > 0),
     maxDeadlineRepeats,
     rules: config.escalation.rules
-      .filter((rule) => rule.severities.includes(severity))
-      .map((rule) => ({ after: rule.after, to: rule.to, when: [...rule.when] })),
+      .filter((rule) => rule.severities.includes(severity) && kept([rule.to]).length > 0)
+      .map((rule) => ({ after: scaled(rule.after), to: rule.to, when: [...rule.when] })),
     flagRoles: Object.fromEntries(
-      Object.entries(FLAG_ROLES).map(([flag, roles]) => [flag, [...roles]]),
+      Object.entries(FLAG_ROLES).map(([flag, roles]) => [flag, kept(roles)]),
     ) as Record<IncidentFlag, string[]>,
     maintenance: {
       schedule: { week: maintenance.schedule.week, day: maintenance.schedule.day },
@@ -155,5 +178,6 @@ export function policyFor(
     },
     holdDuringMaintenance:
       maintenance.holdPaging.includes(severity) && !NEVER_HELD_SEVERITIES.includes(severity),
+    ...(drill ? { drill: { speed: drill.speed, notify: drill.notify, includeCto: drill.includeCto } } : {}),
   };
 }

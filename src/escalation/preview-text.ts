@@ -3,7 +3,7 @@ import type { SeverityId } from '../config/schema-kit.ts';
 import type { IncidentFlag } from '../domain/incident.ts';
 import { localMinuteFormat } from '../lib/local-time.ts';
 import { type EscalationStep, preview, spokenDuration } from './evaluator.ts';
-import { policyFor } from './policy.ts';
+import { type PolicyOptions, policyFor } from './policy.ts';
 
 /** How far ahead the preview looks: past the runbook's last rule (CTO at 2 h) and a P3's weekend. */
 const HORIZON_MS = 4 * 86_400_000;
@@ -30,8 +30,9 @@ export function previewSteps(
   severity: SeverityId,
   openedAt: Date,
   flags: { flag: IncidentFlag; at: Date }[] = [],
+  policy: PolicyOptions = {},
 ): { steps: PreviewStep[]; more: number } {
-  const steps = preview(policyFor(config, severity), { openedAt, flags }, HORIZON_MS);
+  const steps = preview(policyFor(config, severity, policy), { openedAt, flags }, HORIZON_MS);
   return {
     steps: steps.slice(0, SHOWN_STEPS).map((step) => ({
       afterMs: step.dueAt.getTime() - openedAt.getTime(),

@@ -5,6 +5,7 @@ import { tokenize } from '../actions/arguments.ts';
 import { actions, resolveCommand } from '../actions/registry.ts';
 import type { Config } from '../config/index.ts';
 import { FleetbotError } from '../domain/errors.ts';
+import { isDrill } from '../domain/incident.ts';
 import type { Requester } from '../domain/requester.ts';
 import { didYouMean } from '../lib/did-you-mean.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -22,6 +23,7 @@ import {
   renderSecretModal,
   type SlackMessage,
 } from '../slack/render/index.ts';
+import { type DrillCommandDeps, handleDrillCommand } from './drill-command.ts';
 import { handleIncidentCommand, type IncidentCommandDeps } from './incident-command.ts';
 import { handleMaintenanceCommand, type MaintenanceCommandDeps } from './maintenance-command.ts';
 import { handleOnCallCommand, type OnCallCommandDeps } from './oncall-command.ts';
@@ -34,6 +36,8 @@ export interface CommandDeps {
   oncall: OnCallCommandDeps;
   /** `/fleet maintenance …`. */
   maintenance: MaintenanceCommandDeps;
+  /** `/fleet drill …`. */
+  drills: DrillCommandDeps;
   logger: Logger;
   /** Commands per user; `help` is not counted. */
   limiter: RateLimiter;
@@ -106,6 +110,7 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
   if (verb === 'maintenance') {
     return { message: await handleMaintenanceCommand(deps.maintenance, words, command.userId) };
   }
+  if (verb === 'drill') return { message: await handleDrillCommand(deps.drills, words, command.userId) };
   const allowed = deps.limiter.take(command.userId);
   if (!allowed.allowed) {
     return fail(
@@ -165,9 +170,11 @@ async function translate(deps: CommandDeps, command: FleetCommand): Promise<Comm
       args:
         outcome.outcome !== 'confirming'
           ? request.args
-          : secretFields.length > 0
-            ? `${request.args} — a second person must approve it; then you enter the value in a private form`
-            : `${request.args} — checking the current state before asking you to confirm`,
+          : command.incidentId !== undefined && isDrill(command.incidentId)
+            ? `${request.args} — DRILL: showing what it would do; nothing will be changed`
+            : secretFields.length > 0
+              ? `${request.args} — a second person must approve it; then you enter the value in a private form`
+              : `${request.args} — checking the current state before asking you to confirm`,
       requestedBy: command.userId,
     }),
   };

@@ -16,6 +16,7 @@ import {
   type Confirmations,
   SECRET_VALUE_ACTION_ID,
 } from '../services/confirmations.ts';
+import type { Drills } from '../services/drills.ts';
 import type { IncidentResponse, ResponseOutcome } from '../services/incident-response.ts';
 import type { IncidentTickets } from '../services/incident-tickets.ts';
 import type { Maintenance } from '../services/maintenance.ts';
@@ -34,6 +35,7 @@ import {
 } from '../slack/render/index.ts';
 import { MAINTENANCE_ACTIONS } from '../slack/render/maintenance.ts';
 import { toSlackLogger } from '../slack/slack-logger.ts';
+import { DRILL_ACTIONS, handleDrillClick } from './drill-command.ts';
 import { approvedSecretModal, handleFleetCommand, handleSecretSubmission } from './fleet-command.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -48,6 +50,7 @@ export interface SlackAppOptions {
   limiter: RateLimiter;
   clientOptions: WebClientOptions;
   incidents: { response: IncidentResponse; tickets: IncidentTickets };
+  drills: Drills;
   oncall: OnCall;
   maintenance: Maintenance;
   home: AppHome;
@@ -120,6 +123,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     incidents: { config, ...options.incidents },
     oncall: { config, clock: options.clock, oncall: options.oncall },
     maintenance: { config, clock: options.clock, maintenance: options.maintenance },
+    drills: { config, clock: options.clock, drills: options.drills },
   };
   const { response } = options.incidents;
 
@@ -351,6 +355,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       const click = buttonClick(body, action);
       const outcome = await options.maintenance.decide(click.userId, Number(click.runId), decision);
       await tell(click, `maintenance-click.${click.actionTs}.${click.userId}`, outcome.message);
+    });
+  }
+
+  // A drill's confirmation: Start (the requester only, before it expires) or Cancel.
+  for (const [actionId, start] of [
+    [DRILL_ACTIONS.start, true],
+    [DRILL_ACTIONS.cancel, false],
+  ] as const) {
+    app.action<BlockAction>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const click = buttonClick(body, action);
+      const answer = await handleDrillClick(deps.drills, { userId: click.userId, value: click.runId, start });
+      await tell(click, `drill-click.${click.actionTs}.${click.userId}`, answer);
     });
   }
 

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.ts';
 import type { ActionRunRow, PendingConfirmation, RunStore } from '../domain/action-runs.ts';
 import type { Clock } from '../domain/clock.ts';
 import { describeError, FleetbotError } from '../domain/errors.ts';
+import { isDrill } from '../domain/incident.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { MessageContent, Notifier } from '../domain/notifier.ts';
 import type { Requester } from '../domain/requester.ts';
@@ -11,6 +12,7 @@ import {
   renderConfirmation,
   renderConfirmationClosed,
   renderDenied,
+  renderDrillPreview,
   renderError,
   renderValueRequest,
 } from '../slack/render/index.ts';
@@ -116,18 +118,14 @@ export class Confirmations {
         AbortSignal.timeout(PREVIEW_TIMEOUT_MS),
       );
       if (!preview) throw new Error(`${row.action} has no preview`);
-      if (preview.pin) await runs.pinPending(runId, preview.pin);
-      message = renderConfirmation({
-        preview,
-        requestedBy: row.requestedBy,
-        expiresAt: pending.expiresAt,
-        confirm: { actionId: CONFIRM_ACTION_ID, value: runId },
-        cancel: { actionId: CANCEL_ACTION_ID, value: runId },
-        ...(prepared.action.checklist ? { checklist: prepared.action.checklist } : {}),
-        ...(this.twoPerson(row.action, pending)
-          ? { secondPerson: { role: this.rolesGranting(pending) } }
-          : {}),
-      });
+      if (row.incidentId !== undefined && isDrill(row.incidentId)) {
+        // A runbook button of a drill: the preview is all it does; nothing waits for a Confirm.
+        await runs.cancel(runId, 'fleetbot', 'previewed only: a drill never changes the cluster');
+        message = renderDrillPreview(preview, row.requestedBy);
+      } else {
+        if (preview.pin) await runs.pinPending(runId, preview.pin);
+        message = this.confirmation(row, pending, prepared, preview, runId);
+      }
     } catch (error) {
       await runs.cancel(runId, 'fleetbot', 'cancelled: the current state could not be read');
       message = renderError({ message: `Could not prepare \`${row.action}\`: ${describeError(error)}` });
@@ -140,6 +138,24 @@ export class Confirmations {
         : privateReply(pending.requester, key, message),
       { requester: pending.requester },
     );
+  }
+
+  private confirmation(
+    row: ActionRunRow,
+    pending: PendingConfirmation,
+    prepared: PreparedAction,
+    preview: Preview,
+    runId: string,
+  ): MessageContent {
+    return renderConfirmation({
+      preview,
+      requestedBy: row.requestedBy,
+      expiresAt: pending.expiresAt,
+      confirm: { actionId: CONFIRM_ACTION_ID, value: runId },
+      cancel: { actionId: CANCEL_ACTION_ID, value: runId },
+      ...(prepared.action.checklist ? { checklist: prepared.action.checklist } : {}),
+      ...(this.twoPerson(row.action, pending) ? { secondPerson: { role: this.rolesGranting(pending) } } : {}),
+    });
   }
 
   /** The first permitted press queues the run; any later one finds nothing to do. */

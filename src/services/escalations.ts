@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type Incident, incidentRef } from '../domain/incident.ts';
-import type { EscalationRecord, IncidentStore } from '../domain/incident-store.ts';
+import type { EscalationRecord, IncidentStore, IncidentTransaction } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { MaintenanceStore } from '../domain/maintenance.ts';
 import type { Notifier, OutboundMessage } from '../domain/notifier.ts';
@@ -85,10 +85,15 @@ export class Escalations {
       const frozen = record.policy as EscalationPolicy | undefined;
       // A new severity is a new policy; a higher one pages its own roles from the start.
       const raised = frozen && frozen.severity > incident.severity;
+      const drill = incident.drill;
       const policy =
         frozen && frozen.severity === incident.severity
           ? frozen
-          : policyFor(this.options.config, incident.severity);
+          : policyFor(this.options.config, incident.severity, {
+              ...(drill
+                ? { drill: { speed: drill.speed, notify: drill.notify, includeCto: drill.includeCto } }
+                : {}),
+            });
       const run = randomUUID();
       // Due now: if the check below never finishes (a crash, a store timeout under load), the sweep
       // finds this run overdue and queues its check, instead of the incident waiting for ever.
@@ -101,11 +106,12 @@ export class Escalations {
 
   /**
    * The timer of run `runId`, due at `dueAt`. `early`: the job ran before its time and must wait;
-   * `changed`: steps were delivered, so the incident's message must show them.
+   * `changed`: steps were delivered, so the incident's message must show them; `ended`: a drill
+   * timed out and was resolved, so everything that follows a resolution must follow.
    */
-  async check(number: number, runId: string, dueAt: Date): Promise<{ early: boolean; changed: boolean }> {
-    if (this.options.clock.now() < dueAt) return { early: true, changed: false };
-    return { early: false, changed: await this.advance(number, runId) };
+  async check(number: number, runId: string, dueAt: Date): Promise<Advanced & { early: boolean }> {
+    if (this.options.clock.now() < dueAt) return { early: true, changed: false, ended: false };
+    return { early: false, ...(await this.advance(number, runId)) };
   }
 
   /**
@@ -163,11 +169,12 @@ export class Escalations {
    * key of its own: a check that dies after sending and before recording sends the same keys again,
    * which records nothing twice. A run replaced meanwhile (acknowledged, re-planned) records nothing.
    */
-  private async advance(number: number, runId: string): Promise<boolean> {
+  private async advance(number: number, runId: string): Promise<Advanced> {
     const { store, clock, notifier, config } = this.options;
     const view = await store.view(number);
     const record = view?.escalation;
-    if (!view || !record?.policy || record.runId !== runId) return false;
+    if (!view || !record?.policy || record.runId !== runId) return { changed: false, ended: false };
+    const policy = record.policy as EscalationPolicy;
     const windows = await this.windows(view.incident);
     const now = clock.now();
     const due = evaluation(view.incident, record, now, windows).due;
@@ -175,13 +182,19 @@ export class Escalations {
     const holders = await this.holders(due, now);
     const sent = due.map((step, index) => {
       const lateMs = now.getTime() - step.dueAt.getTime();
-      const { people, groups } = holders[index] ?? { people: [], groups: [] };
-      return { step, people, groups, lateMs: lateMs > LATE_AFTER_MS ? lateMs : 0 };
+      const { people, groups, unheld } = holders[index] ?? { people: [], groups: [], unheld: [] };
+      return { step, people, groups, unheld, lateMs: lateMs > LATE_AFTER_MS ? lateMs : 0 };
     });
     // Every ping of the check in one send: one insert records them, one bulk add queues their deliveries.
     await notifier.sendAll([
       ...sent.flatMap(({ step, people, groups, lateMs }) =>
-        this.pings(view.incident, step, { people, groups, lateMs, now }),
+        this.pings(view.incident, step, {
+          people,
+          groups,
+          lateMs,
+          now,
+          direct: policy.drill?.notify !== 'channel',
+        }),
       ),
       ...nudged.map((phase) => this.nudge(view.incident, phase)),
     ]);
@@ -192,13 +205,19 @@ export class Escalations {
       const now = clock.now();
       const done = [...current.done];
       const delivered = [
-        ...sent.map(({ step, people, lateMs }) => ({
+        ...sent.map(({ step, people, unheld, lateMs }) => ({
           key: step.key,
           kind: 'escalated' as const,
           text: `${step.kind === 'page' ? 'Paged' : 'Escalated to'} ${this.names(step.roles)}: ${step.reason}${
             lateMs > 0 ? ` (late by ${spokenDuration(lateMs)})` : ''
           }`,
-          details: { step: step.key, roles: step.roles, people, dueAt: step.dueAt.toISOString() },
+          details: {
+            step: step.key,
+            roles: step.roles,
+            people,
+            dueAt: step.dueAt.toISOString(),
+            ...(unheld.length > 0 ? { unheld } : {}),
+          },
         })),
         ...nudged.map((phase) => ({
           key: phase.key,
@@ -214,14 +233,44 @@ export class Escalations {
       }
       const after = evaluation(incident, { ...current, done }, now, windows);
       const phases = phaseNudges(incident, this.options.config.escalation.phases, new Set(done), now);
-      const nextAt = earliest(after.nextCheckAt, phases.due.length > 0 ? now : phases.nextAt);
+      const planned = earliest(after.nextCheckAt, phases.due.length > 0 ? now : phases.nextAt);
+      const drill = planned ? undefined : await this.drillEnd(tx, incident, policy, now);
+      const nextAt = planned ?? drill?.nextAt;
       await tx.setEscalation(number, { done, dueAt: nextAt });
       // The message shows who was paged and the next countdown.
-      if (delivered.length > 0) await tx.update(number, {});
-      return { nextAt, changed: delivered.length > 0 };
+      if (delivered.length > 0 && !drill?.ended) await tx.update(number, {});
+      return { nextAt, changed: delivered.length > 0 || Boolean(drill?.ended), ended: Boolean(drill?.ended) };
     });
     if (next?.nextAt) await this.queue([{ number, runId, at: next.nextAt }]);
-    return next?.changed ?? false;
+    return { changed: next?.changed ?? false, ended: next?.ended ?? false };
+  }
+
+  /**
+   * A drill with nothing more planned times out one response time later, unless someone resolves it
+   * first: the first time, the end is set and checked then; at that check it is resolved by fleetbot.
+   */
+  private async drillEnd(
+    tx: IncidentTransaction,
+    incident: Incident,
+    policy: EscalationPolicy,
+    now: Date,
+  ): Promise<{ nextAt?: Date; ended: boolean } | undefined> {
+    const drill = incident.drill;
+    if (!drill || incident.status === 'resolved') return undefined;
+    if (!drill.endsAt) {
+      const endsAt = new Date(now.getTime() + policy.responseTimeMs);
+      await tx.update(incident.number, { drill: { ...drill, endsAt } });
+      return { nextAt: endsAt, ended: false };
+    }
+    if (now < drill.endsAt) return { nextAt: drill.endsAt, ended: false };
+    await tx.update(incident.number, { status: 'resolved', resolved: { at: now, by: 'fleetbot' } });
+    await tx.addTimeline(incident.number, {
+      at: now,
+      kind: 'resolved',
+      actor: 'fleetbot',
+      text: `Drill timed out: nobody resolved it within ${spokenDuration(policy.responseTimeMs)} of its last escalation step`,
+    });
+    return { ended: true };
   }
 
   /**
@@ -231,7 +280,7 @@ export class Escalations {
   private async holders(
     steps: readonly EscalationStep[],
     at: Date,
-  ): Promise<{ people: string[]; groups: string[] }[]> {
+  ): Promise<{ people: string[]; groups: string[]; unheld: string[] }[]> {
     const { oncall, groupMembers } = this.options;
     const roles = [...new Set(steps.flatMap((step) => step.roles))];
     const held = new Map((await oncall.peopleOf(roles, at)).map((people, index) => [roles[index], people]));
@@ -244,8 +293,10 @@ export class Escalations {
     return steps.map((step) => {
       const people = new Set<string>();
       const unresolved: string[] = [];
+      const unheld: string[] = [];
       for (const role of step.roles) {
         const holder = held.get(role);
+        if (!holder || holder.users.length + holder.groups.length === 0) unheld.push(role);
         for (const user of holder?.users ?? []) people.add(user);
         for (const group of holder?.groups ?? []) {
           const users = members.get(group);
@@ -253,15 +304,18 @@ export class Escalations {
           else unresolved.push(group);
         }
       }
-      return { people: [...people], groups: unresolved };
+      return { people: [...people], groups: unresolved, unheld };
     });
   }
 
-  /** A step's pings: a DM to each person of its roles, and a mention of them under the incident's message. */
+  /**
+   * A step's pings: a DM to each person of its roles (unless `direct` is false: a drill that keeps to
+   * its thread), and a mention of them under the incident's message.
+   */
   private pings(
     incident: Incident,
     step: EscalationStep,
-    to: { people: readonly string[]; groups: readonly string[]; lateMs: number; now: Date },
+    to: { people: readonly string[]; groups: readonly string[]; lateMs: number; now: Date; direct: boolean },
   ): OutboundMessage[] {
     const { people, groups, lateMs, now } = to;
     const key = `escalation.${incident.number}.${step.key}`;
@@ -279,7 +333,7 @@ export class Escalations {
         'an escalation step names roles nobody holds in fleetbot.yml; it was posted in the thread only',
       );
     }
-    const direct = people.map(
+    const direct = (to.direct ? people : []).map(
       (user): OutboundMessage => ({
         kind: 'post',
         key: `${key}.${user}`,
@@ -361,6 +415,12 @@ export class Escalations {
   private names(roles: readonly string[]): string {
     return roles.map((id) => this.options.config.roles[id]?.name ?? id).join(', ');
   }
+}
+
+/** What a check did: steps delivered (`changed`), a drill timed out and resolved (`ended`). */
+export interface Advanced {
+  changed: boolean;
+  ended: boolean;
 }
 
 function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {

@@ -117,12 +117,16 @@ export class IncidentChannels {
   }
 }
 
-/** `inc-42-fleet-api-http-5xx-rate-above-5`: prefix, number, then the title as a slug. */
+/**
+ * `inc-42-fleet-api-http-5xx-rate-above-5`: prefix, number, then the title as a slug; a drill's
+ * says so (`inc-drill-3-practice-p1-on-fleet-api`).
+ */
 export function channelName(prefix: string, incident: Pick<Incident, 'number' | 'title'>): string {
   const slug = incident.title
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  return `${prefix}${incidentRef(incident.number).slice(4)}-${slug}`.slice(0, NAME_MAX).replace(/-+$/, '');
+  const number = incidentRef(incident.number).toLowerCase().replace(/^inc-/, '');
+  return `${prefix}${number}-${slug}`.slice(0, NAME_MAX).replace(/-+$/, '');
 }

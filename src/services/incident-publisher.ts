@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { Incident } from '../domain/incident.ts';
+import { type Incident, isDrill } from '../domain/incident.ts';
 import type { IncidentStore } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier, OutboundMessage } from '../domain/notifier.ts';
@@ -82,6 +82,9 @@ export class IncidentPublisher {
     }
     for (const number of effects.resolved) {
       await jobs.enqueue('incident.postmortem', { number }, { jobId: jobId('postmortem', number) });
+      if (isDrill(number)) {
+        await jobs.enqueue('drill.report', { number }, { jobId: jobId('drill-report', number) });
+      }
     }
   }
 

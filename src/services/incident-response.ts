@@ -3,6 +3,7 @@ import type { SeverityId } from '../config/schema-kit.ts';
 import type { Clock } from '../domain/clock.ts';
 import {
   CHECKLISTS,
+  type DrillSettings,
   type Incident,
   type IncidentFlag,
   type IncidentStatus,
@@ -16,6 +17,8 @@ import type {
   IncidentStore,
   IncidentTransaction,
 } from '../domain/incident-store.ts';
+import type { Permission } from '../domain/permissions.ts';
+import { CTO_ROLE } from '../escalation/policy.ts';
 import type { Authorizer } from './authorizer.ts';
 import { IncidentEffects, type IncidentPublisher } from './incident-publisher.ts';
 
@@ -100,17 +103,19 @@ export class IncidentResponse {
     return this.change(number, who, 'respond', (incident) =>
       incident.status === 'resolved'
         ? { unchanged: `${incidentRef(number)} is resolved; there is nobody to escalate to.` }
-        : {
-            patch: {},
-            event: { kind: 'note', text: `Asked to escalate to ${names}${reason ? `: ${reason}` : ''}` },
-            message: `${incidentRef(number)} escalated to ${names}.`,
-            escalation: (record, at) => ({
-              manual: [
-                ...record.manual,
-                { at, roles: chosen, by: actorId(who), ...(reason ? { reason } : {}) },
-              ],
-            }),
-          },
+        : incident.drill && !incident.drill.includeCto && chosen.includes(CTO_ROLE)
+          ? { unchanged: `Drills never page the CTO unless started with \`--include cto\`.` }
+          : {
+              patch: {},
+              event: { kind: 'note', text: `Asked to escalate to ${names}${reason ? `: ${reason}` : ''}` },
+              message: `${incidentRef(number)} escalated to ${names}.`,
+              escalation: (record, at) => ({
+                manual: [
+                  ...record.manual,
+                  { at, roles: chosen, by: actorId(who), ...(reason ? { reason } : {}) },
+                ],
+              }),
+            },
     );
   }
 
@@ -207,12 +212,36 @@ export class IncidentResponse {
     );
   }
 
-  /** Declares an incident by hand (`/fleet incident open P1 <title>`). */
+  /**
+   * Ends a drill early (`/fleet drill stop`): resolved by the person, marked stopped for its report.
+   */
+  stopDrill(number: number, who: Responder): Promise<ResponseOutcome> {
+    return this.change(number, who, 'drill', (incident) => {
+      if (!incident.drill) return { unchanged: `${incidentRef(number)} is not a drill.` };
+      if (incident.status === 'resolved') return { unchanged: `${incidentRef(number)} has ended already.` };
+      return {
+        patch: {
+          status: 'resolved',
+          resolved: { at: this.options.clock.now(), by: actorId(who) },
+          drill: { ...incident.drill, stopped: true },
+        },
+        event: { kind: 'resolved', text: 'Drill stopped' },
+        message: `${incidentRef(number)} stopped; its report follows in its thread.`,
+      };
+    });
+  }
+
+  /**
+   * Declares an incident by hand (`/fleet incident open P1 <title>`), or starts a drill (`drill`
+   * given: the `drill` permission, numbered as a drill).
+   */
   async open(
     who: Responder,
-    fields: { severity: SeverityId; title: string; service?: string },
+    fields: { severity: SeverityId; title: string; service?: string; drill?: DrillSettings },
   ): Promise<ResponseOutcome> {
-    const denied = await this.denied(who, 'respond', 'declare an incident');
+    const denied = fields.drill
+      ? await this.denied(who, 'drill', 'start a drill')
+      : await this.denied(who, 'respond', 'declare an incident');
     if (denied) return denied;
     const { store, clock, publisher } = this.options;
     const effects = new IncidentEffects();
@@ -224,12 +253,15 @@ export class IncidentResponse {
         ...(fields.service ? { service: fields.service } : {}),
         openedAt: at,
         openedBy: actorId(who),
+        ...(fields.drill ? { drill: fields.drill } : {}),
       });
       await tx.addTimeline(created.number, {
         at,
         kind: 'opened',
         actor: actorId(who),
-        text: `Declared (${fields.severity}): ${fields.title}`,
+        text: fields.drill
+          ? `Drill started (${fields.severity} at ×${fields.drill.speed}, ${fields.drill.notify === 'people' ? 'DMs to people' : 'mentions in the thread only'}): ${fields.title}`
+          : `Declared (${fields.severity}): ${fields.title}`,
       });
       const ticked = await tx.update(created.number, {
         checklist: { 'during.ticket': { by: actorId(who), at } },
@@ -242,7 +274,9 @@ export class IncidentResponse {
     return {
       ok: true,
       incident,
-      message: `${incidentRef(incident.number)} declared (${incident.severity}).`,
+      message: fields.drill
+        ? `${incidentRef(incident.number)} started (${incident.severity} at ×${fields.drill.speed}).`
+        : `${incidentRef(incident.number)} declared (${incident.severity}).`,
     };
   }
 
@@ -269,7 +303,7 @@ export class IncidentResponse {
   private async change(
     number: number,
     who: Responder,
-    permission: 'respond' | undefined,
+    permission: Permission | undefined,
     decide: (incident: Incident) => Change,
   ): Promise<ResponseOutcome> {
     if (permission) {
@@ -316,7 +350,7 @@ export class IncidentResponse {
 
   private async denied(
     who: Responder,
-    permission: 'respond',
+    permission: Permission,
     doing: string,
   ): Promise<ResponseOutcome | undefined> {
     if (who.kind === 'cli') return undefined;
@@ -326,7 +360,7 @@ export class IncidentResponse {
       ok: false,
       reason: 'denied',
       roles: decision.granting,
-      message: `You may not ${doing}: it needs the respond permission, granted by ${decision.granting.join(', ') || 'no role yet'}.`,
+      message: `You may not ${doing}: it needs the ${permission} permission, granted by ${decision.granting.join(', ') || 'no role yet'}.`,
     };
   }
 }

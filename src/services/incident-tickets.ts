@@ -64,11 +64,13 @@ export class IncidentTickets {
       channel: incident.channel ?? config.channels.alerts,
       ...(incident.channel ? {} : { thread: { key: incidentMessageKey(number) } }),
       file: {
-        filename: `postmortem-inc-${number}-${day}.md`,
+        filename: `postmortem-${incidentRef(number).toLowerCase()}-${day}.md`,
         title: `Post-mortem draft · ${incidentRef(number)} · ${incident.title}`,
         content: postmortemDraft(ticket),
       },
     });
+    // A drill's draft is there to practise with; nobody is chased for it.
+    if (incident.drill) return;
     await jobs.enqueue(
       'incident.postmortem-reminder',
       { number },

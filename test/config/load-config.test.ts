@@ -104,6 +104,7 @@ describe('built-in defaults', () => {
       twoPerson: [],
       // Who may acknowledge and resolve incidents: unless given, the roles of operate.
       respond: ['oncall', 'teamLead', 'devopsLead'],
+      drill: ['teamLead', 'devopsLead', 'engineeringManager'],
     });
     expect(config.maintenance).toMatchObject({
       schedule: { week: 'first', day: 'sun' },

@@ -12,6 +12,7 @@ import { sql as incidentEvidence } from './0011-incident-evidence.ts';
 import { sql as consoleReads } from './0012-console-reads.ts';
 import { sql as incidentRunsIndex } from './0013-incident-runs-index.ts';
 import { sql as openIncidentsBySeverity } from './0014-open-incidents-by-severity.ts';
+import { sql as drills } from './0015-drills.ts';
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   { version: 12, name: 'console-reads', sql: consoleReads },
   { version: 13, name: 'incident-runs-index', sql: incidentRunsIndex },
   { version: 14, name: 'open-incidents-by-severity', sql: openIncidentsBySeverity },
+  { version: 15, name: 'drills', sql: drills },
 ];

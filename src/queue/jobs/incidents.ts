@@ -1,10 +1,11 @@
 import type { Clock } from '../../domain/clock.ts';
 import { type JobPayload, type Jobs, jobId } from '../../domain/jobs.ts';
 import type { AlertProcessor } from '../../services/alert-processing.ts';
+import type { Drills } from '../../services/drills.ts';
 import type { Escalations } from '../../services/escalations.ts';
 import type { IncidentChannels } from '../../services/incident-channels.ts';
 import type { IncidentEvidenceGatherer } from '../../services/incident-evidence.ts';
-import type { IncidentPublisher } from '../../services/incident-publisher.ts';
+import { IncidentEffects, type IncidentPublisher } from '../../services/incident-publisher.ts';
 import type { IncidentTickets } from '../../services/incident-tickets.ts';
 import type { OnCall } from '../../services/oncall.ts';
 import type { JobContext } from '../job-definition.ts';
@@ -53,11 +54,18 @@ export function handlePostmortemReminder(tickets: IncidentTickets) {
 export function handleEscalationCheck(escalations: Escalations, publisher: IncidentPublisher) {
   return async (data: JobPayload<'escalation.check'>, job: JobContext) => {
     const dueAt = new Date(data.dueAt);
-    const { early, changed } = await escalations.check(data.number, data.runId, dueAt);
+    const { early, changed, ended } = await escalations.check(data.number, data.runId, dueAt);
     // A timer that fired before its time waits for it: a step never fires early.
     if (early) await job.retryAt(dueAt);
+    if (ended) {
+      // A drill that timed out is resolved: its message, post-mortem and report follow as for any.
+      const effects = new IncidentEffects();
+      effects.changed.add(data.number);
+      effects.resolved.add(data.number);
+      await publisher.publish(effects);
+    }
     // Who was paged, and the next countdown, on the incident's message now (not at the repair sweep).
-    if (changed) await publisher.sync(data.number);
+    else if (changed) await publisher.sync(data.number);
   };
 }
 
@@ -65,6 +73,18 @@ export function handleOnCallHandoff(oncall: OnCall) {
   return async (data: JobPayload<'oncall.handoff'>) => oncall.handoff(data.rotation);
 }
 
-export function handleEscalationSweep(escalations: Escalations) {
-  return async (_data: JobPayload<'escalation.sweep'>) => escalations.reconcile();
+export function handleEscalationSweep(escalations: Escalations, drills: Drills) {
+  return async (_data: JobPayload<'escalation.sweep'>) => ({
+    ...(await escalations.reconcile()),
+    drillReports: await drills.reconcile(),
+  });
+}
+
+export function handleDrillReport(drills: Drills) {
+  return async (data: JobPayload<'drill.report'>, job: JobContext) => {
+    const { retryAt, reported } = await drills.report(data.number);
+    // Its last DMs are still being delivered: the report waits to say which of them failed.
+    if (retryAt) await job.retryAt(retryAt);
+    return { reported };
+  };
 }

@@ -45,13 +45,7 @@ export function renderConfirmation(input: RenderConfirmationInput): SlackMessage
   const { preview } = input;
   const question = escapeMrkdwn(preview.question.trim());
   const verb = preview.verb.trim() || 'Confirm';
-  const details = preview.details
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map(escapeMrkdwn);
-  const blocks: KnownBlock[] = [section([bold(question), ...details].join('\n'))];
-  const warnings = preview.warnings.map((line) => line.trim()).filter(Boolean);
-  if (warnings.length > 0) blocks.push(section(warnings.map((line) => `⚠️ ${escapeMrkdwn(line)}`).join('\n')));
+  const blocks = previewBlocks(preview);
   if (input.secondPerson) {
     blocks.push(
       section(
@@ -91,6 +85,33 @@ export interface RenderConfirmationClosedInput {
   /** Slack user id of whoever answered; none when it expired. */
   by?: string;
   at: Date;
+}
+
+/**
+ * A runbook action asked for from a drill: what it would do, and no button to do it. A drill never
+ * changes the cluster.
+ */
+export function renderDrillPreview(preview: Preview, requestedBy: string): SlackMessage {
+  const question = escapeMrkdwn(preview.question.trim());
+  const note = `🧪 ${bold('DRILL')}: in a real incident this is what ${bold(escapeMrkdwn(preview.verb.trim() || 'Confirm'))} would do. Nothing was changed: a drill only previews its runbook actions.`;
+  return finish(`DRILL preview: ${question} Nothing was changed.`, [
+    context(note),
+    ...previewBlocks(preview),
+    context(`Requested by ${mention(requestedBy)}`),
+  ]);
+}
+
+/** The question in bold, what will happen one line each, and the runbook's cautions. */
+function previewBlocks(preview: Preview): KnownBlock[] {
+  const question = escapeMrkdwn(preview.question.trim());
+  const details = preview.details
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map(escapeMrkdwn);
+  const blocks: KnownBlock[] = [section([bold(question), ...details].join('\n'))];
+  const warnings = preview.warnings.map((line) => line.trim()).filter(Boolean);
+  if (warnings.length > 0) blocks.push(section(warnings.map((line) => `⚠️ ${escapeMrkdwn(line)}`).join('\n')));
+  return blocks;
 }
 
 /** What replaces a confirmation once it is answered: the question and the answer, and no buttons to press twice. */

@@ -36,15 +36,16 @@ export function renderEscalationPing(input: RenderEscalationPingInput): {
     step.kind === 'page'
       ? `You are paged as ${escapeMrkdwn(input.roleNames)}.`
       : `You are next on the escalation matrix (${escapeMrkdwn(input.roleNames)}): ${escapeMrkdwn(step.reason)}.`;
-  const first = `🔔 ${bold(what)} has been open ${spokenDuration(input.waitedMs)}${
+  const drill = incident.drill ? '🧪 DRILL · ' : '';
+  const first = `${drill}🔔 ${bold(what)} has been open ${spokenDuration(input.waitedMs)}${
     incident.acknowledgedAt ? '' : ' without acknowledgement'
   }. ${why}${late}`;
   const direct: SlackMessage = {
-    text: `🔔 ${ref} (${incident.severity}) ${incident.title}: ${step.kind === 'page' ? 'you are paged' : 'escalated to you'}`,
+    text: `${drill}🔔 ${ref} (${incident.severity}) ${incident.title}: ${step.kind === 'page' ? 'you are paged' : 'escalated to you'}`,
     blocks: [
       section(first),
       context(
-        `opened ${slackDate(incident.openedAt, '{time}')}${incident.channel ? ` · <#${incident.channel}>` : ''} · \`/fleet incident show ${incident.number}\``,
+        `opened ${slackDate(incident.openedAt, '{time}')}${incident.channel ? ` · <#${incident.channel}>` : ''} · \`/fleet incident show ${incident.drill ? ref : incident.number}\``,
       ),
       ...(incident.acknowledgedAt
         ? []
@@ -62,7 +63,7 @@ export function renderEscalationPing(input: RenderEscalationPingInput): {
   return {
     direct,
     thread: (mentions) => {
-      const text = `🔔 ${step.kind === 'page' ? 'Paged' : 'Escalated to'} ${escapeMrkdwn(input.roleNames)}: ${escapeMrkdwn(step.reason)}${late} ${
+      const text = `${drill}🔔 ${step.kind === 'page' ? 'Paged' : 'Escalated to'} ${escapeMrkdwn(input.roleNames)}: ${escapeMrkdwn(step.reason)}${late} ${
         mentions.length > 0 ? mentions.join(' ') : '(nobody holds these roles in fleetbot.yml)'
       }`;
       return { text, blocks: [section(text)] };

@@ -22,6 +22,7 @@ export function renderHelp(list: readonly ActionDefinition[]): SlackMessage {
       [
         bold('Incidents'),
         `${inlineCode('/fleet incident open P1 <title>')} — declare one · ${inlineCode('list')} · ${inlineCode('show N')} · ${inlineCode('ack N')} · ${inlineCode('resolve N')} · ${inlineCode('/fleet incident help')} for all`,
+        `${inlineCode('/fleet drill P1 --speed 10')} — practise the escalation matrix · ${inlineCode('/fleet drill stop')} · ${inlineCode('/fleet drill help')}`,
       ].join('\n'),
     ),
   );

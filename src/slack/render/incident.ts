@@ -58,7 +58,10 @@ export function renderIncidentAlert(input: RenderIncidentInput): SlackMessage {
     };
   }
   const icon = incident.status === 'triggered' ? SEVERITY_ICON[incident.severity] : '🟠';
-  const blocks: KnownBlock[] = [section(`${icon} ${bold(`${incident.severity} · ${ref}`)} · ${bold(what)}`)];
+  const blocks: KnownBlock[] = [
+    ...drillBlocks(incident),
+    section(`${icon} ${bold(`${incident.severity} · ${ref}`)} · ${bold(what)}`),
+  ];
   blocks.push(context(...sourceLine(input)));
   if (incident.summary) blocks.push(section(escapeMrkdwn(clipPlain(incident.summary, 600))));
   if (incident.evidence) blocks.push(evidenceBlock(incident.evidence));
@@ -87,6 +90,19 @@ export function renderIncidentAlert(input: RenderIncidentInput): SlackMessage {
     text: `${incident.severity} ${ref} ${incident.status}: ${headline(incident, input.workload)}`,
     blocks,
   };
+}
+
+/**
+ * The mark every drill message starts with, so that nobody takes a practice for an outage; its
+ * runbook buttons only preview what they would do.
+ */
+export function drillBlocks(incident: Incident): KnownBlock[] {
+  if (!incident.drill) return [];
+  return [
+    context(
+      `🧪 ${bold('DRILL')}: a practice incident at ×${incident.drill.speed} speed, not an outage. Runbook buttons only show what they would do.`,
+    ),
+  ];
 }
 
 /** What the cluster showed when the incident opened, or why it is not known. */
@@ -227,6 +243,7 @@ export function renderIncidentSummary(input: RenderSummaryInput): SlackMessage {
     ? `lasted ${formatDuration(incident.resolvedAt.getTime() - incident.openedAt.getTime())}`
     : `open since ${slackDate(incident.openedAt, '{time}')}`;
   const blocks: KnownBlock[] = [
+    ...drillBlocks(incident),
     section(
       `${incident.status === 'resolved' ? '✅' : SEVERITY_ICON[incident.severity]} ${bold(`${ref} · ${incident.severity}`)} · ${bold(
         escapeMrkdwn(incident.title),

@@ -11,6 +11,7 @@ export {
   type RenderValueRequestInput,
   renderConfirmation,
   renderConfirmationClosed,
+  renderDrillPreview,
   renderValueRequest,
 } from './confirmation.ts';
 export { renderCommandHelp, renderHelp } from './help.ts';

@@ -1,0 +1,67 @@
+import type pg from 'pg';
+import type { DrillReport, DrillStore } from '../domain/drill.ts';
+import type { Incident } from '../domain/incident.ts';
+import { toIncident } from './incident-store.ts';
+
+/** Drills in PostgreSQL: incidents with `drill` set, their reports in `drill_report`. */
+export class PgDrillStore implements DrillStore {
+  private readonly pool: pg.Pool;
+
+  constructor(options: { pool: pg.Pool }) {
+    this.pool = options.pool;
+  }
+
+  async running(): Promise<Incident | undefined> {
+    const { rows } = await this.pool.query(
+      "SELECT * FROM incidents WHERE drill IS NOT NULL AND status <> 'resolved' LIMIT 1",
+    );
+    return rows[0] ? toIncident(rows[0]) : undefined;
+  }
+
+  async report(number: number): Promise<DrillReport | undefined> {
+    const { rows } = await this.pool.query('SELECT drill_report FROM incidents WHERE id = $1', [number]);
+    return rows[0]?.drill_report ? reportOf(rows[0].drill_report) : undefined;
+  }
+
+  async latestReport(): Promise<DrillReport | undefined> {
+    const { rows } = await this.pool.query(
+      'SELECT drill_report FROM incidents WHERE drill_report IS NOT NULL ORDER BY id DESC LIMIT 1',
+    );
+    return rows[0] ? reportOf(rows[0].drill_report) : undefined;
+  }
+
+  async saveReport(report: DrillReport): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'UPDATE incidents SET drill_report = $2 WHERE id = $1 AND drill_report IS NULL',
+      [report.number, JSON.stringify(report)],
+    );
+    return rowCount === 1;
+  }
+
+  async unreported(limit: number): Promise<number[]> {
+    const { rows } = await this.pool.query(
+      `SELECT id FROM incidents WHERE drill IS NOT NULL AND drill_report IS NULL AND status = 'resolved'
+        ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
+  async directMessages(number: number): Promise<{ key: string; status: string; error?: string }[]> {
+    // Escalation DMs are keyed `escalation.<n>.<step>.<user>`; the thread and channel posts end otherwise.
+    const { rows } = await this.pool.query(
+      `SELECT key, status, last_error FROM slack_messages
+        WHERE key LIKE $1 AND key ~ '\\.[UW][A-Z0-9]+$' ORDER BY id`,
+      [`escalation.${number}.%`],
+    );
+    return rows.map((row) => ({
+      key: String(row.key),
+      status: String(row.status),
+      ...(row.last_error ? { error: String(row.last_error) } : {}),
+    }));
+  }
+}
+
+function reportOf(stored: DrillReport & { startedAt: string; endedAt: string }): DrillReport {
+  return { ...stored, startedAt: new Date(stored.startedAt), endedAt: new Date(stored.endedAt) };
+}
