@@ -283,7 +283,8 @@ class PgIncidentTransaction implements IncidentTransaction {
     const [column, value] = scope.service ? ['service', scope.service] : ['target', scope.target];
     if (!value) return undefined;
     const { rows } = await this.query(
-      `SELECT * FROM incidents WHERE ${column} = $1 AND status <> 'resolved' AND opened_at >= $2
+      // Never a drill: a real alert for the service a drill practises on is a real incident.
+      `SELECT * FROM incidents WHERE ${column} = $1 AND status <> 'resolved' AND opened_at >= $2 AND drill IS NULL
         ORDER BY id DESC LIMIT 1 FOR UPDATE`,
       [value, since],
     );

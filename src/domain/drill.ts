@@ -159,7 +159,8 @@ export function buildDrillReport({ incident, timeline, directMessages }: DrillRe
         }
       : {}),
     answered: [...answered.values()],
-    silent: [...paged].filter((person) => !answered.has(person)),
+    // Who started it knows it is a drill: neither their answer nor their silence says anything.
+    silent: [...paged].filter((person) => !answered.has(person) && person !== drill.startedBy),
     checklist: { ticked: during.filter((item) => incident.checklist[item]).length, total: during.length },
     unheld: [...unheld],
     failedDms,

@@ -51,7 +51,7 @@ export async function handleDrillCommand(
   const parsed = parseDrill(deps.config, words);
   if ('error' in parsed) return renderError({ message: parsed.error, hint: `Usage: ${USAGE}` });
   const refusal = await deps.drills.refusal(userId);
-  if (refusal) return renderError({ message: refusal });
+  if (refusal) return said(refusal);
   return confirmation(deps, parsed.request, userId);
 }
 

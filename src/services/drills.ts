@@ -53,13 +53,18 @@ export class Drills {
   }
 
   /** Why `userId` cannot start a drill now (no permission, one running), or undefined. */
-  async refusal(userId: string): Promise<string | undefined> {
+  async refusal(userId: string): Promise<ResponseOutcome | undefined> {
     const decision = await this.options.authorizer.check(userId, 'drill');
     if (!decision.allowed) {
-      return `You may not start a drill: it needs the drill permission, granted by ${decision.granting.join(', ') || 'no role yet'}.`;
+      return {
+        ok: false,
+        reason: 'denied',
+        roles: decision.granting,
+        message: `You may not start a drill: it needs the drill permission, granted by ${decision.granting.join(', ') || 'no role yet'}.`,
+      };
     }
     const running = await this.options.drills.running();
-    return running ? this.busy(running) : undefined;
+    return running ? { ok: false, reason: 'unchanged', message: this.busy(running) } : undefined;
   }
 
   /** Starts the drill (confirmed by the person who asked for it). */

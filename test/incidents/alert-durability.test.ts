@@ -1,18 +1,17 @@
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../src/lib/free-port.ts';
-import { startFleetbot } from '../support/cli-process.ts';
-import { createTestDatabase } from '../support/databases.ts';
+import {
+  DEPLOYMENT_ALERTS_CHANNEL as ALERTS_CHANNEL,
+  type Cleanups,
+  deployment,
+  ready,
+  ALERTS_TOKEN as TOKEN,
+  workerStarted,
+} from '../support/deployment.ts';
 import { eventually } from '../support/eventually.ts';
-import { startFakeSlack } from '../support/fake-slack/index.ts';
 import { MALFORMED_ALERTS } from '../support/malformed-alerts.ts';
 
-const TOKEN = 'alerts-token-0000fakefakefake0000';
-const ALERTS_CHANNEL = 'C0000ALERTS';
-const cleanups: (() => Promise<unknown>)[] = [];
+const cleanups: Cleanups = [];
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -20,54 +19,6 @@ afterEach(async () => {
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
-
-/** fleetbot as deployed at scale: `web` and `worker` in processes of their own, one database, the fake Slack. */
-async function deployment(yaml = '') {
-  const [database, slack] = await Promise.all([createTestDatabase(), startFakeSlack()]);
-  cleanups.push(
-    () => database.drop(),
-    () => slack.close(),
-  );
-  const file = join(tmpdir(), `fleetbot-durability-${process.pid}-${Date.now()}.yml`);
-  await writeFile(
-    file,
-    // No maintenance notices: these tests count what fleetbot posts in the alerts channel.
-    `channels: { alerts: ${ALERTS_CHANNEL} }\nalerts: { groupWindow: 0s, incidentChannel: [] }\nmaintenance: { notices: [] }\n${yaml}\n`,
-  );
-  const port = await freePort();
-  const env = {
-    DATABASE_URL: database.url,
-    FLEETBOT_CONFIG: file,
-    ALERTS_TOKEN: TOKEN,
-    SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-fakefakefakefakefakefake',
-    SLACK_SIGNING_SECRET: '00000000fakefakefakefake00000000',
-    SLACK_API_URL: slack.url,
-    LOG_FORMAT: 'json',
-  };
-  const start = (role: 'web' | 'worker') => {
-    const child = startFleetbot([role], { ...env, PORT: role === 'web' ? String(port) : String(0) });
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
-    });
-    return child;
-  };
-  const db = new pg.Client({ connectionString: database.url });
-  return { database, slack, port, start, db, url: `http://127.0.0.1:${port}` };
-}
-
-async function ready(url: string, child: ReturnType<typeof startFleetbot>) {
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`fleetbot exited:\n${child.output()}`);
-      return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
-    },
-    60_000,
-    '/readyz',
-  );
-}
 
 function send(url: string, body: unknown) {
   return fetch(`${url}/alerts/generic`, {
@@ -77,17 +28,9 @@ function send(url: string, body: unknown) {
   });
 }
 
-async function workerStarted(child: ReturnType<typeof startFleetbot>) {
-  await eventually(
-    () => child.output().includes('fleetbot started'),
-    60_000,
-    `the worker to start; it said:\n${child.output().slice(-3000)}`,
-  );
-}
-
 describe('no alert acknowledged with 2xx is ever lost', () => {
   it('a 50-case table of malformed payloads: each is answered 400 naming the problem, none 500, nothing stored', async () => {
-    const d = await deployment();
+    const d = await deployment(cleanups);
     const web = d.start('web');
     await ready(d.url, web);
     for (const row of MALFORMED_ALERTS) {
@@ -109,7 +52,7 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
   }, 90_000);
 
   it('database refusing connections: intake answers 503; once it is back, the retried alert is stored exactly once', async () => {
-    const d = await deployment();
+    const d = await deployment(cleanups);
     const web = d.start('web');
     await ready(d.url, web);
     const name = new URL(d.database.url).pathname.slice(1);
@@ -152,7 +95,7 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
   }, 90_000);
 
   it('worker killed (SIGKILL) mid-storm: every acknowledged alert is stored, and every incident gets one message after restart', async () => {
-    const d = await deployment();
+    const d = await deployment(cleanups);
     const web = d.start('web');
     await ready(d.url, web);
     const first = d.start('worker');
@@ -236,6 +179,7 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
 
   it('escalation timers of a killed worker, its queue flushed: reconciled at start, overdue steps fire once, marked late', async () => {
     const d = await deployment(
+      cleanups,
       `severities: { P2: { responseTime: 8s } }\nroles: { oncall: { slack: { users: [U0000ONCALL] } } }`,
     );
     const web = d.start('web');
@@ -334,6 +278,7 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
   // timers) is measured by `npm run bench:timers`, where the throughput figures belong.
   it('two workers: each escalation step of 100 incidents is delivered exactly once', async () => {
     const d = await deployment(
+      cleanups,
       // 8 s between re-pages: fewer repeats competing with the DMs counted below on a loaded CI machine.
       `severities: { P2: { responseTime: 8s } }\nroles: { oncall: { slack: { users: [U0000ONCALL] } } }\nescalation: { unacknowledged: [], rules: [] }`,
     );

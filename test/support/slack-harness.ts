@@ -23,7 +23,7 @@ export const DEVOPS = 'U0000DEVOPS';
  * Roles as a team would configure them: the on-call engineer and the DevOps lead by id, the team
  * leads through a user group.
  */
-const fleetbotYml = (twoPerson: readonly string[], extra: string) => `
+const fleetbotYml = (twoPerson: readonly string[], extra: string, roles: string) => `
 roles:
   oncall:
     slack: { users: [${ONCALL}] }
@@ -31,6 +31,7 @@ roles:
     slack: { groups: [S0000LEADS] }
   devopsLead:
     slack: { users: [${DEVOPS}] }
+${roles}
 permissions:
   twoPerson: [${twoPerson.join(', ')}]
 ${extra}`;
@@ -57,6 +58,8 @@ export async function startSlackHarness(
     twoPerson?: readonly string[];
     /** More of fleetbot.yml, top-level keys. */
     yaml?: string;
+    /** More roles, as lines under `roles:` (indented two spaces). */
+    roles?: string;
     /** The Azure identity for Application Insights (a fake Azure Monitor only checks that a token is sent). */
     azureCredential?: TokenCredential;
   } = {},
@@ -69,7 +72,7 @@ export async function startSlackHarness(
   ]);
   slack.setUsergroup('S0000LEADS', [LEAD]);
   const file = join(tmpdir(), `fleetbot-${process.pid}-${Date.now()}.yml`);
-  await writeFile(file, fleetbotYml(options.twoPerson ?? ['rollback'], options.yaml ?? ''));
+  await writeFile(file, fleetbotYml(options.twoPerson ?? ['rollback'], options.yaml ?? '', options.roles ?? ''));
   const config = loadConfig({
     env: {
       DATABASE_URL: database.url,
