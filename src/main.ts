@@ -419,12 +419,14 @@ export async function composeServices(
   const views = new ConsoleViews({
     config,
     reads: new PgConsoleReads({ pool: database.pool }),
+    drills: new PgDrillStore({ pool: database.pool }),
     tickets,
     oncall,
     maintenance,
     clock,
   });
   const home = new AppHome({
+    config,
     views,
     viewers: new PgAppHomeViewers({ pool: database.pool }),
     slack: slackApi ?? unconfiguredSlackApi,

@@ -1,7 +1,11 @@
 import { tableLines } from '../actions/result-columns.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { type Incident, incidentRef, parseIncidentRef } from '../domain/incident.ts';
+import type { Config } from '../config/index.ts';
+import { PgDrillStore } from '../db/drill-store.ts';
+import { type DrillReport, drillReportSections } from '../domain/drill.ts';
+import { type DrillSettings, type Incident, incidentRef, parseIncidentRef } from '../domain/incident.ts';
 import type { ResponseOutcome } from '../services/incident-response.ts';
+import { formatDuration } from '../slack/render/mrkdwn.ts';
 import { openCliDatabase } from './cli-database.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 
@@ -18,7 +22,7 @@ export const incidentsCommand: CliCommand = {
   summary: 'List, show, acknowledge and resolve incidents; print a post-mortem draft',
   usage: USAGE,
   details:
-    'N is the incident number (42 or INC-42). Times are UTC. Changes are recorded as cli:$USER and shown in Slack.',
+    'N is the incident number (42 or INC-42), or a drill (DRILL-3): `show` prints its report once it ended. Times are UTC. Changes are recorded as cli:$USER and shown in Slack.',
   options: { all: { type: 'boolean' }, json: { type: 'boolean' }, note: { type: 'string' } },
   positionals: [1, 2],
   async run({ values, positionals }, io) {
@@ -44,8 +48,12 @@ export const incidentsCommand: CliCommand = {
         case 'show': {
           const ticket = await tickets.ticket(number);
           if (!ticket) return notFound(io, number);
-          if (values.json) io.out(JSON.stringify(ticket, null, 2));
-          else io.out(showTicket(ticket.incident, ticket.timeline));
+          const report = ticket.incident.drill
+            ? await new PgDrillStore({ pool: database.pool }).report(number)
+            : undefined;
+          if (values.json)
+            io.out(JSON.stringify(report ? { ...ticket, drillReport: report } : ticket, null, 2));
+          else io.out(showTicket(ticket.incident, ticket.timeline, report, config));
           return EXIT.ok;
         }
         case 'postmortem': {
@@ -72,7 +80,7 @@ export const incidentsCommand: CliCommand = {
 function parseNumber(given: string | undefined, verb: string): number {
   const number = parseIncidentRef(given);
   if (number === undefined)
-    throw new UsageError(`"incidents ${verb}" needs an incident number, e.g. 42 or INC-42.`);
+    throw new UsageError(`"incidents ${verb}" needs an incident number, e.g. 42, INC-42 or DRILL-3.`);
   return number;
 }
 
@@ -113,13 +121,32 @@ function table(incidents: readonly Incident[]): string {
 function showTicket(
   incident: Incident,
   timeline: readonly { at: Date; actor: string; text: string }[],
+  report: DrillReport | undefined,
+  config: Config,
 ): string {
   return [
     `${incidentRef(incident.number)} · ${incident.severity} · ${incident.status} · ${incident.title}`,
+    ...(incident.drill ? [drillLine(incident.drill)] : []),
     `service ${incident.service ?? incident.target ?? 'unknown'} · opened ${utc(incident.openedAt)} UTC · commander ${incident.commander ?? 'none'} · flags ${incident.flags.join(', ') || 'none'}`,
     `alerts ${incident.alertCount} (${incident.repeatCount} repeats) · acknowledged ${utc(incident.acknowledgedAt)} · resolved ${utc(incident.resolvedAt)}`,
+    ...(report ? reportLines(report, config) : []),
     '',
     'Timeline (UTC):',
     ...timeline.map((event) => `  ${utc(event.at)}  ${event.actor}  ${event.text}`),
   ].join('\n');
+}
+
+/** The DRILL mark: a practice incident, and how it runs. */
+function drillLine(drill: DrillSettings): string {
+  return `DRILL (practice) · ×${drill.speed} · started by ${drill.startedBy}${drill.endsAt ? ` · times out ${utc(drill.endsAt)} UTC` : ''}`;
+}
+
+/** The drill's report as text: the same sections as in Slack and the console, user ids as they are. */
+function reportLines(report: DrillReport, config: Config): string[] {
+  return drillReportSections(report, {
+    who: (user) => user,
+    duration: formatDuration,
+    role: (id) => config.roles[id]?.name ?? id,
+    text: (text) => text,
+  }).flatMap((part) => ['', `${part.title}:`, ...part.lines.map((line) => `  ${line}`)]);
 }

@@ -11,7 +11,8 @@ import type {
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
-import type { IncidentStatus } from '../domain/incident.ts';
+import type { DrillReport } from '../domain/drill.ts';
+import { DRILL_BASE, type IncidentStatus } from '../domain/incident.ts';
 import {
   optional,
   optionalString,
@@ -27,7 +28,15 @@ type Row = Record<string, unknown>;
 const PAGE_INCIDENT_COLUMNS = `i.id, i.title, i.severity, i.status, i.service, i.target, i.summary, i.commander,
   i.flags, i.opened_at, i.opened_by, i.acknowledged_at, i.acknowledged_by, i.mitigated_at, i.mitigated_by,
   i.resolved_at, i.resolved_by, i.incident_channel, i.alert_count, i.repeat_count, i.last_alert_at, i.checklist,
-  i.postmortem_done_at, i.evidence, i.escalation_due_at`;
+  i.postmortem_done_at, i.evidence, i.escalation_due_at, i.drill, i.drill_report`;
+
+/**
+ * Real incidents and drills, told apart by number as the domain does (`isDrill`; the same rows as
+ * `drill IS NULL` / `IS NOT NULL`): a range of the primary key and of the `(…, id)` indexes, so a
+ * keyset page of one kind never reads through the other.
+ */
+const REAL = `id <= ${DRILL_BASE}`;
+const DRILLS = `id > ${DRILL_BASE}`;
 
 const INCIDENT_COLUMNS =
   'id, title, severity, status, service, opened_at, acknowledged_at, resolved_at, alert_count, escalation_due_at';
@@ -45,6 +54,7 @@ export class PgConsoleReads implements ConsoleReads {
 
   async incidents(query: IncidentQuery): Promise<IncidentRow[]> {
     const where = new Conditions();
+    where.add(query.drills ? DRILLS : REAL);
     if (query.status === 'open') where.add("status <> 'resolved'");
     else if (query.status) where.add('status = $', query.status);
     if (query.severity) where.add('severity = $', query.severity);
@@ -156,18 +166,30 @@ export class PgConsoleReads implements ConsoleReads {
     );
     const message = row.page_message as { channel: string; ts: string } | null;
     const dueAt = row.escalation_due_at as Date | null;
+    const report = row.drill_report as (DrillReport & { startedAt: string; endedAt: string }) | null;
     return {
       incident: toIncident(row),
       alerts,
       runs,
       ...(dueAt ? { escalationDueAt: dueAt } : {}),
       ...(message ? { message } : {}),
+      // jsonb keeps the report's two dates as text.
+      ...(report
+        ? {
+            drillReport: {
+              ...report,
+              startedAt: new Date(report.startedAt),
+              endedAt: new Date(report.endedAt),
+            },
+          }
+        : {}),
     };
   }
 
   async openCounts(): Promise<Record<SeverityId, number>> {
     const { rows } = await this.pool.query(
-      "SELECT severity, count(*)::int AS count FROM incidents WHERE status <> 'resolved' GROUP BY severity",
+      `SELECT severity, count(*)::int AS count FROM incidents WHERE status <> 'resolved' AND ${REAL}
+        GROUP BY severity`,
     );
     const counts = Object.fromEntries(SEVERITY_IDS.map((id) => [id, 0])) as Record<SeverityId, number>;
     for (const row of rows as Row[]) counts[row.severity as SeverityId] = Number(row.count);
@@ -180,7 +202,7 @@ export class PgConsoleReads implements ConsoleReads {
         `SELECT count(*)::int AS opened,
                 avg(extract(epoch FROM acknowledged_at - opened_at)) * 1000 AS mtta,
                 avg(extract(epoch FROM resolved_at - opened_at)) * 1000 AS mttr
-           FROM incidents WHERE opened_at >= $1 AND opened_at < $2`,
+           FROM incidents WHERE opened_at >= $1 AND opened_at < $2 AND ${REAL}`,
         [since, until],
       ),
       this.pool.query(

@@ -1,4 +1,5 @@
 import type { SeverityId } from '../config/schema-kit.ts';
+import type { DrillReport } from './drill.ts';
 import type { Incident, IncidentStatus, TimelineEvent } from './incident.ts';
 import type { IncidentAlert, IncidentRun } from './incident-store.ts';
 import type { Permission } from './permissions.ts';
@@ -27,6 +28,11 @@ export interface IncidentQuery {
   to?: Date;
   /** Words in the title or summary (case-insensitive). */
   text?: string;
+  /**
+   * Drills instead of real incidents. The list shows one kind or the other: drills are numbered
+   * above DRILL_BASE, so a list of both, newest number first, would show every drill first.
+   */
+  drills?: boolean;
   /** Keyset: incidents numbered below this one (the list runs newest first). */
   before?: number;
   limit: number;
@@ -58,6 +64,8 @@ export interface IncidentRecord {
   escalationDueAt?: Date;
   /** Its message in the alerts channel, once posted. */
   message?: { channel: string; ts: string };
+  /** A drill's report, once it ended and the report was built. */
+  drillReport?: DrillReport;
 }
 
 /** Where a page of a timeline starts: after this event (events run oldest first). */
@@ -103,7 +111,7 @@ export interface AuditRow {
   finishedAt?: Date;
 }
 
-/** The overview's figures of a period. */
+/** The overview's figures of a period: of real incidents, drills are not counted. */
 export interface PeriodStats {
   /** Over the incidents opened in the period: mean time to acknowledge / resolve, in ms. */
   mttaMs?: number;
@@ -117,13 +125,13 @@ export interface PeriodStats {
 export interface ConsoleReads {
   /** One page of incidents, newest first: `limit + 1` rows are asked for to know there is more. */
   incidents(query: IncidentQuery): Promise<IncidentRow[]>;
-  /** Open incidents, most severe first, then oldest. */
+  /** Open incidents, drills included, most severe first, then oldest. */
   openIncidents(limit: number): Promise<IncidentRow[]>;
   /** The incident with its alerts, runs and posted message (`messageKey`), or undefined. */
   incident(number: number, messageKey: string): Promise<IncidentRecord | undefined>;
   timeline(number: number, after: TimelineCursor | undefined, limit: number): Promise<TimelinePage>;
   audit(query: AuditQuery): Promise<AuditRow[]>;
-  /** Incidents not resolved, by severity. */
+  /** Real incidents not resolved, by severity (drills are not counted). */
   openCounts(): Promise<Record<SeverityId, number>>;
   periodStats(since: Date, until: Date): Promise<PeriodStats>;
 }
@@ -138,6 +146,8 @@ export interface HomeView {
   /** Roles they hold now, through the matrix (overrides, rotations, fleetbot.yml). */
   roles: string[];
   recentRuns: AuditRow[];
+  /** The report of the latest drill that has one. */
+  lastDrill?: DrillReport;
 }
 
 /** The people who opened fleetbot's Home tab, so it can be published again when incidents change. */

@@ -3,7 +3,13 @@ import { actions } from '../actions/registry.ts';
 import type { Config } from '../config/index.ts';
 import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
 import type { IncidentQuery, TimelineCursor, Viewer } from '../domain/console.ts';
-import { INCIDENT_FLAGS, INCIDENT_STATUSES, type IncidentFlag } from '../domain/incident.ts';
+import {
+  INCIDENT_FLAGS,
+  INCIDENT_STATUSES,
+  type IncidentFlag,
+  incidentRef,
+  parseIncidentRef,
+} from '../domain/incident.ts';
 import type { Permission } from '../domain/permissions.ts';
 import type { ConsoleViews } from '../services/console-views.ts';
 import { type AuditForm, auditPage, OUTCOMES } from '../web/audit.ts';
@@ -72,6 +78,12 @@ function incidentQuery(query: URLSearchParams): {
   const form: IncidentFilterForm = {};
   const filters: Omit<IncidentQuery, 'limit'> = {};
   const problems: string[] = [];
+  const kind = given(query, 'kind');
+  if (kind) {
+    form.kind = kind;
+    if (kind === 'drills') filters.drills = true;
+    else problems.push(`Show "${kind}": use drills, or leave it out for incidents.`);
+  }
   const status = given(query, 'status');
   if (status) {
     form.status = status;
@@ -110,11 +122,13 @@ function incidentQuery(query: URLSearchParams): {
   return { form, filters, problems };
 }
 
-/** The same query with one parameter replaced (the pager's links keep the filters). */
-function withParam(path: string, query: URLSearchParams, name: string, value: string): string {
+/** The same query with one parameter replaced, or removed without a value (the pager's links keep the filters). */
+function withParam(path: string, query: URLSearchParams, name: string, value?: string): string {
   const next = new URLSearchParams(query);
-  next.set(name, value);
-  return `${path}?${next.toString()}`;
+  if (value === undefined) next.delete(name);
+  else next.set(name, value);
+  const rest = next.toString();
+  return rest ? `${path}?${rest}` : path;
 }
 
 /** `2026-11-30T18:42:00.000Z~1234`: where a timeline page starts. */
@@ -150,9 +164,11 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
   const noIncident = (id: string) => ({
     status: 404 as const,
     title: 'No such incident',
-    message: `There is no incident ${id}. Incidents are numbered INC-1, INC-2…: the incident list finds them by text, severity or date.`,
+    message: `There is no incident ${id}. Incidents are numbered INC-1, INC-2…, drills DRILL-1, DRILL-2…: the incident list finds them by text, severity or date.`,
   });
-  const numberOf = (id: string) => incidentNumber.safeParse(id.replace(/^INC-/i, ''));
+  // `42`, `INC-42`, `DRILL-3`, or the number the console's own links write (a drill's is 1000000003).
+  const numberOf = (id: string) => parseIncidentRef(id) ?? incidentNumber.safeParse(id).data;
+  const roleName = (id: string) => config.roles[id]?.name ?? id;
 
   return [
     {
@@ -186,7 +202,9 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
             ...(list.next
               ? { olderHref: withParam('/console/incidents', request.query, 'before', String(list.next)) }
               : {}),
-            deep: filters.before !== undefined,
+            ...(filters.before === undefined
+              ? {}
+              : { newestHref: withParam('/console/incidents', request.query, 'before') }),
             now: views.now(),
             formats: format,
           }),
@@ -199,19 +217,20 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
       async handle(request) {
         const id = request.params.id ?? '';
         const number = numberOf(id);
-        if (!number.success) return noIncident(id);
+        if (number === undefined) return noIncident(id);
         const after = timelineCursor(given(request.query, 'after'));
-        const detail = await views.incident(number.data, after);
+        const detail = await views.incident(number, after);
         if (!detail) return noIncident(id);
         return document(
           request,
-          `INC-${number.data} ${detail.incident.title}`,
+          `${incidentRef(number)} ${detail.incident.title}`,
           'incidents',
           incidentPage({
             ...detail,
             ...(after ? { after } : {}),
             now: views.now(),
             formats: format,
+            roleName,
           }),
         );
       },
@@ -222,13 +241,13 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
       async handle(request) {
         const id = request.params.id ?? '';
         const number = numberOf(id);
-        const draft = number.success ? await views.postmortem(number.data) : undefined;
-        if (!number.success || draft === undefined) return noIncident(id);
+        const draft = number === undefined ? undefined : await views.postmortem(number);
+        if (number === undefined || draft === undefined) return noIncident(id);
         return document(
           request,
-          `Post-mortem INC-${number.data}`,
+          `Post-mortem ${incidentRef(number)}`,
           'incidents',
-          postmortemPage(number.data, draft),
+          postmortemPage(number, draft),
         );
       },
     },

@@ -1,3 +1,4 @@
+import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { AppHomeViewers } from '../domain/console.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
@@ -7,6 +8,7 @@ import type { Authorizer } from './authorizer.ts';
 import type { ConsoleViews } from './console-views.ts';
 
 export interface AppHomeOptions {
+  config: Config;
   views: ConsoleViews;
   viewers: AppHomeViewers;
   slack: SlackHome;
@@ -102,11 +104,11 @@ export class AppHome {
 
   /** One person's tab, as things stand now; someone without `read` sees only what they may do. */
   async publish(userId: string): Promise<void> {
-    const { views, slack, authorizer, consoleUrl } = this.options;
+    const { config, views, slack, authorizer, consoleUrl } = this.options;
     const allowed = (await authorizer.check(userId, 'read')).allowed;
     const view = allowed
       ? await views.home(userId)
       : { at: this.options.clock.now(), userId, open: [], shifts: [], roles: [], recentRuns: [] };
-    await slack.publishHome(userId, renderHome(view, consoleUrl ? { consoleUrl } : {}));
+    await slack.publishHome(userId, renderHome(view, { config, ...(consoleUrl ? { consoleUrl } : {}) }));
   }
 }

@@ -14,6 +14,7 @@ import type {
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
+import type { DrillStore } from '../domain/drill.ts';
 import type { IncidentFlag } from '../domain/incident.ts';
 import type { MaintenanceWindowRecord } from '../domain/maintenance.ts';
 import type { OnCallOverride } from '../domain/oncall.ts';
@@ -27,6 +28,8 @@ import type { OnCall, RolePeople } from './oncall.ts';
 export interface ConsoleViewsOptions {
   config: Config;
   reads: ConsoleReads;
+  /** The App Home's last drill report. */
+  drills: DrillStore;
   tickets: IncidentTickets;
   oncall: OnCall;
   maintenance: Maintenance;
@@ -195,13 +198,14 @@ export class ConsoleViews {
   }
 
   async home(userId: string): Promise<HomeView> {
-    const { config, oncall, reads, clock } = this.options;
+    const { config, oncall, reads, drills, clock } = this.options;
     const at = clock.now();
-    const [open, status, matrix, recentRuns] = await Promise.all([
+    const [open, status, matrix, recentRuns, lastDrill] = await Promise.all([
       reads.openIncidents(10),
       oncall.status(at),
       oncall.matrix(at),
       reads.audit({ user: userId, limit: 5 }),
+      drills.latestReport(),
     ]);
     const shifts = status.rotations.flatMap((turn) => {
       const roleName = config.roles[turn.role]?.name ?? turn.role;
@@ -222,6 +226,6 @@ export class ConsoleViews {
       return [];
     });
     const roles = matrix.filter(({ people }) => people.users.includes(userId)).map(({ name }) => name);
-    return { at, userId, open, shifts, roles, recentRuns };
+    return { at, userId, open, shifts, roles, recentRuns, ...(lastDrill ? { lastDrill } : {}) };
   }
 }

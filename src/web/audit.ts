@@ -1,4 +1,5 @@
 import type { AuditRow } from '../domain/console.ts';
+import { incidentRef } from '../domain/incident.ts';
 import { badge, type Formats, who } from './format.ts';
 import { type Html, html } from './html.ts';
 
@@ -45,7 +46,7 @@ ${
 <thead><tr><th scope="col">Asked</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">By</th><th scope="col">Confirmed by</th><th scope="col">From</th><th scope="col">Outcome</th><th scope="col">Incident</th></tr></thead>
 <tbody>${input.rows.map(
         (row) =>
-          html`<tr><td>${input.formats.when(row.requestedAt)}</td><td>${row.action} <small>${params(row.params)}</small></td><td>${row.target ?? ''}</td><td>${who(row.requestedBy)}</td><td>${row.confirmedBy ? who(row.confirmedBy) : ''}</td><td>${row.origin}</td><td>${badge('status', row.status)} ${row.summary ?? ''}</td><td>${row.incident ? html`<a href="/console/incidents/${row.incident}">INC-${row.incident}</a>` : ''}</td></tr>`,
+          html`<tr><td>${input.formats.when(row.requestedAt)}</td><td>${row.action} <small>${params(row.params)}</small></td><td>${row.target ?? ''}</td><td>${who(row.requestedBy)}</td><td>${row.confirmedBy ? who(row.confirmedBy) : ''}</td><td>${row.origin}</td><td>${badge('status', row.status)} ${row.summary ?? ''}</td><td>${row.incident ? html`<a href="/console/incidents/${row.incident}">${incidentRef(row.incident)}</a>` : ''}</td></tr>`,
       )}</tbody></table>`
 }
 <nav class="pager" aria-label="Pages">${input.deep ? html`<a href="/console/audit">Newest</a>` : ''}${input.olderHref ? html` <a rel="next" href="${input.olderHref}">Older runs →</a>` : ''}</nav>`;

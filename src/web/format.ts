@@ -1,3 +1,4 @@
+import { isDrill } from '../domain/incident.ts';
 import { localMinuteFormat } from '../lib/local-time.ts';
 import { type Html, html } from './html.ts';
 
@@ -60,6 +61,11 @@ export function who(actor: string | undefined): Html {
 /** Severity and status as labelled badges: the text says it, the colour only repeats it. */
 export function badge(kind: 'severity' | 'status', value: string): Html {
   return html`<span class="badge ${kind}-${value.toLowerCase()}">${value}</span>`;
+}
+
+/** The mark beside a drill's reference, wherever incidents are listed or shown (nothing for a real one). */
+export function drillMark(number: number): Html {
+  return isDrill(number) ? html` <span class="badge drill">DRILL</span>` : html``;
 }
 
 /** A link to a Slack channel, or to one message of it (Slack redirects to the workspace). */

@@ -1,8 +1,10 @@
 import type { TimelineCursor, TimelinePage } from '../domain/console.ts';
 import { responseTimes } from '../domain/console.ts';
+import type { DrillReport } from '../domain/drill.ts';
 import { CHECKLISTS, type Incident, incidentRef } from '../domain/incident.ts';
 import type { IncidentAlert, IncidentRun } from '../domain/incident-store.ts';
-import { badge, duration, type Formats, slackLink, who } from './format.ts';
+import { drillPart } from './drill.ts';
+import { badge, drillMark, duration, type Formats, slackLink, who } from './format.ts';
 import { type Html, html } from './html.ts';
 
 export interface IncidentPageInput {
@@ -14,8 +16,11 @@ export interface IncidentPageInput {
   after?: TimelineCursor;
   escalationDueAt?: Date;
   message?: { channel: string; ts: string };
+  drillReport?: DrillReport;
   now: Date;
   formats: Formats;
+  /** A role's name from fleetbot.yml (a drill report names roles). */
+  roleName: (id: string) => string;
 }
 
 function row(label: string, value: Html | string | undefined): Html {
@@ -121,7 +126,8 @@ export function incidentPage(input: IncidentPageInput): Html {
   const { incident } = input;
   return html`<p class="crumbs"><a href="/console/incidents">Incidents</a> ›</p>
 <h1>${incidentRef(incident.number)} · ${incident.title}</h1>
-<p>${badge('severity', incident.severity)} ${badge('status', incident.status)} · <a href="/console/incidents/${incident.number}/postmortem">Post-mortem draft</a></p>
+<p>${badge('severity', incident.severity)} ${badge('status', incident.status)}${drillMark(incident.number)} · <a href="/console/incidents/${incident.number}/postmortem">Post-mortem draft</a></p>
+${drillPart(input)}
 <section aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2>${summary(input)}</section>
 ${incident.evidence ? html`<section aria-labelledby="h-evidence"><h2 id="h-evidence">Cluster evidence</h2><p class="muted">Gathered ${input.formats.when(incident.evidence.at)}${incident.evidence.note ? ` · ${incident.evidence.note}` : ''}</p><ul class="evidence">${incident.evidence.lines.map((line) => html`<li><code>${line}</code></li>`)}</ul></section>` : ''}
 <section aria-labelledby="h-alerts"><h2 id="h-alerts">Alerts</h2>${alerts(input)}</section>

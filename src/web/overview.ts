@@ -37,6 +37,7 @@ export function overviewPage(input: OverviewInput): Html {
     (severity) =>
       html`<li><a href="/console/incidents?status=open&amp;severity=${severity}">${badge('severity', severity)} <strong>${stats.openBySeverity[severity]}</strong> open</a></li>`,
   )}</ul>
+<p class="muted">Drills are not counted, here or in the last ${input.days} days' figures; an open drill is listed below, marked DRILL (<a href="/console/incidents?kind=drills">all drills</a>).</p>
 ${incidentTable(input.open, input.now, input.formats, 'Open incidents, most severe first')}
 </section>
 <section aria-labelledby="h-response"><h2 id="h-response">Last ${input.days} days</h2>

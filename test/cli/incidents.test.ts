@@ -3,6 +3,7 @@ import { createPool } from '../../src/db/database.ts';
 import { PgIncidentStore } from '../../src/db/incident-store.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { runFleetbot } from '../support/cli-process.ts';
+import { DRILL_NOTE, seedDrill } from '../support/console-seed.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { captureLogs } from '../support/log-capture.ts';
 
@@ -70,6 +71,34 @@ describe('fleetbot incidents', () => {
 
     const json = await runFleetbot(['incidents', 'list', '--all', '--json'], env());
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ number, status: 'resolved' })]);
+  }, 60_000);
+
+  it('shows a drill by its DRILL-n reference, marked, with its report once it ended', async () => {
+    const { logger } = captureLogs('silent');
+    const pool = createPool(database.url, logger);
+    const ended = await seedDrill(pool, { n: 1, openedAt: OPENED });
+    await seedDrill(pool, { n: 2, openedAt: new Date(), running: true });
+    await pool.end();
+
+    const show = await runFleetbot(['incidents', 'show', 'DRILL-1'], env());
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('DRILL-1 · P1 · resolved · Practice P1 on fleet-api');
+    expect(show.stdout).toContain('DRILL (practice) · ×60 · started by U0000LEAD');
+    expect(show.stdout).toContain('Drill report DRILL-1:');
+    expect(show.stdout).toContain('  Acknowledged by U0000ONCALL after 42 s (42 min 0 s in production).');
+    expect(show.stdout).toContain(
+      '  deadline.1: DevOps Lead → U0000DEVOPS by DM + thread mention, due at +15 s (15 min 0 s in production), fired at +21.4 s — ⚠️ late by 6.4 s',
+    );
+    // Plain text: what was typed is printed as typed.
+    expect(show.stdout).toContain(`U0000ONCALL answered after 30 s: ${DRILL_NOTE}`);
+    const json = await runFleetbot(['incidents', 'show', 'drill-1', '--json'], env());
+    expect(JSON.parse(json.stdout).drillReport).toEqual(JSON.parse(JSON.stringify(ended.report)));
+
+    const running = await runFleetbot(['incidents', 'show', 'DRILL-2'], env());
+    expect(running.code).toBe(0);
+    expect(running.stdout).toContain('DRILL-2 · P1 · triggered · Practice P1 on fleet-api');
+    expect(running.stdout).toContain('DRILL (practice) · ×60');
+    expect(running.stdout).not.toContain('Drill report');
   }, 60_000);
 
   it('says what is wrong: no such incident (exit 1), no number or an unknown verb (exit 2)', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openByAlert } from '../support/alerts.ts';
+import { seedDrill } from '../support/console-seed.ts';
 import { eventually } from '../support/eventually.ts';
 import { ONCALL, SIGNING_SECRET, type SlackHarness, startSlackHarness } from '../support/slack-harness.ts';
 import { blockActionsBody, eventBody, postSigned, slashCommandBody } from '../support/slack-requests.ts';
@@ -61,6 +62,7 @@ describe('the App Home', () => {
     expect(text).toContain('You are on call now');
     expect(text).toContain('Home: fleet-api 5xx');
     expect(text).toMatch(/Open incident.*Health.*Who is on call/);
+    expect(text).not.toContain('Last drill');
   });
 
   it('is published again when an incident changes, without being opened again', async () => {
@@ -72,6 +74,25 @@ describe('the App Home', () => {
       service: 'redis',
     });
     await eventually(() => homeText(ONCALL).includes(`INC-${number}`), 30_000, 'the new incident on the tab');
+  });
+
+  it('shows the last drill report, and marks an open drill among the open incidents', async () => {
+    const number = await openByAlert(h, TOKEN, {
+      title: 'Home: postgres',
+      severity: 'P3',
+      service: 'postgres',
+    });
+    await seedDrill(h.db, { n: 1, openedAt: new Date(Date.now() - 86_400_000) });
+    await seedDrill(h.db, { n: 2, openedAt: new Date(), running: true, policyOf: number });
+    await openHome(ONCALL);
+    await eventually(() => homeText(ONCALL).includes('Last drill'), 10_000, 'the last drill on the tab');
+    const text = homeText(ONCALL);
+    // The report's first part, as posted in the drill's thread.
+    expect(text).toContain('*Drill report DRILL-1*');
+    expect(text).toContain('started by <@U0000LEAD>, resolved by <@U0000ONCALL> after 6 min 0 s.');
+    expect(text).toContain('Checklist: 3 of 9');
+    expect(text).not.toContain('Escalation steps');
+    expect(text).toContain('*DRILL-2* 🧪 DRILL · P1 · triggered');
   });
 
   it("lists the person's own actions once they ran, without the tab being opened again", async () => {

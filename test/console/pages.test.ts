@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRILL_BASE } from '../../src/domain/incident.ts';
 import { type Hop, type HttpBrowser, last, signInByFetch } from '../support/console-client.ts';
 import {
   CLIENT_SECRET,
@@ -6,6 +7,7 @@ import {
   SESSION_SECRET,
   startConsoleHarness,
 } from '../support/console-harness.ts';
+import { DRILL_NOTE, seedDrill } from '../support/console-seed.ts';
 import { eventually } from '../support/eventually.ts';
 import { ONCALL, SIGNING_SECRET, VIEWER } from '../support/slack-harness.ts';
 
@@ -65,6 +67,16 @@ beforeAll(async () => {
              now(), now() + interval '40 seconds')`,
     [number, ONCALL],
   );
+  // DRILL-1 ended a day ago with its report (and a run from it); DRILL-2, a P1, runs now.
+  await seedDrill(h.fleetbot.db, { n: 1, openedAt: new Date(Date.now() - 86_400_000) });
+  await seedDrill(h.fleetbot.db, { n: 2, openedAt: new Date(), running: true, policyOf: number });
+  await h.fleetbot.db.query(
+    `INSERT INTO action_runs (id, request_id, action, target, requested_by, origin, status, summary, incident_id,
+                              requested_at, finished_at)
+     VALUES (gen_random_uuid(), 'pages-test-drill', 'health', NULL, $2, 'slack', 'ok', 'all green', $1,
+             now(), now() + interval '2 seconds')`,
+    [DRILL_BASE + 1, ONCALL],
+  );
   oncall = (await signInByFetch(h.origin, ONCALL)).browser;
   viewer = (await signInByFetch(h.origin, VIEWER)).browser;
 }, 120_000);
@@ -81,9 +93,13 @@ const PAGES = () => [
   '/console/',
   '/console/incidents',
   '/console/incidents?status=open&severity=P2&service=api&q=auth&from=2026-01-01&to=2030-12-31',
+  '/console/incidents?kind=drills&status=resolved',
   `/console/incidents/${number}`,
   `/console/incidents/INC-${number}`,
   `/console/incidents/${number}/postmortem`,
+  '/console/incidents/DRILL-1',
+  `/console/incidents/${DRILL_BASE + 2}`,
+  '/console/incidents/DRILL-1/postmortem',
   '/console/oncall',
   '/console/oncall?severity=P0&flag=customer-data&flag=database',
   '/console/maintenance',
@@ -116,6 +132,63 @@ describe('the console pages', () => {
     expect(incident.body).toContain('fleet-api rolled out 2/2');
     expect(incident.body).toMatch(/<td>generic<\/td><td>firing/);
     expect(incident.body).toMatch(/href="https:\/\/slack\.com\/archives\/C0000ALERTS\/p\d+">Alert thread/);
+  });
+
+  it('keeps drills out of the figures and the incident list, and lists them on their own', async () => {
+    const overview = (await open(oncall, '/console/')).body;
+    expect(overview).toContain('Drills are not counted');
+    // The open drill is a P1, the real incident a P2: only the P2 is counted, and opened.
+    expect(overview).toMatch(/severity-p1">P1<\/span> <strong>0<\/strong> open/);
+    expect(overview).toMatch(/severity-p2">P2<\/span> <strong>1<\/strong> open/);
+    expect(overview).toContain('<dt>Incidents opened</dt><dd>1</dd>');
+    // Listed among the open incidents all the same, marked.
+    expect(overview).toContain('DRILL-2</a> <span class="badge drill">DRILL</span>');
+
+    const incidents = (await open(oncall, '/console/incidents')).body;
+    expect(incidents).toContain(`>INC-${number}</a>`);
+    expect(incidents).not.toContain('DRILL-');
+    expect(incidents).toContain('href="/console/incidents?kind=drills"');
+    const drills = (await open(oncall, '/console/incidents?kind=drills')).body;
+    expect(drills).toContain('<h1>Drills</h1>');
+    expect(drills).toContain('<option value="drills" selected>drills</option>');
+    expect(drills).toMatch(/DRILL-2<\/a> <span class="badge drill">DRILL<\/span>[\s\S]*DRILL-1<\/a>/);
+    expect(drills).not.toContain(`INC-${number}`);
+    // A later page of drills links back to the first page of drills.
+    const older = (await open(oncall, `/console/incidents?kind=drills&before=${DRILL_BASE + 2}`)).body;
+    expect(older).toContain('DRILL-1</a>');
+    expect(older).not.toContain('DRILL-2</a>');
+    expect(older).toContain('<a href="/console/incidents?kind=drills">Newest</a>');
+    const unknown = (await open(oncall, '/console/incidents?kind=practice')).body;
+    expect(unknown).toContain('Show &quot;practice&quot;: use drills');
+
+    const audit = (await open(oncall, '/console/audit')).body;
+    expect(audit).toContain(`<a href="/console/incidents/${DRILL_BASE + 1}">DRILL-1</a>`);
+  });
+
+  it("shows a drill's mark and its report, or when the report comes", async () => {
+    const ended = await open(oncall, '/console/incidents/DRILL-1');
+    expect(ended.body).toContain('<title>DRILL-1 Practice P1 on fleet-api · fleetbot</title>');
+    expect(ended.body).toContain('<span class="badge drill">DRILL</span>');
+    expect(ended.body).toContain('Drill report DRILL-1</h3>');
+    expect(ended.body).toContain('Acknowledged by @U0000ONCALL after 42 s (42 min in production).');
+    expect(ended.body).toContain(
+      'deadline.1: DevOps Lead → @U0000DEVOPS by DM + thread mention, due at +15 s (15 min in production), fired at +21 s — ⚠️ late by 6 s',
+    );
+    expect(ended.body).toContain('Database Admin has no Slack id in fleetbot.yml');
+    expect(ended.body).toContain('DM to @U0000DEVOPS (deadline.1) failed: user_not_found.');
+    // What people typed is text on the page, never markup.
+    expect(ended.body).toContain('app=&lt;api&gt; &amp; the dashboards look fine');
+    expect(ended.body).not.toContain(DRILL_NOTE);
+
+    const running = await open(oncall, `/console/incidents/${DRILL_BASE + 2}`);
+    expect(running.body).toContain('<h1>DRILL-2 · Practice P1 on fleet-api</h1>');
+    expect(running.body).toContain('<span class="badge drill">DRILL</span>');
+    expect(running.body).toContain('The report is posted when the drill ends.');
+    expect(running.body).not.toContain('Drill report');
+
+    const real = await open(oncall, `/console/incidents/${number}`);
+    expect(real.body).not.toContain('badge drill');
+    expect(real.body).not.toContain('h-drill');
   });
 
   it('refuses every other method on every page, saying the console is read-only', async () => {

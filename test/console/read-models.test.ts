@@ -2,7 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgConsoleReads } from '../../src/db/console-reads.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { seedConsole } from '../support/console-seed.ts';
+import { DRILL_BASE } from '../../src/domain/incident.ts';
+import { seedConsole, seedDrill } from '../support/console-seed.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { captureLogs } from '../support/log-capture.ts';
 
@@ -10,6 +11,7 @@ const NOW = new Date('2026-11-30T12:00:00Z');
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: pg.Pool;
 let reads: PgConsoleReads;
+let ended: Awaited<ReturnType<typeof seedDrill>>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -22,6 +24,9 @@ beforeAll(async () => {
     runs: 130,
     now: NOW,
   });
+  // Two drills in the period: DRILL-1 acknowledged after 42 s and resolved after 6 min, DRILL-2 open.
+  ended = await seedDrill(pool, { n: 1, openedAt: new Date(NOW.getTime() - 2 * 86_400_000) });
+  await seedDrill(pool, { n: 2, openedAt: new Date(NOW.getTime() - 600_000), running: true });
   reads = new PgConsoleReads({ pool });
 }, 60_000);
 
@@ -118,12 +123,43 @@ describe('the console read models (PostgreSQL)', () => {
       ...(await reads.periodStats(new Date(NOW.getTime() - 30 * 86_400_000), new Date(NOW.getTime() + 1))),
       openBySeverity: await reads.openCounts(),
     };
-    // Open: n ≡ 0 or 1 (mod 10) → severities P0 (n ≡ 0 mod 4)… of 24 incidents.
+    // Open: n ≡ 0 or 1 (mod 10) → severities P0 (n ≡ 0 mod 4)… of 24 incidents. The drills (one
+    // open, one acknowledged after 42 s and resolved after 6 min) would change each figure: not counted.
     const open = Object.values(stats.openBySeverity).reduce((sum, count) => sum + count, 0);
     expect(open).toBe(24);
     expect(stats.opened).toBe(120);
     expect(stats.mttaMs).toBe(4 * 60_000);
     expect(stats.mttrMs).toBe(40 * 60_000);
     expect(stats.alertsPerDay.at(-1)?.day).toBe('2026-11-30');
+  });
+
+  it('lists drills apart from incidents, and reads a drill with its report in the page read', async () => {
+    const drills = await reads.incidents({ drills: true, limit: 51 });
+    expect(drills.map((row) => row.number)).toEqual([DRILL_BASE + 2, DRILL_BASE + 1]);
+    // Keyset paging and the filters work the same on drills.
+    expect(
+      (await reads.incidents({ drills: true, before: DRILL_BASE + 2, limit: 51 })).map((row) => row.number),
+    ).toEqual([DRILL_BASE + 1]);
+    expect(
+      (await reads.incidents({ drills: true, status: 'open', limit: 51 })).map((row) => row.number),
+    ).toEqual([DRILL_BASE + 2]);
+    expect(
+      (await reads.incidents({ status: 'open', limit: 200 })).some((row) => row.number > DRILL_BASE),
+    ).toBe(false);
+    // The App Home's open incidents do show the open drill (it is marked there).
+    expect((await reads.openIncidents(50)).map((row) => row.number)).toContain(DRILL_BASE + 2);
+
+    const record = await reads.incident(DRILL_BASE + 1, 'incident.none');
+    expect(record?.incident.drill).toEqual({
+      speed: 60,
+      notify: 'people',
+      includeCto: false,
+      startedBy: 'U0000LEAD',
+    });
+    expect(record?.drillReport).toEqual(ended.report);
+    const running = await reads.incident(DRILL_BASE + 2, 'incident.none');
+    expect(running?.incident.drill?.speed).toBe(60);
+    expect(running?.drillReport).toBeUndefined();
+    expect((await reads.incident(7, 'incident.none'))?.incident.drill).toBeUndefined();
   });
 });

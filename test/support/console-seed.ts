@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { DrillReport } from '../../src/domain/drill.ts';
+import { DRILL_BASE, type DrillSettings } from '../../src/domain/incident.ts';
 
 const TITLES = [
   'fleet-api 5xx above 5%',
@@ -66,4 +68,103 @@ export async function seedConsole(pool: pg.Pool, seed: ConsoleSeed): Promise<voi
     );
   }
   await pool.query('ANALYZE incidents, timeline_events, action_runs');
+}
+
+/** Who seeded drills involve: the lead starts them, on-call answers, devops never does. */
+const STARTER = 'U0000LEAD';
+const RESPONDER = 'U0000ONCALL';
+const SILENT = 'U0000DEVOPS';
+
+/** What on-call wrote first during the drill: a page must show it as text, not as markup. */
+export const DRILL_NOTE = 'Note: kubectl get pods -l app=<api> & the dashboards look fine';
+
+/**
+ * The report of a P1 drill at ×60 that on-call acknowledged after 42 s and resolved after 6 min: one
+ * step late, a role nobody holds, a DM Slack refused (to the person who then never answered).
+ */
+function drillReport(number: number, startedAt: Date): DrillReport {
+  return {
+    number,
+    title: 'Practice P1 on fleet-api',
+    severity: 'P1',
+    speed: 60,
+    notify: 'people',
+    includeCto: false,
+    startedBy: STARTER,
+    startedAt,
+    endedAt: new Date(startedAt.getTime() + 6 * 60_000),
+    ended: 'resolved',
+    endedBy: RESPONDER,
+    steps: [
+      {
+        key: 'page',
+        roles: ['oncall'],
+        people: [RESPONDER],
+        route: 'dm',
+        dueAfterMs: 0,
+        firedAfterMs: 800,
+        lateMs: 0,
+      },
+      {
+        key: 'deadline.1',
+        roles: ['devopsLead'],
+        people: [SILENT],
+        route: 'dm',
+        dueAfterMs: 15_000,
+        firedAfterMs: 21_400,
+        lateMs: 6_400,
+      },
+      {
+        key: 'rule.0',
+        roles: ['databaseAdmin'],
+        people: [],
+        route: 'dm',
+        dueAfterMs: 30_000,
+        firedAfterMs: 30_200,
+        lateMs: 0,
+      },
+    ],
+    acknowledged: { by: RESPONDER, afterMs: 42_000 },
+    answered: [{ user: RESPONDER, what: DRILL_NOTE, afterMs: 30_000 }],
+    silent: [SILENT],
+    checklist: { ticked: 3, total: 9 },
+    unheld: ['databaseAdmin'],
+    failedDms: [{ user: SILENT, step: 'deadline.1', error: 'user_not_found' }],
+  };
+}
+
+/**
+ * DRILL-n as `/fleet drill P1 --speed 60` leaves it, written directly: ended (resolved, with its
+ * report) unless `running`. A running one takes the escalation policy of incident `policyOf`, as
+ * if planned: fleetbot's sweep plans (and pages for) an open incident without one. The drills'
+ * sequence is left as it is: a test that also starts drills with `/fleet drill` seeds none.
+ */
+export async function seedDrill(
+  pool: pg.Pool | pg.Client,
+  drill: { n: number; openedAt: Date; running?: boolean; policyOf?: number },
+): Promise<{ number: number; report?: DrillReport }> {
+  const number = DRILL_BASE + drill.n;
+  const settings: DrillSettings = { speed: 60, notify: 'people', includeCto: false, startedBy: STARTER };
+  const report = drill.running ? undefined : drillReport(number, drill.openedAt);
+  const at = (ms: number) => (drill.running ? null : new Date(drill.openedAt.getTime() + ms));
+  await pool.query(
+    `INSERT INTO incidents (id, title, severity, status, service, opened_at, opened_by, acknowledged_at, acknowledged_by,
+                            resolved_at, resolved_by, alert_count, version, synced_version, drill, drill_report,
+                            escalation_policy)
+     VALUES ($1, 'Practice P1 on fleet-api', 'P1', $2, 'api', $3, $4, $5, $6, $7, $6, 0, 1, 1, $8, $9,
+             (SELECT escalation_policy FROM incidents WHERE id = $10))`,
+    [
+      number,
+      drill.running ? 'triggered' : 'resolved',
+      drill.openedAt,
+      STARTER,
+      at(42_000),
+      drill.running ? null : RESPONDER,
+      at(6 * 60_000),
+      JSON.stringify(settings),
+      report ? JSON.stringify(report) : null,
+      drill.policyOf ?? null,
+    ],
+  );
+  return { number, ...(report ? { report } : {}) };
 }

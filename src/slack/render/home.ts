@@ -1,7 +1,9 @@
+import type { Config } from '../../config/index.ts';
 import type { HomeView } from '../../domain/console.ts';
-import { incidentRef } from '../../domain/incident.ts';
+import { incidentRef, isDrill } from '../../domain/incident.ts';
 import { redactSecrets } from '../../logging/redact.ts';
 import { actions, button, context, type KnownBlock, section } from './blocks.ts';
+import { renderDrillReport } from './drill.ts';
 import { clipMrkdwn, clipPlain } from './limits.ts';
 import { bold, escapeMrkdwn, slackDate } from './mrkdwn.ts';
 import { SUGGESTION_ACTION } from './result.ts';
@@ -22,12 +24,13 @@ function ago(at: Date): string {
 
 /**
  * The Home tab of one person: what is open now and when it escalates, whether they are on call,
- * what they ran lately, and buttons for the commands people reach for first. Times are Slack date
- * tokens, so the tab stays right between publishes (it is published on change, not on a poll).
+ * what they ran lately, how the last drill went, and buttons for the commands people reach for
+ * first. Times are Slack date tokens, so the tab stays right between publishes (it is published on
+ * change, not on a poll).
  */
 export function renderHome(
   view: HomeView,
-  options: { consoleUrl?: string } = {},
+  options: { config: Config; consoleUrl?: string },
 ): {
   type: 'home';
   blocks: KnownBlock[];
@@ -49,7 +52,8 @@ export function renderHome(
             row.status === 'triggered' && row.escalationDueAt
               ? ` · escalates ${slackDate(row.escalationDueAt, '{time}')}`
               : '';
-          return `${SEVERITY_MARK[row.severity] ?? ''} ${bold(incidentRef(row.number))} ${row.severity} · ${row.status} · ${escapeMrkdwn(clipPlain(row.title, TITLE_CHARS))} · opened ${ago(row.openedAt)}${escalates}`;
+          const drill = isDrill(row.number) ? '🧪 DRILL · ' : '';
+          return `${SEVERITY_MARK[row.severity] ?? ''} ${bold(incidentRef(row.number))} ${drill}${row.severity} · ${row.status} · ${escapeMrkdwn(clipPlain(row.title, TITLE_CHARS))} · opened ${ago(row.openedAt)}${escalates}`;
         })
       : ['No open incidents. 🎉'];
   const runs =
@@ -59,6 +63,16 @@ export function renderHome(
             `\`${escapeMrkdwn(run.action)}${run.target ? ` ${escapeMrkdwn(run.target)}` : ''}\` → ${run.status} · ${ago(run.requestedAt)}`,
         )
       : ['Nothing yet: `/fleet help` lists what you can run.'];
+  // The report's first part (what ran, how it ended) as it was posted in the drill's thread.
+  const lastDrill: KnownBlock[] = view.lastDrill
+    ? [
+        { type: 'divider' },
+        context(
+          `🧪 Last drill, ended ${slackDate(view.lastDrill.endedAt)}: the whole report is in its thread.`,
+        ),
+        ...renderDrillReport(view.lastDrill, options.config).blocks.slice(0, 1),
+      ]
+    : [];
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'fleetbot', emoji: true } },
     section(shifts.join('\n')),
@@ -84,6 +98,7 @@ export function renderHome(
     section(
       clipMrkdwn(`${bold(`Open incidents (${view.open.length})`)}\n${incidents.join('\n')}`, SECTION_CHARS),
     ),
+    ...lastDrill,
     { type: 'divider' },
     section(`${bold('Your recent actions')}\n${runs.join('\n')}`),
     context(`Updated ${slackDate(view.at)}`),
