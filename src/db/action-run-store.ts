@@ -285,6 +285,8 @@ function toRow(row: Record<string, unknown>): ActionRunRow {
     requestedAt: row.requested_at as Date,
     startedAt: (row.started_at as Date | null) ?? null,
     finishedAt: (row.finished_at as Date | null) ?? null,
-    ...(row.incident_id === null || row.incident_id === undefined ? {} : { incidentId: Number(row.incident_id) }),
+    ...(row.incident_id === null || row.incident_id === undefined
+      ? {}
+      : { incidentId: Number(row.incident_id) }),
   };
 }

@@ -11,8 +11,8 @@ import type {
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
-import type { DrillReport } from '../domain/drill.ts';
 import { DRILL_BASE, type IncidentStatus } from '../domain/incident.ts';
+import { reportOf, type StoredDrillReport } from './drill-store.ts';
 import {
   optional,
   optionalString,
@@ -166,23 +166,14 @@ export class PgConsoleReads implements ConsoleReads {
     );
     const message = row.page_message as { channel: string; ts: string } | null;
     const dueAt = row.escalation_due_at as Date | null;
-    const report = row.drill_report as (DrillReport & { startedAt: string; endedAt: string }) | null;
+    const report = row.drill_report as StoredDrillReport | null;
     return {
       incident: toIncident(row),
       alerts,
       runs,
       ...(dueAt ? { escalationDueAt: dueAt } : {}),
       ...(message ? { message } : {}),
-      // jsonb keeps the report's two dates as text.
-      ...(report
-        ? {
-            drillReport: {
-              ...report,
-              startedAt: new Date(report.startedAt),
-              endedAt: new Date(report.endedAt),
-            },
-          }
-        : {}),
+      ...(report ? { drillReport: reportOf(report) } : {}),
     };
   }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DrillReport, DrillStore } from '../domain/drill.ts';
-import type { Incident } from '../domain/incident.ts';
+import { DRILL_BASE, type Incident } from '../domain/incident.ts';
 import { toIncident } from './incident-store.ts';
 
 /** Drills in PostgreSQL: incidents with `drill` set, their reports in `drill_report`. */
@@ -25,7 +25,8 @@ export class PgDrillStore implements DrillStore {
 
   async latestReport(): Promise<DrillReport | undefined> {
     const { rows } = await this.pool.query(
-      'SELECT drill_report FROM incidents WHERE drill_report IS NOT NULL ORDER BY id DESC LIMIT 1',
+      // Among drills only (numbered above DRILL_BASE): bounded even while no drill has a report.
+      `SELECT drill_report FROM incidents WHERE id > ${DRILL_BASE} AND drill_report IS NOT NULL ORDER BY id DESC LIMIT 1`,
     );
     return rows[0] ? reportOf(rows[0].drill_report) : undefined;
   }
@@ -62,6 +63,9 @@ export class PgDrillStore implements DrillStore {
   }
 }
 
-function reportOf(stored: DrillReport & { startedAt: string; endedAt: string }): DrillReport {
+/** A report as jsonb keeps it: its two dates as text. */
+export type StoredDrillReport = DrillReport & { startedAt: string; endedAt: string };
+
+export function reportOf(stored: StoredDrillReport): DrillReport {
   return { ...stored, startedAt: new Date(stored.startedAt), endedAt: new Date(stored.endedAt) };
 }

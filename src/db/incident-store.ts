@@ -182,8 +182,10 @@ export class PgIncidentStore implements IncidentStore {
 
   async list(options: { includeResolved: boolean; limit: number }): Promise<Incident[]> {
     const { rows } = await this.pool.query(
+      // Newest first by when they opened, on incidents_opened_idx: drills' numbers are all above
+      // real ones, so by number every drill would come first.
       `SELECT * FROM incidents ${options.includeResolved ? '' : "WHERE status <> 'resolved'"}
-       ORDER BY id DESC LIMIT $1`,
+       ORDER BY opened_at DESC, id DESC LIMIT $1`,
       [options.limit],
     );
     return rows.map(toIncident);
