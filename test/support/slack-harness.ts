@@ -72,7 +72,10 @@ export async function startSlackHarness(
   ]);
   slack.setUsergroup('S0000LEADS', [LEAD]);
   const file = join(tmpdir(), `fleetbot-${process.pid}-${Date.now()}.yml`);
-  await writeFile(file, fleetbotYml(options.twoPerson ?? ['rollback'], options.yaml ?? '', options.roles ?? ''));
+  await writeFile(
+    file,
+    fleetbotYml(options.twoPerson ?? ['rollback'], options.yaml ?? '', options.roles ?? ''),
+  );
   const config = loadConfig({
     env: {
       DATABASE_URL: database.url,
