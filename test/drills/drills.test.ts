@@ -170,7 +170,7 @@ describe('a drill', () => {
     expect(dms.some((call) => call.args.channel === CTO)).toBe(false);
     await eventually(
       () => h.slack.messages.some((posted) => posted.text?.includes('DRILL report DRILL-1')),
-      10_000,
+      60_000,
       'the report in the thread',
     );
 
