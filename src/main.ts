@@ -1,16 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
-import type { BackupTools } from './actions/action.ts';
-import { checkConfiguredActions, checkRegistry } from './actions/registry.ts';
+import { checkConfiguredActions } from './actions/registry.ts';
 import { systemClock } from './adapters/clock.ts';
-import { DirectoryBackupStore } from './adapters/directory-backup-store.ts';
-import { PgFleetDatabase } from './adapters/fleet-database.ts';
-import { IoFleetRedis } from './adapters/fleet-redis.ts';
 import { loadOnce } from './adapters/load-once.ts';
-import { PgDumps } from './adapters/pg-dumps.ts';
 import { SlackOidc } from './adapters/slack-oidc.ts';
 import { parsers, serviceIdentities } from './alerts/index.ts';
-import { lazyKubeCluster } from './cluster/lazy-cluster.ts';
 import { CONSOLE_VARIABLES, type Config, consoleEnabled } from './config/index.ts';
 import { ActionRunStore } from './db/action-run-store.ts';
 import { PgAppHomeViewers } from './db/app-home-viewers.ts';
@@ -22,7 +16,6 @@ import { PgMaintenanceStore } from './db/maintenance-store.ts';
 import { PgMessageStore } from './db/message-store.ts';
 import { migrate } from './db/migrate.ts';
 import { PgOnCallStore } from './db/oncall-store.ts';
-import type { RunStore } from './domain/action-runs.ts';
 import type { Clock } from './domain/clock.ts';
 import type { Cluster } from './domain/cluster.ts';
 import { FleetbotError } from './domain/errors.ts';
@@ -30,8 +23,6 @@ import type { Jobs } from './domain/jobs.ts';
 import { mountAlertRoutes } from './handlers/alert-routes.ts';
 import { CALLBACK_PATH, CONSOLE_PREFIX, consoleHandler, disabledConsoleHandler } from './handlers/console.ts';
 import { consolePages } from './handlers/console-pages.ts';
-import { createSlackApp } from './handlers/slack-app.ts';
-import { appInsightsFor, runbookHealthChecks } from './health/runbook-checks.ts';
 import { HttpServer } from './http/http-server.ts';
 import { mountProbes } from './http/probes.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
@@ -58,7 +49,7 @@ import { handleMaintenanceNotices } from './queue/jobs/maintenance.ts';
 import { handleMessageDeliver, handleMessageSweep } from './queue/jobs/message-delivery.ts';
 import { openQueueBackend } from './queue/queue-backend.ts';
 import { ActionRequests } from './services/action-requests.ts';
-import { ActionRunner } from './services/action-runner.ts';
+import type { ActionRunner } from './services/action-runner.ts';
 import { AlertIntake } from './services/alert-intake.ts';
 import { AlertProcessor } from './services/alert-processing.ts';
 import { AppHome } from './services/app-home.ts';
@@ -81,6 +72,7 @@ import { RateLimiter } from './services/rate-limiter.ts';
 import { RunReporter } from './services/run-reporter.ts';
 import { toSlackLogger } from './slack/slack-logger.ts';
 import { SlackWebApi, unconfiguredSlackApi } from './slack/web-api.ts';
+import { buildActionRunner } from './wiring/action-runner.ts';
 
 /** Which parts run in this process: `start` runs both, `web` and `worker` one each. */
 export interface AppRoles {
@@ -224,7 +216,8 @@ export async function startApp(
     );
     const slackApp =
       roles.web && slack && (config.slack.signingSecret || config.slack.appToken)
-        ? createSlackApp({
+        ? // Loaded for the web role only: a worker never needs Bolt and its HTTP receiver.
+          (await import('./handlers/slack-app.ts')).createSlackApp({
             config,
             logger,
             runner,
@@ -493,54 +486,6 @@ export async function composeServices(
     maintenance,
     views,
     home,
-  };
-}
-
-/**
- * The action runner with its cluster and health checks: shared by the workers and `fleetbot run`.
- * The Kubernetes and Azure clients load on their first call, not here (see lazyKubeCluster).
- * `cluster` defaults to the kube context from KUBECONFIG, or in-cluster.
- */
-export function buildActionRunner(
-  config: Config,
-  logger: Logger,
-  store?: RunStore,
-  cluster?: Cluster,
-  azureCredential?: TokenCredential,
-  clock: Clock = systemClock,
-): ActionRunner {
-  checkRegistry();
-  const kube = cluster ?? lazyKubeCluster({ config, logger, clock });
-  // One Application Insights client for the telemetry check and `metrics`: its credential caches the token.
-  const appInsights = appInsightsFor(config, azureCredential);
-  const checks = runbookHealthChecks(config, kube, appInsights ? { appInsights } : {});
-  return new ActionRunner({
-    config,
-    logger,
-    ...(store ? { store } : {}),
-    context: {
-      config,
-      cluster: kube,
-      logger,
-      clock,
-      healthChecks: () => checks,
-      ...(appInsights ? { metrics: appInsights } : {}),
-      ...backupTools(config, logger),
-      fleetDatabase: new PgFleetDatabase({ url: config.fleet.databaseUrl }),
-      fleetRedis: new IoFleetRedis({ url: config.fleet.redisUrl }),
-    },
-  });
-}
-
-/** The backup store and pg_dump/pg_restore on the fleet database, when `FLEET_DATABASE_URL` is set. */
-function backupTools(config: Config, logger: Logger): { backups?: BackupTools } {
-  const url = config.fleet.databaseUrl;
-  if (!url) return {};
-  return {
-    backups: {
-      store: new DirectoryBackupStore({ directory: config.runtime.backupDir }),
-      database: new PgDumps({ url, binDir: config.runtime.pgBinDir, logger }),
-    },
   };
 }
 

@@ -50,7 +50,7 @@ export const runCommand: CliCommand = {
     try {
       if (pool) await migrate(pool, logger);
       // Loaded here, not at the top: the Kubernetes client alone takes most of a second to import.
-      const { buildActionRunner } = await import('../main.ts');
+      const { buildActionRunner } = await import('../wiring/action-runner.ts');
       const runner = buildActionRunner(config, logger, pool ? new ActionRunStore({ pool }) : undefined);
       const asked = runner.prepare(name, args, await secretInputs(name, io));
       const prepared = asked.classification.destructive ? await confirm(runner, asked, yes, io) : asked;

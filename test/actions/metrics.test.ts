@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionResult } from '../../src/actions/action.ts';
 import { tokenize } from '../../src/actions/arguments.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { buildActionRunner } from '../../src/main.ts';
+import { buildActionRunner } from '../../src/wiring/action-runner.ts';
 import { FAKE_AZURE_CREDENTIAL } from '../support/action-harness.ts';
 import { FakeAzureMonitor } from '../support/fake-azure-monitor.ts';
 import { captureLogs } from '../support/log-capture.ts';
