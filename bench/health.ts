@@ -9,61 +9,24 @@
  * All on loopback: fake Kubernetes API and Azure Monitor, real PostgreSQL and redis-server, a local
  * HTTP server as the Fleet API.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/adapters/clock.ts';
 import { createKubeCluster } from '../src/cluster/kube-cluster.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { EmbeddedPostgres } from '../src/db/embedded-postgres.ts';
 import { type HealthCheck, runHealthChecks } from '../src/health/health-check.ts';
 import { runbookHealthChecks } from '../src/health/runbook-checks.ts';
-import { freePort } from '../src/lib/free-port.ts';
 import { createLogger } from '../src/logging/logger.ts';
-import { FakeAzureMonitor } from '../test/support/fake-azure-monitor.ts';
-import { startFakeKube } from '../test/support/fake-kube/index.ts';
+import { startRunbookWorld } from './runbook-world.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const HANG_TIMEOUT_MS = 1_000;
 const credential = { getToken: async () => ({ token: 'bench', expiresOnTimestamp: Date.now() + 3_600_000 }) };
 const logger = createLogger({ level: 'warn' });
 
-const kube = await startFakeKube();
-const azure = await FakeAzureMonitor.start();
-azure.answer({ count: 1284 });
-const api = createServer((_request, response) => {
-  response.writeHead(200, { 'content-type': 'application/json' });
-  response.end(JSON.stringify({ status: 'healthy', environment: 'production', version: '1.0.0' }));
-});
-await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-const sockets = new Set<Socket>();
-const silent = createTcpServer((socket) => sockets.add(socket));
-await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-bench-health-'));
-const postgres = new EmbeddedPostgres({ dataDir, logger });
-const databaseUrl = await postgres.start();
-const redisPort = await freePort();
-const redis: ChildProcess = spawn(
-  'redis-server',
-  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', ''],
-  { stdio: 'ignore' },
-);
-await new Promise((resolve) => setTimeout(resolve, 300));
-
-const env = {
-  KUBECONFIG: kube.kubeconfigPath,
-  FLEET_API_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
-  FLEET_DATABASE_URL: databaseUrl,
-  FLEET_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-  APPINSIGHTS_RESOURCE_ID:
-    '/subscriptions/00000000-0000-0000-0000-00000000f1ee/resourceGroups/rg/providers/microsoft.insights/components/fleet',
-  AZURE_MONITOR_LOGS_ENDPOINT: azure.url,
-  LOG_LEVEL: 'warn',
-};
+const world = await startRunbookWorld();
+const { kube, env } = world;
 
 function checksFor(overrides: Record<string, string> = {}): readonly HealthCheck[] {
   const config = loadConfig({ env: { ...env, ...overrides } });
@@ -99,7 +62,7 @@ try {
     return report.durationMs;
   });
   const slowest = Math.max(...Object.values(single));
-  const hanging = checksFor({ FLEET_API_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+  const hanging = checksFor({ FLEET_API_URL: world.hangingUrl });
   const hung = await median(
     async () => (await runHealthChecks(hanging, { timeoutMs: HANG_TIMEOUT_MS })).durationMs,
   );
@@ -119,14 +82,7 @@ try {
   );
   console.log(`| peak RSS of \`fleetbot run health --json\` | ${rss} MB | | |`);
 } finally {
-  for (const socket of sockets) socket.destroy();
-  silent.close();
-  api.close();
-  redis.kill('SIGTERM');
-  await azure.close();
-  await kube.close();
-  await postgres.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await world.close();
 }
 
 /** `fleetbot run health` as a user runs it; the child reports its own peak RSS (getrusage) on exit. */

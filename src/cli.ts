@@ -11,6 +11,10 @@ if (Number(found.split('.')[0]) < NEEDED_MAJOR) {
   process.exit(2);
 }
 
+// Compiled code (and stripped TypeScript) is cached on disk between runs: a CLI command compiles
+// the same modules every time, and the cache halves what `--help` costs (0.57 → 0.30 s here).
+const { enableCompileCache } = await import('node:module');
+enableCompileCache();
 const { runCli } = await import('./cli/run-cli.ts');
 const code = await runCli(process.argv.slice(2), {
   env: process.env,
