@@ -211,6 +211,18 @@ describe('no alert acknowledged with 2xx is ever lost', () => {
       30_000,
       'twenty pages and pending timers',
     );
+    // The pages delivered too: a DM in flight at the kill is the delivery path's crash window (the
+    // test above), not what this one is about.
+    await eventually(
+      async () =>
+        (
+          await d.db.query(
+            "SELECT count(*)::int AS n FROM slack_messages WHERE key ~ '^escalation\\.[0-9]+\\.page\\.U0000ONCALL$' AND status = 'delivered'",
+          )
+        ).rows[0].n === 20,
+      30_000,
+      'the twenty page DMs delivered',
+    );
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     expect(
