@@ -381,16 +381,17 @@ export async function composeServices(
   const processor = new AlertProcessor({ config, store: incidents, publisher, clock });
   const response = new IncidentResponse({ config, store: incidents, publisher, authorizer, clock });
   const tickets = new IncidentTickets({ config, store: incidents, notifier, jobs, clock });
+  const drillStore = new PgDrillStore({ pool: database.pool });
   const drills = new Drills({
     config,
     store: incidents,
-    drills: new PgDrillStore({ pool: database.pool }),
+    drills: drillStore,
     response,
     authorizer,
     notifier,
     jobs,
     clock,
-    logger: incidentLogger,
+    changed: () => home.changed(),
   });
   const evidence = new IncidentEvidenceGatherer({
     config,
@@ -412,7 +413,7 @@ export async function composeServices(
   const views = new ConsoleViews({
     config,
     reads: new PgConsoleReads({ pool: database.pool }),
-    drills: new PgDrillStore({ pool: database.pool }),
+    drills: drillStore,
     tickets,
     oncall,
     maintenance,

@@ -68,9 +68,6 @@ export interface DrillReport {
   failedDms: FailedDm[];
 }
 
-/** A step fired later than this after it was due is reported late (the escalation pings say so too). */
-export const DRILL_LATE_AFTER_MS = 5_000;
-
 /** What the report is made from: the drill, its timeline, and how each escalation DM fared. */
 export interface DrillReportInput {
   incident: Incident;
@@ -85,6 +82,8 @@ interface EscalatedDetails {
   people?: string[];
   unheld?: string[];
   dueAt?: string;
+  /** Set by the escalation when it fired the step late (its pings said so). */
+  lateMs?: number;
 }
 
 /** Builds the report of a drill that has ended. Pure: the same input always gives the same report. */
@@ -103,7 +102,6 @@ export function buildDrillReport({ incident, timeline, directMessages }: DrillRe
     if (event.kind !== 'escalated') continue;
     const details = (event.details ?? {}) as EscalatedDetails;
     const due = details.dueAt ? new Date(details.dueAt).getTime() : event.at.getTime();
-    const late = event.at.getTime() - due;
     for (const person of details.people ?? []) paged.add(person);
     for (const role of details.unheld ?? []) unheld.add(role);
     steps.push({
@@ -113,7 +111,7 @@ export function buildDrillReport({ incident, timeline, directMessages }: DrillRe
       route,
       dueAfterMs: due - start,
       firedAfterMs: event.at.getTime() - start,
-      lateMs: late > DRILL_LATE_AFTER_MS ? late : 0,
+      lateMs: details.lateMs ?? 0,
     });
   }
   const answered = new Map<string, DrillAnswer>();

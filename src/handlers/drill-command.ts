@@ -4,6 +4,7 @@ import { SEVERITY_IDS } from '../config/schema-kit.ts';
 import type { Clock } from '../domain/clock.ts';
 import { DRILL_NOTIFY } from '../domain/incident.ts';
 import { previewSteps } from '../escalation/preview-text.ts';
+import { safeJson } from '../lib/safe-json.ts';
 import type { DrillRequest, Drills } from '../services/drills.ts';
 import type { ResponseOutcome } from '../services/incident-response.ts';
 import { actions, button, context, type SlackMessage, section } from '../slack/render/blocks.ts';
@@ -188,12 +189,4 @@ function said(outcome: ResponseOutcome): SlackMessage {
   // fleetbot's own sentences, with mentions and dates in Slack's syntax: not escaped.
   const text = `${icon} ${outcome.message}`;
   return { text, blocks: [section(text)] };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -8,6 +8,7 @@ import { FleetbotError } from '../domain/errors.ts';
 import { isDrill } from '../domain/incident.ts';
 import type { Requester } from '../domain/requester.ts';
 import { didYouMean } from '../lib/did-you-mean.ts';
+import { safeJson } from '../lib/safe-json.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ActionRequests, RequestOutcome } from '../services/action-requests.ts';
 import type { ActionRequest } from '../services/action-run-job.ts';
@@ -299,14 +300,6 @@ export async function handleSecretSubmission(
     args: `set ${String(metadata.data.params.secret)} ${String(metadata.data.params.key)}`,
   });
   return outcome.outcome === 'denied' ? denied(metadata.data.action, outcome).text : undefined;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The registry does not change while running: the help message is rendered once. */

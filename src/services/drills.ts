@@ -6,7 +6,6 @@ import { type DrillNotify, type Incident, incidentRef } from '../domain/incident
 import type { IncidentStore } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier } from '../domain/notifier.ts';
-import type { Logger } from '../logging/logger.ts';
 import { renderDrillReport } from '../slack/render/drill.ts';
 import { slackDate } from '../slack/render/mrkdwn.ts';
 import type { Authorizer } from './authorizer.ts';
@@ -37,7 +36,8 @@ export interface DrillsOptions {
   notifier: Notifier;
   jobs: Jobs;
   clock: Clock;
-  logger: Logger;
+  /** Told when a report is kept (the App Home shows the last drill's). */
+  changed?: () => Promise<void>;
 }
 
 /**
@@ -141,7 +141,7 @@ export class Drills {
           ]
         : []),
     ]);
-    await drills.saveReport(report);
+    if (await drills.saveReport(report)) await this.options.changed?.();
     return { reported: true };
   }
 

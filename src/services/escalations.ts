@@ -216,6 +216,7 @@ export class Escalations {
             roles: step.roles,
             people,
             dueAt: step.dueAt.toISOString(),
+            ...(lateMs > 0 ? { lateMs } : {}),
             ...(unheld.length > 0 ? { unheld } : {}),
           },
         })),

@@ -33,6 +33,7 @@ function escalated(
   step: string,
   people: string[],
   unheld?: string[],
+  lateMs?: number,
 ): TimelineEvent {
   return {
     at: at(seconds),
@@ -45,6 +46,7 @@ function escalated(
       people,
       dueAt: at(dueSeconds).toISOString(),
       ...(unheld ? { unheld } : {}),
+      ...(lateMs ? { lateMs } : {}),
     },
   };
 }
@@ -53,8 +55,8 @@ const timeline: TimelineEvent[] = [
   { at: START, kind: 'opened', actor: 'U0000LEAD', text: 'Drill started' },
   escalated(0.2, 0, 'page', ['U0000ONCALL'], ['engineeringManager']),
   escalated(0.2, 0, 'rule.0', ['U0000LEAD']),
-  // The worker was down when the first deadline was due: it fired 9 s late.
-  escalated(24, 15, 'deadline.1', ['U0000ONCALL', 'U0000LEAD', 'U0000DEVOPS']),
+  // The worker was down when the first deadline was due: it fired 9 s late, and said so.
+  escalated(24, 15, 'deadline.1', ['U0000ONCALL', 'U0000LEAD', 'U0000DEVOPS'], undefined, 9_000),
   { at: at(20), kind: 'acknowledged', actor: 'U0000ONCALL', text: 'Acknowledged' },
   { at: at(22), kind: 'note', actor: 'U0000DEVOPS', text: 'looking <!channel>' },
   { at: at(50), kind: 'resolved', actor: 'U0000ONCALL', text: 'Resolved' },
