@@ -387,7 +387,6 @@ export async function composeServices(
     store: incidents,
     drills: drillStore,
     response,
-    authorizer,
     notifier,
     jobs,
     clock,

@@ -8,7 +8,6 @@ import { type Jobs, jobId } from '../domain/jobs.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import { renderDrillReport } from '../slack/render/drill.ts';
 import { slackDate } from '../slack/render/mrkdwn.ts';
-import type { Authorizer } from './authorizer.ts';
 import { incidentMessageKey } from './incident-publisher.ts';
 import type { IncidentResponse, ResponseOutcome } from './incident-response.ts';
 
@@ -32,7 +31,6 @@ export interface DrillsOptions {
   store: IncidentStore;
   drills: DrillStore;
   response: IncidentResponse;
-  authorizer: Authorizer;
   notifier: Notifier;
   jobs: Jobs;
   clock: Clock;
@@ -54,15 +52,8 @@ export class Drills {
 
   /** Why `userId` cannot start a drill now (no permission, one running), or undefined. */
   async refusal(userId: string): Promise<ResponseOutcome | undefined> {
-    const decision = await this.options.authorizer.check(userId, 'drill');
-    if (!decision.allowed) {
-      return {
-        ok: false,
-        reason: 'denied',
-        roles: decision.granting,
-        message: `You may not start a drill: it needs the drill permission, granted by ${decision.granting.join(', ') || 'no role yet'}.`,
-      };
-    }
+    const denied = await this.options.response.denied({ kind: 'slack', userId }, 'drill', 'start a drill');
+    if (denied) return denied;
     const running = await this.options.drills.running();
     return running ? { ok: false, reason: 'unchanged', message: this.busy(running) } : undefined;
   }

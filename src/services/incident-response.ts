@@ -348,11 +348,8 @@ export class IncidentResponse {
     return outcome;
   }
 
-  private async denied(
-    who: Responder,
-    permission: Permission,
-    doing: string,
-  ): Promise<ResponseOutcome | undefined> {
+  /** The refusal to give `who` when they lack `permission` for `doing`, or undefined when they have it. */
+  async denied(who: Responder, permission: Permission, doing: string): Promise<ResponseOutcome | undefined> {
     if (who.kind === 'cli') return undefined;
     const decision = await this.options.authorizer.check(who.userId, permission);
     if (decision.allowed) return undefined;
