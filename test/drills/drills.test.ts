@@ -181,7 +181,11 @@ describe('a drill', () => {
     const channel = h.slack.callsTo('conversations.create').find((call) => call.at >= from);
     expect(channel?.args.name).toBe('inc-drill-1-practice-p1-on-fleet-api');
     const postmortem = await eventually(
-      () => h.slack.uploads.find((upload) => upload.filename.startsWith('postmortem-drill-1-')),
+      () =>
+        h.slack.uploads.find(
+          // Complete: its bytes uploaded and its title given (files.completeUploadExternal).
+          (upload) => upload.filename.startsWith('postmortem-drill-1-') && upload.title && upload.bytes,
+        ),
       10_000,
       'the post-mortem draft',
     );
