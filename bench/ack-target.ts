@@ -3,7 +3,9 @@
  * Prints `READY <port>` when it accepts requests.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import { loadConfig } from '../src/config/index.ts';
@@ -11,6 +13,21 @@ import { startApp } from '../src/main.ts';
 
 const secret = process.env.SLACK_SIGNING_SECRET ?? '';
 const variant = process.argv[2];
+
+// BENCH_CPU_PROF (set by bench/ack.ts): SIGUSR2 starts V8's sampling profiler, SIGTERM writes what
+// it recorded to ACK_PROFILE_FILE and exits, so the profile covers the measured load, not start-up.
+const profileFile = process.env.ACK_PROFILE_FILE;
+if (profileFile) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  process.once('SIGUSR2', () => void session.post('Profiler.start'));
+  process.once('SIGTERM', async () => {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(profileFile, JSON.stringify(profile));
+    process.exit(0);
+  });
+}
 
 if (variant === 'bare') {
   // The physical limit: read the body, check the v0 signature and the replay window, parse the form.
