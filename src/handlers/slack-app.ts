@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { App, type BlockAction, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClientOptions } from '@slack/web-api';
@@ -5,6 +6,7 @@ import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { MessageContent, Notifier } from '../domain/notifier.ts';
 import { type HttpServer, MAX_BODY_BYTES, sendJson } from '../http/http-server.ts';
+import { readBody, SlackSignature } from '../http/slack-signature.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ActionRequests } from '../services/action-requests.ts';
 import type { ActionRunner } from '../services/action-runner.ts';
@@ -76,11 +78,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const boltLogger = toSlackLogger(logger.child({ component: 'slack' }));
   const appToken = config.slack.appToken;
   const signingSecret = config.slack.signingSecret;
+  const signature = appToken || !signingSecret ? undefined : new SlackSignature({ signingSecret });
   const http =
     appToken || !signingSecret
       ? undefined
       : new HTTPReceiver({
           signingSecret,
+          // Checked by `signature` before a request reaches Bolt (see mount): one HMAC, not Bolt's three.
+          signatureVerification: false,
           endpoints: SLACK_EVENTS_PATH,
           logger: boltLogger,
           processBeforeResponse: false,
@@ -112,6 +117,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     clientOptions: options.clientOptions,
     // auth.test once at start-up, not on every event.
     deferInitialization: true,
+    // No listener keeps conversation state; Bolt's default store costs a lookup (and a thrown
+    // "Conversation not found" error) on every request.
+    convoStore: false,
   });
   const deps = {
     config,
@@ -410,7 +418,26 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     mode: http ? 'http' : 'socket',
     mount(server) {
-      if (http) server.route('POST', SLACK_EVENTS_PATH, http.requestListener);
+      if (!http || !signature) return;
+      server.route('POST', SLACK_EVENTS_PATH, async (request, response) => {
+        const body = await readBody(request, MAX_BODY_BYTES).catch(() => undefined);
+        if (!body) {
+          if (!response.headersSent) response.writeHead(400).end();
+          return;
+        }
+        const problem = signature.problem(request, body);
+        // Slack's certificate check (`ssl_check=1`) may come unsigned: Bolt answers it 200 and runs
+        // nothing, so it is handed over with everything else in the body dropped, as Bolt does.
+        const sslCheck = problem !== undefined && isSslCheck(request, body);
+        if (problem && !sslCheck) {
+          logger.warn({ problem }, 'a request to the Slack endpoint was refused: it is not signed by Slack');
+          response.writeHead(401).end();
+          return;
+        }
+        // Bolt takes a body already read (its BufferedIncomingMessage) instead of reading the stream.
+        Object.assign(request, { rawBody: sslCheck ? Buffer.from('ssl_check=1') : body });
+        http.requestListener(request, response);
+      });
     },
     async start() {
       await app.init();
@@ -420,6 +447,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (!http) await app.stop();
     },
   };
+}
+
+/** Slack's certificate check: a form whose `ssl_check` is 1. */
+function isSslCheck(request: IncomingMessage, body: Buffer): boolean {
+  return (
+    request.headers['content-type'] === 'application/x-www-form-urlencoded' &&
+    new URLSearchParams(body.toString('utf8')).get('ssl_check') === '1'
+  );
 }
 
 /** A button press as the confirmation use cases take it. */

@@ -84,6 +84,23 @@ describe('request verification', () => {
     expect((await runs()).length).toBe(before);
     expect(h.slack.callsTo('chat.postMessage')).toEqual([]);
   });
+
+  it("answers Slack's unsigned certificate check 200, and runs nothing smuggled into it", async () => {
+    const before = (await runs()).length;
+    // Bolt reads a form's `payload` as the whole request: unsigned, this would be a command.
+    const smuggled = JSON.stringify(
+      Object.fromEntries(new URLSearchParams(slashCommandBody({ text: 'health', user_id: ONCALL }))),
+    );
+    const check = await fetch(h.events, {
+      method: 'POST',
+      body: `ssl_check=1&payload=${encodeURIComponent(smuggled)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(check.status).toBe(200);
+    expect(await check.text()).toBe('');
+    expect((await runs()).length).toBe(before);
+    expect(h.slack.callsTo('chat.postMessage')).toEqual([]);
+  });
 });
 
 describe('authorisation', () => {
