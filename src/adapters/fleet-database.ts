@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { FleetbotError } from '../domain/errors.ts';
 import type {
   ConnectionSnapshot,
@@ -207,6 +207,8 @@ export class PgFleetDatabase implements FleetDatabase {
     const url = this.options.url;
     if (!url) throw notConfigured();
     signal.throwIfAborted();
+    // pg is imported on the first connection: `fleetbot run status` never opens one.
+    const { default: pg } = await import('pg');
     const client = new pg.Client({
       connectionString: url,
       application_name: APPLICATION_NAME,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseDumps, Dump } from '../domain/backups.ts';
 import { FleetbotError } from '../domain/errors.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -138,6 +138,8 @@ export class PgDumps implements DatabaseDumps {
   }
 
   private async connect(appName: string, signal: AbortSignal): Promise<pg.Client> {
+    // pg is imported on the first connection: `fleetbot run status` never opens one.
+    const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: this.options.url, application_name: appName });
     // Failures reach the awaited calls; unheard, the 'error' event would end the process.
     client.on('error', () => {});

@@ -1,4 +1,5 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
+import { createLogger, type Logger } from '../logging/logger.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIo {
@@ -23,6 +24,20 @@ export interface CliCommand {
     args: { values: Record<string, string | boolean | undefined>; positionals: string[] },
     io: CliIo,
   ): Promise<number>;
+}
+
+/**
+ * The logger of a one-shot command: to stderr, and only warnings and errors unless `--verbose` or
+ * LOG_LEVEL asks for more, so that the command's own output stands alone. Readable lines in a
+ * terminal, JSON lines otherwise (LOG_FORMAT chooses).
+ */
+export function cliLogger(io: CliIo): Logger {
+  const format = io.env.LOG_FORMAT;
+  return createLogger({
+    level: io.env.LOG_LEVEL?.trim().toLowerCase() || 'warn',
+    destination: process.stderr,
+    format: format === 'json' || format === 'pretty' ? format : undefined,
+  });
 }
 
 /** Exit codes, the contract scripts rely on. */

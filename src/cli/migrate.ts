@@ -1,8 +1,5 @@
 import { loadConfig } from '../config/index.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrate } from '../db/migrate.ts';
-import { createLogger } from '../logging/logger.ts';
-import { type CliCommand, EXIT } from './command.ts';
+import { type CliCommand, cliLogger, EXIT } from './command.ts';
 
 export const migrateCommand: CliCommand = {
   name: 'migrate',
@@ -12,9 +9,12 @@ export const migrateCommand: CliCommand = {
     'Safe to run twice and from several processes at once. `start`, `web` and `worker` also migrate at start-up.',
   async run(_args, io) {
     const config = loadConfig({ env: io.env });
-    const logger = createLogger({
-      level: config.runtime.logLevel === 'info' ? 'warn' : config.runtime.logLevel,
-    });
+    const logger = cliLogger(io);
+    // Loaded here, as the queue below: every other command's start would pay for pg.
+    const [{ openDatabase }, { migrate }] = await Promise.all([
+      import('../db/database.ts'),
+      import('../db/migrate.ts'),
+    ]);
     const database = await openDatabase({
       databaseUrl: config.runtime.databaseUrl,
       dataDir: config.runtime.dataDir,

@@ -5,13 +5,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ActionResult } from '../actions/action.ts';
 import { actions, resolveCommand } from '../actions/registry.ts';
-import { loadConfig } from '../config/index.ts';
-import { ActionRunStore } from '../db/action-run-store.ts';
-import { createPool } from '../db/database.ts';
-import { migrate } from '../db/migrate.ts';
-import { createLogger } from '../logging/logger.ts';
+import { type Config, loadConfig } from '../config/index.ts';
+import type { Logger } from '../logging/logger.ts';
 import type { ActionRunner, PreparedAction } from '../services/action-runner.ts';
-import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
+import { type CliCommand, type CliIo, cliLogger, EXIT, UsageError } from './command.ts';
 import { renderText } from './render-text.ts';
 
 /**
@@ -28,7 +25,8 @@ export const runCommand: CliCommand = {
     ...actions.map((action) => `  ${`${action.name} ${action.usage}`.padEnd(62)} ${action.summary}`),
     '',
     'Exit 0 ok, 1 the action failed (or health is not healthy), 2 usage error.',
-    'With DATABASE_URL set, each run is recorded in the audit log and takes the workload lock.',
+    'With DATABASE_URL set, each change is recorded in the audit log and takes the workload lock;',
+    "reads (status, health, logs…) leave fleetbot's database alone.",
   ].join('\n'),
   passThrough: true,
   async run({ positionals }, io) {
@@ -45,14 +43,15 @@ export const runCommand: CliCommand = {
         'Usage: fleetbot run ACTION [ARGS…] [--json] [--yes]\nRun `fleetbot run --list` for the actions.',
       );
     const config = loadConfig({ env: io.env });
-    const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
-    const pool = config.runtime.databaseUrl ? createPool(config.runtime.databaseUrl, logger, 2) : undefined;
+    const logger = cliLogger(io);
+    const { buildActionRunner } = await import('../wiring/action-runner.ts');
+    const secrets = await secretInputs(name, io);
+    const reader = buildActionRunner(config, logger);
+    const classified = reader.prepare(name, args, secrets);
+    const audit = classified.classification.destructive ? await auditStore(config, logger) : undefined;
     try {
-      if (pool) await migrate(pool, logger);
-      // Loaded here, not at the top: the Kubernetes client alone takes most of a second to import.
-      const { buildActionRunner } = await import('../wiring/action-runner.ts');
-      const runner = buildActionRunner(config, logger, pool ? new ActionRunStore({ pool }) : undefined);
-      const asked = runner.prepare(name, args, await secretInputs(name, io));
+      const runner = audit ? buildActionRunner(config, logger, audit.store) : reader;
+      const asked = audit ? runner.prepare(name, args, secrets) : classified;
       const prepared = asked.classification.destructive ? await confirm(runner, asked, yes, io) : asked;
       if (!prepared) {
         io.err('Cancelled; nothing was changed.');
@@ -97,10 +96,33 @@ export const runCommand: CliCommand = {
         process.off('SIGINT', cancel);
       }
     } finally {
-      await pool?.end();
+      await audit?.close();
     }
   },
 };
+
+/**
+ * The audit log and workload lock for a change, when DATABASE_URL names fleetbot's database. Only a
+ * change opens it (and migrates it if needed): a read stays off the database, and its modules
+ * (pg, the stores) are not even loaded.
+ */
+async function auditStore(config: Config, logger: Logger) {
+  const url = config.runtime.databaseUrl;
+  if (!url) return undefined;
+  const [{ createPool }, { migrate }, { ActionRunStore }] = await Promise.all([
+    import('../db/database.ts'),
+    import('../db/migrate.ts'),
+    import('../db/action-run-store.ts'),
+  ]);
+  const pool = createPool(url, logger, 2);
+  try {
+    await migrate(pool, logger);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return { store: new ActionRunStore({ pool }), close: () => pool.end() };
+}
 
 /** Stable keys first: action, status, summary, then the action's own data (health: verdict, checks). */
 function toJson(action: string, result: ActionResult) {

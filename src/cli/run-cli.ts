@@ -27,7 +27,10 @@ const commands: readonly CliCommand[] = [
 const USAGE_CODES = new Set(['config', 'usage', 'invalid_params', 'unknown_service', 'unknown_secret']);
 
 /** Parses argv (without node and the script), runs the command, returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(words: readonly string[], given: CliIo): Promise<number> {
+  // --verbose, anywhere: the command's logs down to debug, which one-shot commands otherwise keep to warnings.
+  const argv = words.filter((word) => word !== '--verbose');
+  const io = argv.length < words.length ? { ...given, env: { ...given.env, LOG_LEVEL: 'debug' } } : given;
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       io.out(overview());
@@ -112,7 +115,8 @@ function overview(): string {
     'Commands:',
     ...commands.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`),
     '',
-    'Run `fleetbot <command> --help` for a command’s details.',
+    'Run `fleetbot <command> --help` for a command’s details. --verbose shows the command’s logs (LOG_LEVEL=debug);',
+    'otherwise a command run from a terminal logs warnings and errors only, to stderr.',
   ].join('\n');
 }
 

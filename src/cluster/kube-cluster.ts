@@ -1,20 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AppsV1Api,
-  type ConfigurationOptions,
-  CoreV1Api,
-  DiscoveryV1Api,
-  KubeConfig,
-  Metrics,
-  Observable,
-  PatchStrategy,
-  type RequestContext,
-  type ResponseContext,
-  type V1Deployment,
-  type V1Pod,
-  type V1PodTemplateSpec,
-  type V1StatefulSet,
-  VersionApi,
+import type {
+  CoreV1Event,
+  NodeMetricsList,
+  PodMetricsList,
+  V1Deployment,
+  V1EndpointSlice,
+  V1Node,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1PodTemplateSpec,
+  V1ReplicaSet,
+  V1Scale,
+  V1Service,
+  V1StatefulSet,
+  VersionInfo,
 } from '@kubernetes/client-node';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -34,10 +33,12 @@ import {
   type WorkloadRef,
 } from '../domain/cluster.ts';
 import { bytes, millicores } from '../domain/quantity.ts';
+import { optional } from '../lib/optional.ts';
 import type { Logger } from '../logging/logger.ts';
 import { envPatch } from './env-patch.ts';
-import { loadedNoCredentials, refuseRequests } from './kube-credentials.ts';
 import { noCredentialsError, type Operation, timeoutError, toClusterError } from './kube-errors.ts';
+import { KubeHttp, type KubeRequest } from './kube-http.ts';
+import { findKubeTarget } from './kubeconfig.ts';
 import {
   CHANGE_CAUSE,
   currentReplicaSet,
@@ -55,6 +56,13 @@ import {
 } from './rollout-status.ts';
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+const STRATEGIC_MERGE = 'application/strategic-merge-patch+json';
+const MERGE = 'application/merge-patch+json';
+const JSON_PATCH = 'application/json-patch+json';
+
+interface List<T> {
+  items: T[];
+}
 
 export interface KubeClusterOptions {
   config: Config;
@@ -70,123 +78,75 @@ export interface KubeClusterOptions {
   failFastAfterMs?: number;
 }
 
-/** The Cluster port over @kubernetes/client-node, doing what kubectl does client-side. */
+/** The Cluster port over the Kubernetes REST API, doing what kubectl does client-side. */
 export function createKubeCluster(options: KubeClusterOptions): Cluster {
   return new KubeCluster(options);
 }
 
 class KubeCluster implements Cluster {
   readonly identity: ClusterIdentity;
-  private readonly core: CoreV1Api;
-  private readonly apps: AppsV1Api;
-  private readonly discovery: DiscoveryV1Api;
-  private readonly versionApi: VersionApi;
-  private readonly metrics: Metrics;
+  private readonly http: KubeHttp | undefined;
   private readonly namespace: string;
   private readonly options: KubeClusterOptions;
 
   constructor(options: KubeClusterOptions) {
     this.options = options;
-    const kc = new KubeConfig();
-    let credentials = true;
-    if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
-    else if (options.config.kube.kubeconfig) kc.loadFromFile(options.config.kube.kubeconfig);
-    else {
-      kc.loadFromDefault();
-      credentials = !loadedNoCredentials(kc);
-    }
     this.namespace = options.config.cluster.namespace;
-    if (credentials) {
-      if (options.config.cluster.context) kc.setCurrentContext(options.config.cluster.context);
-      const context = kc.getCurrentContext();
-      this.identity = {
-        // client-node's name for the service-account context; the domain calls it `in-cluster`.
-        context: context === 'inClusterContext' ? 'in-cluster' : context || '(no current context)',
-        server: kc.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)',
-        namespace: this.namespace,
-      };
-    } else {
-      // Fail each call with the cause rather than the constructor: `fleetbot` still starts, `run
-      // health` shows it in the cluster check, and the context setting is left alone because there
-      // is no kubeconfig for it to name a context in.
-      const { name, resourceGroup } = options.config.cluster;
-      refuseRequests(kc, () => noCredentialsError({ name, resourceGroup }));
-      this.identity = { context: '(no kubeconfig)', server: '(none)', namespace: this.namespace };
-    }
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.discovery = kc.makeApiClient(DiscoveryV1Api);
-    this.versionApi = kc.makeApiClient(VersionApi);
-    this.metrics = new Metrics(kc);
+    const target = findKubeTarget({
+      ...optional('kubeconfig', options.kubeconfigPath ?? options.config.kube.kubeconfig),
+      ...optional('context', options.config.cluster.context),
+    });
+    // Without credentials each call fails with the cause rather than the constructor: `fleetbot`
+    // still starts, and `run health` shows it in the cluster check.
+    this.http = target && new KubeHttp(target);
+    this.identity = target
+      ? { context: target.context, server: target.server, namespace: this.namespace }
+      : { context: '(no kubeconfig)', server: '(none)', namespace: this.namespace };
   }
 
   async version(signal?: AbortSignal) {
-    const info = await this.call({ verb: 'get', resource: 'version' }, signal, (o) =>
-      this.versionApi.getCode(o),
-    );
+    const info = await this.get<VersionInfo>({ verb: 'get', resource: 'version' }, '/version', signal);
     return { gitVersion: info.gitVersion, context: this.identity.context, server: this.identity.server };
   }
 
   getWorkload(ref: WorkloadRef, signal?: AbortSignal): Promise<Workload> {
-    const request = { name: ref.name, namespace: this.namespace };
-    return ref.kind === 'Deployment'
-      ? this.call(op('get', 'deployments', ref.name), signal, (o) =>
-          this.apps.readNamespacedDeployment(request, o),
-        )
-      : this.call(op('get', 'statefulsets', ref.name), signal, (o) =>
-          this.apps.readNamespacedStatefulSet(request, o),
-        );
+    const resource = resourceOf(ref);
+    return this.get(op('get', resource, ref.name), `${this.apps(resource)}/${ref.name}`, signal);
   }
 
   async listWorkloads(signal?: AbortSignal): Promise<Workload[]> {
     const [deployments, statefulSets] = await Promise.all([
-      this.call(op('list', 'deployments'), signal, (o) =>
-        this.apps.listNamespacedDeployment({ namespace: this.namespace }, o),
-      ),
-      this.call(op('list', 'statefulsets'), signal, (o) =>
-        this.apps.listNamespacedStatefulSet({ namespace: this.namespace }, o),
-      ),
+      this.get<List<V1Deployment>>(op('list', 'deployments'), this.apps('deployments'), signal),
+      this.get<List<V1StatefulSet>>(op('list', 'statefulsets'), this.apps('statefulsets'), signal),
     ]);
     return [...withKind(deployments.items, 'Deployment'), ...withKind(statefulSets.items, 'StatefulSet')];
   }
 
   async listPods(ref?: WorkloadRef, signal?: AbortSignal): Promise<V1Pod[]> {
     const labelSelector = ref ? selectorOf(await this.getWorkload(ref, signal)) : undefined;
-    const pods = await this.call(op('list', 'pods'), signal, (o) =>
-      this.core.listNamespacedPod(
-        { namespace: this.namespace, ...(labelSelector ? { labelSelector } : {}) },
-        o,
-      ),
-    );
-    return pods.items;
+    return this.listPodsMatching(labelSelector, signal);
   }
 
   getPod(name: string, signal?: AbortSignal): Promise<V1Pod> {
-    return this.call(op('get', 'pods', name), signal, (o) =>
-      this.core.readNamespacedPod({ name, namespace: this.namespace }, o),
-    );
+    return this.get(op('get', 'pods', name), `${this.core('pods')}/${name}`, signal);
   }
 
   async listServices(signal?: AbortSignal) {
-    return (
-      await this.call(op('list', 'services'), signal, (o) =>
-        this.core.listNamespacedService({ namespace: this.namespace }, o),
-      )
-    ).items;
+    return (await this.get<List<V1Service>>(op('list', 'services'), this.core('services'), signal)).items;
   }
 
   async listEndpointSlices(service: string, signal?: AbortSignal) {
-    const list = await this.call(op('list', 'endpointslices'), signal, (o) =>
-      this.discovery.listNamespacedEndpointSlice(
-        { namespace: this.namespace, labelSelector: `kubernetes.io/service-name=${service}` },
-        o,
-      ),
+    const list = await this.get<List<V1EndpointSlice>>(
+      op('list', 'endpointslices'),
+      `/apis/discovery.k8s.io/v1/namespaces/${this.namespace}/endpointslices`,
+      signal,
+      { labelSelector: `kubernetes.io/service-name=${service}` },
     );
     return list.items;
   }
 
   async listNodes(signal?: AbortSignal) {
-    return (await this.call(op('list', 'nodes'), signal, (o) => this.core.listNode({}, o))).items;
+    return (await this.get<List<V1Node>>(op('list', 'nodes'), '/api/v1/nodes', signal)).items;
   }
 
   async listEvents(involvedObject?: { name: string; kind?: string }, signal?: AbortSignal) {
@@ -196,20 +156,16 @@ class KubeCluster implements Cluster {
           ...(involvedObject.kind ? [`involvedObject.kind=${involvedObject.kind}`] : []),
         ].join(',')
       : undefined;
-    const list = await this.call(op('list', 'events'), signal, (o) =>
-      this.core.listNamespacedEvent(
-        { namespace: this.namespace, ...(fieldSelector ? { fieldSelector } : {}) },
-        o,
-      ),
-    );
+    const list = await this.get<List<CoreV1Event>>(op('list', 'events'), this.core('events'), signal, {
+      fieldSelector,
+    });
     return list.items;
   }
 
   async listPersistentVolumeClaims(signal?: AbortSignal) {
-    const list = await this.call(op('list', 'persistentvolumeclaims'), signal, (o) =>
-      this.core.listNamespacedPersistentVolumeClaim({ namespace: this.namespace }, o),
-    );
-    return list.items;
+    const resource = 'persistentvolumeclaims';
+    return (await this.get<List<V1PersistentVolumeClaim>>(op('list', resource), this.core(resource), signal))
+      .items;
   }
 
   async restart(ref: WorkloadRef, signal?: AbortSignal) {
@@ -232,7 +188,7 @@ class KubeCluster implements Cluster {
     await this.patchWorkload(
       ref,
       { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } },
-      PatchStrategy.StrategicMergePatch,
+      STRATEGIC_MERGE,
       'kubectl-rollout',
       signal,
     );
@@ -247,23 +203,17 @@ class KubeCluster implements Cluster {
       if (state.phase === 'complete') return { ...state, problems: [] };
       const selector = selectorOf(deployment);
       const [replicaSets, pods] = await Promise.all([
-        this.call(op('list', 'replicasets'), signal, (o) =>
-          this.apps.listNamespacedReplicaSet({ namespace: this.namespace, labelSelector: selector }, o),
-        ),
-        this.call(op('list', 'pods'), signal, (o) =>
-          this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector }, o),
-        ),
+        this.listReplicaSets(selector, signal),
+        this.listPodsMatching(selector, signal),
       ]);
-      const current = currentReplicaSet(deployment, ownedReplicaSets(deployment, replicaSets.items));
-      return { ...state, problems: podProblems(podsOfReplicaSet(pods.items, current)) };
+      const current = currentReplicaSet(deployment, ownedReplicaSets(deployment, replicaSets));
+      return { ...state, problems: podProblems(podsOfReplicaSet(pods, current)) };
     }
     const set = workload as V1StatefulSet;
     const state = statefulSetRollout(set);
     if (state.phase === 'complete') return { ...state, problems: [] };
-    const pods = await this.call(op('list', 'pods'), signal, (o) =>
-      this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selectorOf(set) }, o),
-    );
-    return { ...state, problems: podProblems(podsAtRevision(pods.items, set.status?.updateRevision)) };
+    const pods = await this.listPodsMatching(selectorOf(set), signal);
+    return { ...state, problems: podProblems(podsAtRevision(pods, set.status?.updateRevision)) };
   }
 
   async waitForRollout(ref: WorkloadRef, options: WaitForRolloutOptions): Promise<RolloutState> {
@@ -336,38 +286,21 @@ class KubeCluster implements Cluster {
     await this.patchWorkload(
       ref,
       undoPatch(deployment, target, plan.resourceVersion),
-      PatchStrategy.JsonPatch,
+      JSON_PATCH,
       undefined,
       signal,
     );
   }
 
   async scale(ref: WorkloadRef, replicas: number, signal?: AbortSignal) {
-    const request = { name: ref.name, namespace: this.namespace };
-    const current =
-      ref.kind === 'Deployment'
-        ? await this.call(op('get', 'deployments/scale', ref.name), signal, (o) =>
-            this.apps.readNamespacedDeploymentScale(request, o),
-          )
-        : await this.call(op('get', 'statefulsets/scale', ref.name), signal, (o) =>
-            this.apps.readNamespacedStatefulSetScale(request, o),
-          );
-    const body = { spec: { replicas } };
-    if (ref.kind === 'Deployment') {
-      await this.call(
-        op('patch', 'deployments/scale', ref.name),
-        signal,
-        (o) => this.apps.patchNamespacedDeploymentScale({ ...request, body }, o),
-        PatchStrategy.MergePatch,
-      );
-    } else {
-      await this.call(
-        op('patch', 'statefulsets/scale', ref.name),
-        signal,
-        (o) => this.apps.patchNamespacedStatefulSetScale({ ...request, body }, o),
-        PatchStrategy.MergePatch,
-      );
-    }
+    const resource = `${resourceOf(ref)}/scale`;
+    const path = `${this.apps(resourceOf(ref))}/${ref.name}/scale`;
+    const current = await this.get<V1Scale>(op('get', resource, ref.name), path, signal);
+    await this.send(op('patch', resource, ref.name), signal, {
+      method: 'PATCH',
+      path,
+      patch: { body: { spec: { replicas } }, contentType: MERGE },
+    });
     return { previous: current.spec?.replicas ?? 0 };
   }
 
@@ -402,7 +335,7 @@ class KubeCluster implements Cluster {
       change.unset,
     );
     if (!patch) return { changed: false };
-    await this.patchWorkload(ref, patch, PatchStrategy.StrategicMergePatch, 'kubectl-set', signal);
+    await this.patchWorkload(ref, patch, STRATEGIC_MERGE, 'kubectl-set', signal);
     return { changed: true };
   }
 
@@ -421,7 +354,7 @@ class KubeCluster implements Cluster {
         metadata: { annotations: { [CHANGE_CAUSE]: change.changeCause } },
         spec: { template: { spec: { containers: [{ name: target.name, image: change.image }] } } },
       },
-      PatchStrategy.StrategicMergePatch,
+      STRATEGIC_MERGE,
       'kubectl-set',
       signal,
     );
@@ -429,21 +362,12 @@ class KubeCluster implements Cluster {
   }
 
   async setSecretKey(secret: string, key: string, value: string, signal?: AbortSignal): Promise<void> {
-    await this.call(
-      { verb: 'patch', resource: 'secrets', name: secret, secretPayload: true },
-      signal,
-      (o) =>
-        this.core.patchNamespacedSecret(
-          {
-            name: secret,
-            namespace: this.namespace,
-            body: { stringData: { [key]: value } },
-            fieldManager: 'fleetbot',
-          },
-          o,
-        ),
-      PatchStrategy.MergePatch,
-    );
+    await this.send({ verb: 'patch', resource: 'secrets', name: secret, secretPayload: true }, signal, {
+      method: 'PATCH',
+      path: `${this.core('secrets')}/${secret}`,
+      query: { fieldManager: 'fleetbot' },
+      patch: { body: { stringData: { [key]: value } }, contentType: MERGE },
+    });
   }
 
   async workloadsUsingSecret(secret: string, signal?: AbortSignal): Promise<WorkloadRef[]> {
@@ -467,26 +391,27 @@ class KubeCluster implements Cluster {
   }
 
   podLogs(pod: string, options: LogOptions, signal?: AbortSignal): Promise<string> {
-    return this.call(op('get', 'pods/log', pod), signal, (o) =>
-      this.core.readNamespacedPodLog(
-        {
-          name: pod,
-          namespace: this.namespace,
-          ...(options.container ? { container: options.container } : {}),
-          ...(options.tailLines ? { tailLines: options.tailLines } : {}),
-          ...(options.sinceSeconds ? { sinceSeconds: options.sinceSeconds } : {}),
-          ...(options.previous ? { previous: true } : {}),
-          ...(options.limitBytes ? { limitBytes: options.limitBytes } : {}),
-          ...(options.timestamps ? { timestamps: true } : {}),
+    return this.call(op('get', 'pods/log', pod), signal, (http, combined) =>
+      http.text({
+        path: `${this.core('pods')}/${pod}/log`,
+        query: {
+          container: options.container,
+          tailLines: options.tailLines || undefined,
+          sinceSeconds: options.sinceSeconds || undefined,
+          previous: options.previous || undefined,
+          limitBytes: options.limitBytes || undefined,
+          timestamps: options.timestamps || undefined,
         },
-        o,
-      ),
+        signal: combined,
+      }),
     );
   }
 
   async podMetrics(signal?: AbortSignal): Promise<PodMetrics[]> {
-    const list = await this.call(op('list', 'pods.metrics.k8s.io'), signal, () =>
-      this.metrics.getPodMetrics(this.namespace),
+    const list = await this.get<PodMetricsList>(
+      op('list', 'pods.metrics.k8s.io'),
+      `${METRICS}/namespaces/${this.namespace}/pods`,
+      signal,
     );
     return list.items.map((item) => ({
       pod: item.metadata.name,
@@ -497,7 +422,7 @@ class KubeCluster implements Cluster {
 
   async nodeMetrics(signal?: AbortSignal): Promise<NodeMetrics[]> {
     const [list, nodes] = await Promise.all([
-      this.call(op('list', 'nodes.metrics.k8s.io'), signal, () => this.metrics.getNodeMetrics()),
+      this.get<NodeMetricsList>(op('list', 'nodes.metrics.k8s.io'), `${METRICS}/nodes`, signal),
       this.listNodes(signal),
     ]);
     return list.items.map((item) => {
@@ -521,84 +446,96 @@ class KubeCluster implements Cluster {
       );
     }
     const deployment = (await this.getWorkload(ref, signal)) as V1Deployment;
-    const list = await this.call(op('list', 'replicasets'), signal, (o) =>
-      this.apps.listNamespacedReplicaSet(
-        { namespace: this.namespace, labelSelector: selectorOf(deployment) },
-        o,
-      ),
-    );
-    return { deployment, replicaSets: ownedReplicaSets(deployment, list.items) };
+    const replicaSets = await this.listReplicaSets(selectorOf(deployment), signal);
+    return { deployment, replicaSets: ownedReplicaSets(deployment, replicaSets) };
   }
 
-  private patchWorkload(
+  private async listReplicaSets(labelSelector: string, signal?: AbortSignal) {
+    const list = await this.get<List<V1ReplicaSet>>(
+      op('list', 'replicasets'),
+      this.apps('replicasets'),
+      signal,
+      {
+        labelSelector,
+      },
+    );
+    return list.items;
+  }
+
+  private async listPodsMatching(labelSelector: string | undefined, signal?: AbortSignal) {
+    return (await this.get<List<V1Pod>>(op('list', 'pods'), this.core('pods'), signal, { labelSelector }))
+      .items;
+  }
+
+  private async patchWorkload(
     ref: WorkloadRef,
     body: unknown,
-    strategy: PatchStrategy,
+    contentType: string,
     fieldManager: string | undefined,
     signal?: AbortSignal,
-  ): Promise<unknown> {
-    const request = {
-      name: ref.name,
-      namespace: this.namespace,
-      body: body as object,
-      ...(fieldManager ? { fieldManager } : {}),
-    };
-    return ref.kind === 'Deployment'
-      ? this.call(
-          op('patch', 'deployments', ref.name),
-          signal,
-          (o) => this.apps.patchNamespacedDeployment(request, o),
-          strategy,
-        )
-      : this.call(
-          op('patch', 'statefulsets', ref.name),
-          signal,
-          (o) => this.apps.patchNamespacedStatefulSet(request, o),
-          strategy,
-        );
+  ): Promise<void> {
+    const resource = resourceOf(ref);
+    await this.send(op('patch', resource, ref.name), signal, {
+      method: 'PATCH',
+      path: `${this.apps(resource)}/${ref.name}`,
+      query: { fieldManager },
+      patch: { body, contentType },
+    });
   }
 
-  /**
-   * One API request: bounded by the request timeout and the caller's signal,
-   * errors translated. `contentType` selects the patch flavour (client-node
-   * would otherwise send a JSON-patch header for every patch).
-   */
+  private apps(resource: string): string {
+    return `/apis/apps/v1/namespaces/${this.namespace}/${resource}`;
+  }
+
+  private core(resource: string): string {
+    return `/api/v1/namespaces/${this.namespace}/${resource}`;
+  }
+
+  private get<T>(
+    operation: Operation,
+    path: string,
+    signal: AbortSignal | undefined,
+    query?: KubeRequest['query'],
+  ): Promise<T> {
+    return this.call(operation, signal, (http, combined) =>
+      http.json<T>({ path, ...(query ? { query } : {}), signal: combined }),
+    );
+  }
+
+  private async send(
+    operation: Operation,
+    signal: AbortSignal | undefined,
+    request: Omit<KubeRequest, 'signal'>,
+  ): Promise<void> {
+    await this.call(operation, signal, (http, combined) => http.json({ ...request, signal: combined }));
+  }
+
+  /** One API request: bounded by the request timeout and the caller's signal, errors translated. */
   private async call<T>(
     operation: Operation,
     signal: AbortSignal | undefined,
-    send: (options: ConfigurationOptions) => Promise<T>,
-    contentType?: string,
+    send: (http: KubeHttp, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
+    if (!this.http) {
+      const { name, resourceGroup } = this.options.config.cluster;
+      throw noCredentialsError({ name, resourceGroup });
+    }
     const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
     const deadline = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-    // Raced as well as passed down: some client-node helpers (Metrics) take no request options.
-    const aborted = new Promise<never>((_, reject) =>
-      combined.addEventListener('abort', () => reject(combined.reason), { once: true }),
-    );
     try {
-      return await Promise.race([send(this.requestOptions(combined, contentType)), aborted]);
+      return await send(this.http, combined);
     } catch (error) {
       if (deadline.aborted && !signal?.aborted) throw timeoutError(operation, this.identity, timeoutMs);
       throw toClusterError(error, operation, this.identity);
     }
   }
+}
 
-  private requestOptions(signal: AbortSignal | undefined, contentType?: string): ConfigurationOptions {
-    return {
-      middleware: [
-        {
-          pre: (context: RequestContext) => {
-            if (signal) context.setSignal(signal);
-            if (contentType) context.setHeaderParam('Content-Type', contentType);
-            return new Observable(Promise.resolve(context));
-          },
-          post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-        },
-      ],
-      middlewareMergeStrategy: 'append',
-    };
-  }
+const METRICS = '/apis/metrics.k8s.io/v1beta1';
+
+function resourceOf(ref: WorkloadRef): 'deployments' | 'statefulsets' {
+  return ref.kind === 'Deployment' ? 'deployments' : 'statefulsets';
 }
 
 function op(verb: Operation['verb'], resource: string, name?: string): Operation {

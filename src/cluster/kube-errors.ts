@@ -1,5 +1,5 @@
-import { ApiException } from '@kubernetes/client-node';
 import { ClusterError, type ClusterIdentity } from '../domain/cluster.ts';
+import { KubeApiError } from './kube-http.ts';
 
 export const RBAC_MANIFEST = 'deploy/kubernetes/rbac.yaml';
 
@@ -27,7 +27,7 @@ interface StatusBody {
 export function toClusterError(error: unknown, operation: Operation, identity: ClusterIdentity): unknown {
   if (error instanceof ClusterError) return error;
   const what = `${operation.verb} ${operation.resource}${operation.name ? `/${operation.name}` : ''}`;
-  if (error instanceof ApiException) {
+  if (error instanceof KubeApiError) {
     const status = parseStatus(error.body);
     const message = operation.secretPayload
       ? `${what} was refused (${status.reason ?? error.code})`

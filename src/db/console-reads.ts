@@ -12,9 +12,9 @@ import type {
   TimelinePage,
 } from '../domain/console.ts';
 import { DRILL_BASE, type IncidentStatus } from '../domain/incident.ts';
+import { optional } from '../lib/optional.ts';
 import { reportOf, type StoredDrillReport } from './drill-store.ts';
 import {
-  optional,
   optionalString,
   toIncident,
   toIncidentAlert,

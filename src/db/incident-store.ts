@@ -23,6 +23,7 @@ import type {
   PendingAlertEvent,
 } from '../domain/incident-store.ts';
 import { Batcher } from '../lib/batcher.ts';
+import { optional } from '../lib/optional.ts';
 
 /** Any key fleetbot's alert batches take, so that two workers never apply alerts at once. */
 const ALERT_LOCK = 0x666c6565; // "flee"
@@ -571,11 +572,6 @@ function reviveAlert(row: Row): Alert {
     startsAt: new Date(alert.startsAt),
     ...(alert.endsAt ? { endsAt: new Date(alert.endsAt) } : {}),
   };
-}
-
-/** `{ key: value }`, or nothing when the column is null (optional fields are absent, not undefined). */
-export function optional<K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> {
-  return (value === null || value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }
 
 export function optionalString(value: unknown): string | undefined {

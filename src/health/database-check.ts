@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { databaseTarget, readConnections } from '../adapters/fleet-database.ts';
 import { type CheckOutcome, failureReason, type HealthCheck, notConfigured } from './health-check.ts';
 
@@ -19,6 +18,8 @@ export function databaseCheck(options: DatabaseCheckOptions): HealthCheck {
 
 /** A client of its own rather than a pool: a health check must open a connection to prove one can be opened. */
 async function probe(url: string, signal: AbortSignal): Promise<CheckOutcome> {
+  // pg is imported on the first connection: `fleetbot run status` never opens one.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, application_name: 'fleetbot-health-check' });
   // Failures reach the awaited connect/query; unheard, the 'error' event would end the process.
   client.on('error', () => {});

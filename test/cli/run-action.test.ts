@@ -91,6 +91,24 @@ describe('fleetbot run', () => {
     expect(run.stdout).toMatch(/✗ Pods\s+\d+\/\d+ Running and Ready · fleet-api-\S+ CrashLoopBackOff/);
   });
 
+  it("keeps its logs off the command's output unless --verbose asks for them", async () => {
+    const quiet = await runFleetbot(['run', 'status'], { KUBECONFIG: kube.kubeconfigPath, LOG_LEVEL: '' });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const verbose = await runFleetbot(['run', 'status', '--verbose'], {
+      KUBECONFIG: kube.kubeconfigPath,
+      LOG_LEVEL: '',
+    });
+    expect(verbose.code).toBe(0);
+    expect(verbose.stdout.split('\n')[0]).toBe(quiet.stdout.split('\n')[0]);
+    // stderr is not a terminal here: JSON lines, the action's summary among them.
+    const lines = verbose.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(lines.some((line) => line.level === 'info' && line.msg.startsWith('action status:'))).toBe(true);
+  });
+
   it('a destructive action needs --yes without a terminal, and then shows what it does and runs', async () => {
     const refused = await runFleetbot(['run', 'restart', 'frontend'], env);
     expect(refused.code).toBe(2);
