@@ -41,7 +41,10 @@ export class KubeHttp {
     this.credentials = new KubeCredentials(target);
     const secure = this.server.startsWith('https:');
     // One keep-alive agent: a rollout followed for minutes polls every second over the same connection.
-    this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    // An idle connection is closed after 30 s: a load balancer in front of the API server (Azure's
+    // drops idle flows after 4 minutes, silently) would otherwise leave a dead socket to be reused.
+    const options = { keepAlive: true, timeout: 30_000 };
+    this.agent = secure ? new https.Agent(options) : new http.Agent(options);
   }
 
   /** The response parsed as a Kubernetes object, its timestamps as Dates (as client-node returns them). */
