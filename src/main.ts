@@ -183,6 +183,7 @@ export async function startApp(
       await queue.schedule('maintenance.notices', NOTICE_SWEEP_EVERY_MS);
       // Timers whose jobs were lost while no worker ran (a flushed queue store) fire now, marked late.
       await incidents.escalations.reconcile();
+      await incidents.tickets.reconcileReminders();
       // Each rotation's user group on whoever is on call now, and its next handoff queued.
       for (const rotation of Object.keys(config.oncall.rotations)) {
         await services.oncall.handoff(rotation).catch((error: unknown) => {

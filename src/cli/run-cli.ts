@@ -5,6 +5,7 @@ import { didYouMean } from '../lib/did-you-mean.ts';
 import { auditCommand } from './audit.ts';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts';
 import { configCheckCommand } from './config-check.ts';
+import { databaseCopyCommand } from './database-copy.ts';
 import { escalationPreviewCommand } from './escalation-preview.ts';
 import { incidentsCommand } from './incidents.ts';
 import { migrateCommand } from './migrate.ts';
@@ -16,6 +17,7 @@ const commands: readonly CliCommand[] = [
   webCommand,
   workerCommand,
   migrateCommand,
+  databaseCopyCommand,
   configCheckCommand,
   runCommand,
   auditCommand,
@@ -74,6 +76,11 @@ function findCommand(argv: readonly string[]): { command: CliCommand; rest: stri
   if (argv[0] === 'config') {
     throw new UsageError(
       'Usage: fleetbot config check [FILE]\nRun `fleetbot config check --help` for details.',
+    );
+  }
+  if (argv[0] === 'database') {
+    throw new UsageError(
+      'Usage: fleetbot database copy --to postgres://USER@HOST:5432/DB\nRun `fleetbot database copy --help` for details.',
     );
   }
   if (argv[0] === 'escalation') {

@@ -238,6 +238,18 @@ export class PgIncidentStore implements IncidentStore {
     return rows.map((row: Row) => Number(row.id));
   }
 
+  async awaitingPostmortemReminder(since: Date) {
+    // `incident.N.postmortem-reminder`: the key IncidentTickets records the reminder's message under.
+    const { rows } = await this.pool.query(
+      `SELECT id, resolved_at FROM incidents i
+        WHERE status = 'resolved' AND resolved_at >= $1 AND drill IS NULL AND postmortem_done_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM slack_messages m WHERE m.key = 'incident.' || i.id || '.postmortem-reminder')
+        ORDER BY id LIMIT 1000`,
+      [since],
+    );
+    return rows.map((row: Row) => ({ number: Number(row.id), resolvedAt: row.resolved_at as Date }));
+  }
+
   async unsynced(before: Date): Promise<number[]> {
     const { rows } = await this.pool.query(
       'SELECT id FROM incidents WHERE synced_version < version AND updated_at < $1 ORDER BY id LIMIT 500',

@@ -168,4 +168,9 @@ export interface IncidentStore {
   escalationTimers(before: Date, limit: number): Promise<EscalationTimer[]>;
   /** Open incidents whose escalation was never planned (opened before escalation existed, or a crash). */
   unplannedIncidents(limit: number): Promise<number[]>;
+  /**
+   * Real incidents resolved since `since` whose post-mortem is not done and whose reminder was never
+   * recorded: the reminders a lost queue (a flushed store, a move to another database) would drop.
+   */
+  awaitingPostmortemReminder(since: Date): Promise<{ number: number; resolvedAt: Date }[]>;
 }

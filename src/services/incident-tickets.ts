@@ -78,6 +78,31 @@ export class IncidentTickets {
     );
   }
 
+  /**
+   * Queues again, each at its time (at once if overdue), the reminders a lost queue dropped: run at
+   * worker start, as escalation timers are reconciled, so that neither a flushed queue store nor a
+   * move to another database (`fleetbot database copy`) loses one. The job id and the reminder's
+   * message key keep each reminder single.
+   */
+  async reconcileReminders(): Promise<number> {
+    const { store, jobs, config, clock } = this.options;
+    const now = clock.now().getTime();
+    const wait = config.alerts.postmortemReminder;
+    // A reminder due more than a day ago had its chance while fleetbot ran; older ones are not chased.
+    const pending = await store.awaitingPostmortemReminder(new Date(now - wait - 86_400_000));
+    for (const { number, resolvedAt } of pending) {
+      await jobs.enqueue(
+        'incident.postmortem-reminder',
+        { number },
+        {
+          jobId: jobId('postmortem-reminder', number),
+          delayMs: Math.max(0, resolvedAt.getTime() + wait - now),
+        },
+      );
+    }
+    return pending.length;
+  }
+
   /** The reminder, unless the post-mortem was marked done (or the incident reopened) meanwhile. */
   async remindPostmortem(number: number): Promise<void> {
     const { store, notifier, config } = this.options;

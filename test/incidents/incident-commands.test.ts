@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/adapters/clock.ts';
+import { PgIncidentStore } from '../../src/db/incident-store.ts';
+import type { Notifier } from '../../src/domain/notifier.ts';
+import { IncidentTickets } from '../../src/services/incident-tickets.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   clickAction,
@@ -245,5 +249,33 @@ describe('/fleet incident', () => {
         .callsTo('chat.postMessage')
         .filter((call) => String(call.args.text).includes(`post-mortem of INC-${second}`)),
     ).toEqual([]);
+  }, 40_000);
+
+  it('a reminder the queue lost (a flushed store, a move to another database) is queued again at worker start, and sent once', async () => {
+    const number = Number(/INC-(\d+)/.exec(await fleet('incident open P3 Reminder after a lost queue'))?.[1]);
+    expect(await fleet(`incident resolve ${number}`)).toContain(`INC-${number} resolved`);
+    const lost = await eventually(
+      () => h.app.queue.job('incidents', `postmortem-reminder.${number}`),
+      10_000,
+      'the reminder queued',
+    );
+    await lost.remove();
+    // What the worker runs at start, beside the escalation timers' reconciliation.
+    const tickets = new IncidentTickets({
+      config: h.config,
+      store: new PgIncidentStore({ pool: h.app.database.pool }),
+      notifier: {} as Notifier,
+      jobs: h.app.queue,
+      clock: systemClock,
+    });
+    expect(await tickets.reconcileReminders()).toBe(1);
+    const reminders = () =>
+      h.slack
+        .callsTo('chat.postMessage')
+        .filter((call) => String(call.args.text).includes(`post-mortem of INC-${number}`));
+    await eventually(() => reminders().length === 1, 15_000, 'the reminder');
+    // Sent: nothing is left to reconcile, and a second start queues nothing.
+    await eventually(async () => (await tickets.reconcileReminders()) === 0, 10_000, 'the reminder recorded');
+    expect(reminders()).toHaveLength(1);
   }, 40_000);
 });

@@ -5,7 +5,7 @@ import type { TokenCredential } from '@azure/identity';
 import pg from 'pg';
 import { systemClock } from '../../src/adapters/clock.ts';
 import { createKubeCluster } from '../../src/cluster/kube-cluster.ts';
-import { loadConfig } from '../../src/config/index.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { type RunningApp, startApp } from '../../src/main.ts';
 import { createTestDatabase, uniqueNamespace } from './databases.ts';
 import { type FakeKube, startFakeKube } from './fake-kube/index.ts';
@@ -38,6 +38,8 @@ ${extra}`;
 
 export interface SlackHarness {
   app: RunningApp;
+  /** The configuration the app runs with. */
+  config: Config;
   /** The queue's PostgreSQL schema (or Redis prefix). */
   queueNamespace: string;
   slack: FakeSlack;
@@ -112,6 +114,7 @@ export async function startSlackHarness(
   await db.connect();
   return {
     app,
+    config,
     queueNamespace,
     slack,
     kube,
