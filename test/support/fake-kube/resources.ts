@@ -19,7 +19,18 @@ export type ResourceName =
   | 'controllerrevisions'
   | 'endpointslices'
   | 'podmetrics'
-  | 'nodemetrics';
+  | 'nodemetrics'
+  | 'serviceaccounts'
+  | 'roles'
+  | 'rolebindings'
+  | 'clusterroles'
+  | 'clusterrolebindings'
+  | 'horizontalpodautoscalers'
+  | 'poddisruptionbudgets'
+  | 'ingresses'
+  | 'networkpolicies'
+  | 'jobs'
+  | 'servicemonitors';
 
 export interface Subresource {
   name: string;
@@ -61,6 +72,34 @@ const scale: Subresource = {
   verbs: ['get', 'patch', 'update'],
 };
 const status = (kind: string): Subresource => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
+
+/**
+ * A type the fake stores and serves but simulates nothing for: the other kinds of fleetbot's own
+ * manifests (deploy/kubernetes), so that `kubectl apply -k … --dry-run=client` finds each in discovery
+ * and its PATCH operation in the OpenAPI document.
+ */
+function storedOnly(
+  type: Pick<ResourceType, 'name' | 'kind' | 'group' | 'version' | 'namespaced'> & {
+    shortNames?: string[];
+    /** Has a status subresource; its spec changes count in `metadata.generation`. */
+    status?: boolean;
+    /** `metadata.generation` counts spec changes (a type without a status may still count them). */
+    generation?: boolean;
+  },
+): ResourceType {
+  const { status: hasStatus = false, generation = hasStatus, shortNames, ...names } = type;
+  return {
+    ...names,
+    plural: type.name,
+    singular: type.kind.toLowerCase(),
+    verbs: readWrite,
+    ...(shortNames ? { shortNames } : {}),
+    ...(hasStatus ? { subresources: [status(type.kind)] } : {}),
+    hasStatus,
+    tracksGeneration: generation,
+    fieldSelectors: [],
+  };
+}
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   {
@@ -316,6 +355,89 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     tracksGeneration: false,
     fieldSelectors: [],
   },
+  storedOnly({
+    name: 'serviceaccounts',
+    kind: 'ServiceAccount',
+    group: '',
+    version: 'v1',
+    namespaced: true,
+    shortNames: ['sa'],
+  }),
+  storedOnly({
+    name: 'roles',
+    kind: 'Role',
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    namespaced: true,
+  }),
+  storedOnly({
+    name: 'rolebindings',
+    kind: 'RoleBinding',
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    namespaced: true,
+  }),
+  storedOnly({
+    name: 'clusterroles',
+    kind: 'ClusterRole',
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    namespaced: false,
+  }),
+  storedOnly({
+    name: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    namespaced: false,
+  }),
+  storedOnly({
+    name: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+    group: 'autoscaling',
+    version: 'v2',
+    namespaced: true,
+    shortNames: ['hpa'],
+    status: true,
+  }),
+  storedOnly({
+    name: 'poddisruptionbudgets',
+    kind: 'PodDisruptionBudget',
+    group: 'policy',
+    version: 'v1',
+    namespaced: true,
+    shortNames: ['pdb'],
+    status: true,
+  }),
+  storedOnly({
+    name: 'ingresses',
+    kind: 'Ingress',
+    group: 'networking.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    shortNames: ['ing'],
+    status: true,
+  }),
+  storedOnly({
+    name: 'networkpolicies',
+    kind: 'NetworkPolicy',
+    group: 'networking.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    shortNames: ['netpol'],
+    generation: true,
+  }),
+  storedOnly({ name: 'jobs', kind: 'Job', group: 'batch', version: 'v1', namespaced: true, status: true }),
+  // A custom resource (the Prometheus Operator's CRD), served as an installed CRD's would be.
+  storedOnly({
+    name: 'servicemonitors',
+    kind: 'ServiceMonitor',
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    namespaced: true,
+    shortNames: ['smon'],
+    generation: true,
+  }),
 ];
 
 export function resourceType(name: ResourceName): ResourceType {
