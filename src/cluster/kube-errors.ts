@@ -1,7 +1,7 @@
 import { ClusterError, type ClusterIdentity } from '../domain/cluster.ts';
 import { KubeApiError } from './kube-http.ts';
 
-export const RBAC_MANIFEST = 'deploy/kubernetes/rbac.yaml';
+export const RBAC_MANIFEST = 'deploy/kubernetes/base/rbac.yaml';
 
 /** What a call was doing, so an error can name it: `patch deployments/fleet-api`. */
 export interface Operation {

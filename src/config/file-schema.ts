@@ -341,7 +341,7 @@ export const fileConfigObject = strictObject({
   services: z.record(serviceName, service),
   /**
    * The Secrets `/fleet secret set` may change, by name; any other is refused (the Role in
-   * deploy/kubernetes/rbac.yaml names the same ones). @defaultValue `['fleet-api-secrets']`
+   * deploy/kubernetes/base/rbac.yaml names the same ones). @defaultValue `['fleet-api-secrets']`
    */
   secrets: z.array(kubernetesName).min(1),
   /** Incident severities `P0`–`P3`, from the runbook's "Severity Levels" table. */

@@ -25,7 +25,7 @@ export function runbookHealthChecks(
     endpointsCheck(cluster),
     apiCheck({
       url: config.fleet.apiUrl,
-      // The Service name resolves from fleetbot's own namespace, where deploy/kubernetes puts it.
+      // The Service name resolves from fleetbot's own namespace, where deploy/kubernetes/base puts it.
       inClusterUrl: api?.service ? `http://${api.service}:${api.port}` : undefined,
       healthPath: api?.healthPath ?? '/api/health',
     }),

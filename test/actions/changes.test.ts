@@ -197,7 +197,7 @@ describe('guard rails and errors', () => {
     expect(result.summary).toBe(
       "fleetbot's Kubernetes identity may not patch statefulsets in fleet-management.",
     );
-    expect(result.sections[0]?.text).toContain('deploy/kubernetes/rbac.yaml');
+    expect(result.sections[0]?.text).toContain('deploy/kubernetes/base/rbac.yaml');
   });
 
   it('refuses a second mutation of the same workload while one runs, naming who started it', async () => {

@@ -26,7 +26,7 @@ describe.skipIf(!kubectlPresent)('fake-kube with the real kubectl', () => {
     for (const denied of requestsNotAllowed(kube.requests)) outsideRole.add(denied.replace(/ \(.*\)$/, ''));
     await kube.close();
   });
-  // What kubectl asks beyond fleetbot's Role in deploy/kubernetes/rbac.yaml, and why that is fine:
+  // What kubectl asks beyond fleetbot's Role in deploy/kubernetes/base/rbac.yaml, and why that is fine:
   // `rollout status` watches where fleetbot polls, and `replace` (PUT) only proves the fake's
   // resourceVersion conflicts. Anything new here is a request fleetbot may be copying without the Role.
   const outsideRole = new Set<string>();

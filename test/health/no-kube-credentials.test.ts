@@ -11,7 +11,7 @@ import { runFleetbot } from '../support/cli-process.ts';
 const NO_CREDENTIALS =
   'No Kubernetes credentials: no kubeconfig at ~/.kube/config (or KUBECONFIG) and not running in a cluster.';
 const HINT =
-  "Run az aks get-credentials --resource-group fleet-production-rg --name fleet-aks-cluster (the runbook's Access section), set KUBECONFIG, or run fleetbot in the cluster with its ServiceAccount (deploy/kubernetes/rbac.yaml).";
+  "Run az aks get-credentials --resource-group fleet-production-rg --name fleet-aks-cluster (the runbook's Access section), set KUBECONFIG, or run fleetbot in the cluster with its ServiceAccount (deploy/kubernetes/base/rbac.yaml).";
 
 // In a pod, client-node finds the ServiceAccount token and never gets to "nothing found".
 const IN_A_POD = existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');

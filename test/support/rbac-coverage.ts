@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { RecordedRequest } from './fake-kube/index.ts';
 
-const MANIFEST = fileURLToPath(new URL('../../deploy/kubernetes/rbac.yaml', import.meta.url));
+const MANIFEST = fileURLToPath(new URL('../../deploy/kubernetes/base/rbac.yaml', import.meta.url));
 
 interface Rule {
   apiGroups: string[];
@@ -30,7 +30,7 @@ export interface RequestAttributes {
 }
 
 /**
- * The requests the Role and ClusterRole in deploy/kubernetes/rbac.yaml would
+ * The requests the Role and ClusterRole in deploy/kubernetes/base/rbac.yaml would
  * not allow. Discovery (`/version`, `/api`, `/apis/...` group lists) is
  * allowed to every authenticated user by Kubernetes itself.
  */
