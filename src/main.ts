@@ -69,6 +69,7 @@ import { MessageDelivery } from './services/message-delivery.ts';
 import { MessageOutbox } from './services/message-outbox.ts';
 import { OnCall } from './services/oncall.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
+import { RunRecovery } from './services/run-recovery.ts';
 import { RunReporter } from './services/run-reporter.ts';
 import { toSlackLogger } from './slack/slack-logger.ts';
 import { SlackWebApi, unconfiguredSlackApi } from './slack/web-api.ts';
@@ -121,6 +122,8 @@ const EMBEDDED_DOWN_GRACE_MS = 15_000;
 
 /** How often the sweeps look for recorded Slack messages and confirmed runs whose job was lost. */
 const SWEEP_EVERY_MS = 30_000;
+/** How often runs left running by a dead worker are looked for (they are stale 8 s after their last heartbeat). */
+const RECOVERY_EVERY_MS = 2_000;
 /** How often stored alerts whose batch job was lost are looked for: an alert waits at most this long. */
 const ALERT_SWEEP_EVERY_MS = 5_000;
 /** How often maintenance notices are looked for: one is posted at most this late. */
@@ -184,6 +187,14 @@ export async function startApp(
       // Timers whose jobs were lost while no worker ran (a flushed queue store) fire now, marked late.
       await incidents.escalations.reconcile();
       await incidents.tickets.reconcileReminders();
+      // Runs a killed worker left running: at once, then every couple of seconds (each is claimed by one worker).
+      const recover = () =>
+        services.recovery
+          .recover()
+          .catch((error: unknown) => logger.warn({ err: error }, 'could not look for interrupted runs'));
+      await recover();
+      const recovering = setInterval(recover, RECOVERY_EVERY_MS);
+      stack.push(async () => clearInterval(recovering));
       // Each rotation's user group on whoever is on call now, and its next handoff queued.
       for (const rotation of Object.keys(config.oncall.rotations)) {
         await services.oncall.handoff(rotation).catch((error: unknown) => {
@@ -291,6 +302,8 @@ export interface Services {
   /** The read models of the web console and the App Home. */
   views: ConsoleViews;
   home: AppHome;
+  /** Runs a dead worker left running: found and closed within seconds. */
+  recovery: RunRecovery;
 }
 
 /**
@@ -428,7 +441,15 @@ export async function composeServices(
     jobs,
     clock,
   });
-  const reporter = new RunReporter({ notifier, clock, logger });
+  const reporter = new RunReporter({ notifier, messages, clock, logger });
+  const recovery = new RunRecovery({
+    store: runs,
+    cluster: runner.previewContext().cluster,
+    reporter,
+    clock,
+    logger,
+    staleAfterMs: runner.staleAfterMs(),
+  });
   const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
   const requests = new ActionRequests({ config, runner, authorizer, confirmations, jobs });
   const runAction = handleActionRun({ runner, jobs, authorizer, reporter, incidents: response, home });
@@ -487,6 +508,7 @@ export async function composeServices(
     maintenance,
     views,
     home,
+    recovery,
   };
 }
 

@@ -51,7 +51,7 @@ export class ActionRunStore implements RunStore {
 
   async start(runId: string, attemptId: string, staleAfterMs: number): Promise<StartOutcome> {
     const client = await this.pool.connect();
-    const stale = `COALESCE(heartbeat_at, started_at) < now() - make_interval(secs => ${Number(staleAfterMs) / 1000})`;
+    const stale = staleCondition(staleAfterMs);
     try {
       await client.query('BEGIN');
       const found = await client.query(
@@ -106,6 +106,18 @@ export class ActionRunStore implements RunStore {
     } finally {
       client.release();
     }
+  }
+
+  async takeOverStale(attemptId: string, staleAfterMs: number, limit: number): Promise<ActionRunRow[]> {
+    const { rows } = await this.pool.query(
+      `UPDATE action_runs SET attempt_id = $1, heartbeat_at = now()
+        WHERE id IN (SELECT id FROM action_runs
+                      WHERE status = 'running' AND ${staleCondition(staleAfterMs)}
+                      ORDER BY started_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+      [attemptId, limit],
+    );
+    return rows.map(toRow);
   }
 
   async heartbeat(runId: string, attemptId: string): Promise<boolean> {
@@ -268,6 +280,11 @@ function pendingOf(raw: Record<string, unknown>): PendingConfirmation | undefine
   const expiresAt = raw.confirmation_expires_at as Date | null;
   if (!confirmation || !expiresAt || raw.pending_params == null) return undefined;
   return { params: raw.pending_params as Record<string, unknown>, ...confirmation, expiresAt };
+}
+
+/** A running attempt silent for longer than `staleAfterMs`: its worker is taken to be dead. */
+function staleCondition(staleAfterMs: number): string {
+  return `COALESCE(heartbeat_at, started_at) < now() - make_interval(secs => ${Number(staleAfterMs) / 1000})`;
 }
 
 function toRow(row: Record<string, unknown>): ActionRunRow {

@@ -109,4 +109,10 @@ export interface RunStore {
   get(runId: string): Promise<ActionRunRow | undefined>;
   /** The audit log, newest first. */
   list(since: Date, limit?: number): Promise<ActionRunRow[]>;
+  /**
+   * Runs left `running` by a dead worker (heartbeat older than `staleAfterMs`), taken over by
+   * `attemptId` at once: each is claimed by one caller, which fences the dead attempt out and must
+   * finish it (its heartbeat is fresh again, so nobody else claims it meanwhile).
+   */
+  takeOverStale(attemptId: string, staleAfterMs: number, limit: number): Promise<ActionRunRow[]>;
 }

@@ -46,11 +46,12 @@ export interface ActionRunnerOptions {
   /** Attempts for reads on transient cluster errors (5xx, timeouts). */
   readAttempts?: number;
   backoffMs?: number;
-  /** How often a running attempt says it is alive; one silent for 3× this is taken to be dead. @defaultValue 5 s */
+  /** How often a running attempt says it is alive; one silent for 4× this is taken to be dead. @defaultValue 2 s */
   heartbeatMs?: number;
 }
 
-const HEARTBEAT_MS = 5_000;
+// A killed worker's run is recognised 8 s after its last beat (issue 18: within 10 s of a new start).
+const HEARTBEAT_MS = 2_000;
 
 /**
  * Runs registry actions the same way for the worker and the CLI: validate,
@@ -251,8 +252,8 @@ export class ActionRunner {
   }
 
   /** An attempt whose heartbeat is older than this is taken to be dead. */
-  private staleAfterMs(): number {
-    return 3 * (this.options.heartbeatMs ?? HEARTBEAT_MS);
+  staleAfterMs(): number {
+    return 4 * (this.options.heartbeatMs ?? HEARTBEAT_MS);
   }
 
   private async attempt(

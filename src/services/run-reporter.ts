@@ -1,5 +1,6 @@
 import type { ActionResult, Progress } from '../actions/action.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { MessageStore } from '../domain/message-store.ts';
 import type { Notifier } from '../domain/notifier.ts';
 import type { Requester } from '../domain/requester.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -33,11 +34,18 @@ const PROGRESS_INTERVAL_MS = 1_500;
  */
 export class RunReporter {
   private readonly notifier: Notifier;
+  private readonly messages: Pick<MessageStore, 'byKey'>;
   private readonly clock: Clock;
   private readonly logger: Logger;
 
-  constructor(options: { notifier: Notifier; clock: Clock; logger: Logger }) {
+  constructor(options: {
+    notifier: Notifier;
+    messages: Pick<MessageStore, 'byKey'>;
+    clock: Clock;
+    logger: Logger;
+  }) {
     this.notifier = options.notifier;
+    this.messages = options.messages;
     this.clock = options.clock;
     this.logger = options.logger;
   }
@@ -86,59 +94,88 @@ export class RunReporter {
         clearTimeout(trailing);
         latest = undefined;
         await shown;
-        const outcome = { ...result, sections: [] };
-        delete outcome.attachment;
-        delete outcome.image;
-        // The buttons go with the full result in the thread, once.
-        delete outcome.suggestions;
-        const render = (shownResult: ActionResult) =>
-          renderResult({ action: run.action, result: shownResult, requestedBy: run.requestedBy, durationMs });
-        await this.notifier.update(header, render(outcome));
-        await this.notifier.send(
-          {
-            kind: 'post',
-            key: `${header}.result`,
-            channel,
-            content: render(result),
-            thread: { key: header },
-          },
-          { requester: run.requester },
-        );
-        if (result.image) {
-          await this.notifier.send(
-            {
-              kind: 'upload',
-              key: `${header}.image`,
-              channel,
-              thread: { key: header },
-              file: {
-                filename: result.image.filename,
-                title: result.image.title,
-                content: result.image.base64,
-                encoding: 'base64',
-              },
-            },
-            { requester: run.requester },
-          );
-        }
-        if (result.attachment) {
-          await this.notifier.send(
-            {
-              kind: 'upload',
-              key: `${header}.output`,
-              channel,
-              thread: { key: header },
-              file: {
-                filename: result.attachment.filename,
-                title: `${result.attachment.filename} (${result.attachment.lines} lines)`,
-                content: result.attachment.content,
-              },
-            },
-            { requester: run.requester },
-          );
-        }
+        await this.showOutcome(header, channel, run, result, durationMs);
       },
     };
+  }
+
+  /**
+   * Ends the messages of a run whose worker died (see RunRecovery): its header, if it was ever
+   * posted, edited in place to the outcome, and the result threaded under it, as `finished` does.
+   * False when the run never had a header (nothing was shown, nothing to end).
+   */
+  async recovered(
+    run: { runId: string; action: string; requestedBy: string },
+    result: ActionResult,
+    durationMs: number,
+  ): Promise<boolean> {
+    const header = `run.${run.runId}`;
+    const shown = await this.messages.byKey(header);
+    if (shown?.message.kind !== 'post') return false;
+    await this.showOutcome(
+      header,
+      shown.message.channel,
+      { ...run, requester: shown.requester },
+      result,
+      durationMs,
+    );
+    return true;
+  }
+
+  /** The header edited to the outcome line; the full result (buttons, image, long output) in its thread, once. */
+  private async showOutcome(
+    header: string,
+    channel: string,
+    run: { action: string; requestedBy: string; requester: Requester | undefined },
+    result: ActionResult,
+    durationMs: number,
+  ): Promise<void> {
+    const requester = run.requester ? { requester: run.requester } : {};
+    const outcome = { ...result, sections: [] };
+    delete outcome.attachment;
+    delete outcome.image;
+    // The buttons go with the full result in the thread, once.
+    delete outcome.suggestions;
+    const render = (shownResult: ActionResult) =>
+      renderResult({ action: run.action, result: shownResult, requestedBy: run.requestedBy, durationMs });
+    await this.notifier.update(header, render(outcome));
+    await this.notifier.send(
+      { kind: 'post', key: `${header}.result`, channel, content: render(result), thread: { key: header } },
+      requester,
+    );
+    if (result.image) {
+      await this.notifier.send(
+        {
+          kind: 'upload',
+          key: `${header}.image`,
+          channel,
+          thread: { key: header },
+          file: {
+            filename: result.image.filename,
+            title: result.image.title,
+            content: result.image.base64,
+            encoding: 'base64',
+          },
+        },
+        requester,
+      );
+    }
+    if (result.attachment) {
+      await this.notifier.send(
+        {
+          kind: 'upload',
+          key: `${header}.output`,
+          channel,
+          thread: { key: header },
+          file: {
+            filename: result.attachment.filename,
+            title: `${result.attachment.filename} (${result.attachment.lines} lines)`,
+            content: result.attachment.content,
+          },
+        },
+        requester,
+      );
+    }
   }
 
   /** The run was refused when it came to run (roles change): told to the requester only. */
