@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,14 +21,11 @@ import {
 // instants, no clock, no database. The only I/O is loading the built-in configuration.
 
 function runbookConfig(): Config {
-  const cwd = process.cwd();
-  // An empty working directory: no ./fleetbot.yml, so the built-in defaults apply.
-  process.chdir(mkdtempSync(path.join(tmpdir(), 'fleetbot-escalation-')));
-  try {
-    return loadConfig({ env: {} });
-  } finally {
-    process.chdir(cwd);
-  }
+  // An empty fleetbot.yml, so the built-in defaults apply. Named explicitly rather than found in an
+  // empty working directory: process.chdir() is not available in worker threads (Stryker's runner).
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'fleetbot-escalation-')), 'fleetbot.yml');
+  writeFileSync(file, '');
+  return loadConfig({ file, env: {} });
 }
 
 const config = runbookConfig();
