@@ -121,6 +121,11 @@ export class EmbeddedPostgres {
         'unix_socket_directories=',
         '-c',
         'max_connections=200',
+        // A new WAL segment is not first filled with 16 MB of zeros: that write and its fsync stall
+        // every commit queued behind it (~50 ms every 16 MB of WAL under a burst of commands).
+        // Commits are still written and fsynced before they are acknowledged.
+        '-c',
+        'wal_init_zero=off',
       ],
       { detached: true, stdio: ['ignore', logFile.fd, logFile.fd], ...(owner ?? {}) },
     );
