@@ -135,20 +135,56 @@ async function load(port: number, text: string, seconds = DURATION_S) {
   };
 }
 
-/** CPU seconds used so far by each program (node, postgres, redis-server, wrk), from Linux's /proc. */
-async function cpuByProgram(): Promise<Map<string, number>> {
-  const used = new Map<string, number>();
+interface ProcessCpu {
+  name: string;
+  ppid: number;
+  /** CPU seconds used so far (user + system). */
+  seconds: number;
+}
+
+/** Every process's CPU so far, by pid, from Linux's /proc. */
+async function processes(): Promise<Map<number, ProcessCpu>> {
+  const table = new Map<number, ProcessCpu>();
   for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
     const match = /^\d+ \((.*)\) (.*)$/s.exec(stat);
     if (!match?.[1] || !match[2]) continue;
     const fields = match[2].split(' ');
-    // utime and stime, the 14th and 15th fields of stat, in clock ticks (100 a second).
-    const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-    const program = match[1].startsWith('postgres') ? 'postgres' : match[1];
-    used.set(program, (used.get(program) ?? 0) + seconds);
+    // ppid, utime and stime: the 4th, 14th and 15th fields of stat; times in ticks (100 a second).
+    table.set(Number(pid), {
+      name: match[1].startsWith('postgres') ? 'postgres' : match[1],
+      ppid: Number(fields[1]),
+      seconds: (Number(fields[11]) + Number(fields[12])) / 100,
+    });
   }
-  return used;
+  return table;
+}
+
+/**
+ * The CPU each program used between two snapshots, split into this benchmark's own processes (the
+ * server, its database and Redis, the kernel's threads) and everybody else's: a run during which
+ * others used the CPU is reported as such, since its figures are not from a quiet machine.
+ */
+async function cpuUsed(before: Map<number, ProcessCpu>, ours: (pid: number, ppid: number) => boolean) {
+  const after = await processes();
+  const mine = new Map<string, number>();
+  const others = new Map<string, number>();
+  for (const [pid, { name, ppid, seconds }] of after) {
+    const used = seconds - (before.get(pid)?.seconds ?? 0);
+    if (used < 0.05) continue;
+    const kernel = pid === 2 || ppid === 2;
+    const into = kernel || ours(pid, ppid) ? mine : others;
+    const program = kernel ? 'kernel' : name;
+    into.set(program, (into.get(program) ?? 0) + used);
+  }
+  const list = (map: Map<string, number>) =>
+    [...map]
+      .filter(([, seconds]) => seconds >= 0.1)
+      .sort((a, b) => b[1] - a[1])
+      .map(([program, seconds]) => `${program} ${seconds.toFixed(1)} s`)
+      .join(', ');
+  const othersSeconds = [...others.values()].reduce((sum, seconds) => sum + seconds, 0);
+  return { mine: list(mine), others: list(others), othersSeconds };
 }
 
 function toMs(match: RegExpExecArray | null): number {
@@ -199,6 +235,13 @@ const variants = (
   ] as const
 ).filter(([name]) => !ONLY || ONLY.split(',').some((part) => name.includes(part)));
 const runs = new Map<string, Measured[]>(variants.map(([name]) => [name, []]));
+/** The embedded PostgreSQL's postmaster: it and its children are this benchmark's own. */
+const postmaster = Number(
+  (await readFile(join(postgres.clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
+);
+/** CPU seconds other programs may use during one load before its figures are flagged as not quiet. */
+const NOISE_S = 0.5;
+const noisy: string[] = [];
 try {
   // Rounds interleave the variants, so a slow spell on a shared machine hits them all alike.
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -213,20 +256,19 @@ try {
       );
       await load(port, text, WARM_UP_S).catch(() => undefined); // warm-up, discarded
       if (profile) child.kill('SIGUSR2'); // the profiler starts with the measured load
-      const cpuBefore = profile ? await cpuByProgram() : undefined;
+      const before = await processes();
       runs.get(name)?.push(await load(port, text));
-      const cpuAfter = profile ? await cpuByProgram() : undefined;
+      const cpu = await cpuUsed(
+        before,
+        (pid, ppid) => [child.pid, process.pid, redis.pid, postmaster].includes(pid) || ppid === postmaster,
+      );
+      if (cpu.othersSeconds >= NOISE_S) noisy.push(`${name}, round ${round + 1}: ${cpu.others}`);
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       if (profile) {
-        const spent = [...(cpuAfter ?? [])]
-          .map(([program, seconds]) => [program, seconds - (cpuBefore?.get(program) ?? 0)] as const)
-          .filter(([, seconds]) => seconds >= 0.1)
-          .sort((a, b) => b[1] - a[1])
-          .map(([program, seconds]) => `${program} ${seconds.toFixed(1)} s`);
         console.log(`\n${name}, round ${round + 1}: CPU profile ${profile}`);
         console.log(
-          `  CPU used during the ${DURATION_S} s load (of ${cpus().length * DURATION_S} s): ${spent.join(', ')}\n`,
+          `  CPU used during the ${DURATION_S} s load (of ${cpus().length * DURATION_S} s): ${cpu.mine}; others: ${cpu.others || 'none'}\n`,
         );
         console.log(formatSummary(summariseProfile(await readProfile(profile), 12)));
       }
@@ -269,5 +311,10 @@ for (const r of rows) {
   const target = `${r.target.text}${met === undefined ? '' : met ? ' ✓' : ' ✗'}`;
   console.log(
     `| ${r.name} | ${r.rps} | ${r.p50} ms | ${r.p99} ms | ${ratio} | ${tail} | ${target} | ${r.errors} |`,
+  );
+}
+if (noisy.length > 0) {
+  console.log(
+    `\nNot a quiet machine: other programs used the CPU during ${noisy.length} of the loads (over ${NOISE_S} s each):\n${noisy.map((line) => `  ${line}`).join('\n')}`,
   );
 }
