@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/adapters/clock.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { FleetbotError } from '../../src/domain/errors.ts';
 import { Authorizer } from '../../src/services/authorizer.ts';
 import { FakeClock } from '../support/clock.ts';
 import { eventually } from '../support/eventually.ts';
@@ -41,7 +40,30 @@ describe('Authorizer', () => {
       roles: [],
       granting: ['On-Call Engineer', 'Team Lead', 'DevOps Lead'],
     });
-    expect((await authorizer.check('U0000VIEWER', 'read')).allowed).toBe(true);
+    expect(await authorizer.check('U0000VIEWER', 'read')).toEqual({
+      allowed: true,
+      permission: 'read',
+      roles: [],
+      granting: ['anyone in the workspace'],
+    });
+  });
+
+  it("lists every permission a user's roles grant, from users and from groups", async () => {
+    const authorizer = new Authorizer({
+      config: await configWithRoles(),
+      clock: systemClock,
+      groupMembers: async () => ['U0000LEAD'],
+    });
+    await authorizer.warm();
+    expect(await authorizer.permissionsOf('U0000ONCALL')).toEqual(['read', 'operate', 'respond']);
+    expect(await authorizer.permissionsOf('U0000LEAD')).toEqual([
+      'read',
+      'operate',
+      'admin',
+      'respond',
+      'drill',
+    ]);
+    expect(await authorizer.permissionsOf('U0000VIEWER')).toEqual(['read']);
   });
 
   it('never reads Slack on the acknowledgement path: a group not read yet is read once, behind the request', async () => {
@@ -61,7 +83,13 @@ describe('Authorizer', () => {
       authorizer.check('U0000LEAD', 'admin').catch((error: unknown) => error),
       authorizer.check('U0000LEAD', 'admin').catch((error: unknown) => error),
     ]);
-    for (const answer of answers) expect((answer as FleetbotError).hint).toBe('Try again in a few seconds.');
+    for (const answer of answers) {
+      expect(answer).toMatchObject({
+        code: 'slack',
+        message: expect.stringContaining('members of Slack user group S0000LEADS'),
+        hint: 'Try again in a few seconds.',
+      });
+    }
     expect(calls).toBe(1);
     release();
     await eventually(
@@ -98,5 +126,29 @@ describe('Authorizer', () => {
     release();
     await new Promise((resolve) => setImmediate(resolve));
     expect((await authorizer.check('U0000LEAD', 'admin')).allowed).toBe(false);
+  });
+
+  it.each([
+    ['the default of 60 s', undefined, 60_000],
+    ['a TTL of 5 s', 5_000, 5_000],
+  ])('trusts a group it read for %s, then reads it again', async (_what, ttlMs, trusted) => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const authorizer = new Authorizer({
+      config: await configWithRoles(),
+      ...(ttlMs === undefined ? {} : { ttlMs }),
+      clock,
+      groupMembers: async () => {
+        calls++;
+        return ['U0000LEAD'];
+      },
+    });
+    await authorizer.warm();
+    clock.advance(trusted - 1);
+    await authorizer.check('U0000LEAD', 'admin');
+    expect(calls).toBe(1);
+    clock.advance(1);
+    await authorizer.check('U0000LEAD', 'admin');
+    expect(calls).toBe(2);
   });
 });
