@@ -11,6 +11,7 @@ export const MUTATION_TESTS = [
   'test/services/authorizer.test.ts',
   'test/config/duration.test.ts',
   'test/config/maintenance-window.test.ts',
+  'test/config/zoned-time.test.ts',
   'test/alerts/parsers.test.ts',
   'test/alerts/malformed.test.ts',
   'test/escalation/evaluator.test.ts',

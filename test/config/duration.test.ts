@@ -24,6 +24,9 @@ describe('parseDuration', () => {
 
   it('says what it expected', () => {
     expect(() => parseDuration('fast')).toThrow('expected a duration like 15m, got "fast"');
+    expect(() => parseDuration('9999999999999999d')).toThrow(
+      'expected a duration of at most 285000 years, got "9999999999999999d"',
+    );
   });
 });
 
@@ -46,7 +49,10 @@ describe('formatDuration', () => {
   });
 
   it('rejects negative and non-finite input', () => {
-    expect(() => formatDuration(-1)).toThrow(RangeError);
+    expect(() => formatDuration(-1)).toThrow(
+      new RangeError('expected a non-negative number of milliseconds, got -1'),
+    );
     expect(() => formatDuration(Number.NaN)).toThrow(RangeError);
+    expect(() => formatDuration(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 });

@@ -95,4 +95,10 @@ describe('nextMaintenanceWindow', () => {
     const window = nextMaintenanceWindow(overnight, new Date('2026-02-01T04:30:00Z'));
     expect(iso(window)).toEqual(['2026-02-01T04:00:00.000Z', '2026-02-01T06:00:00.000Z']);
   });
+
+  it('lasts a whole day when the end is the start: the same time the next day, never an empty window', () => {
+    const allDay = { ...runbook, start: '02:00', end: '02:00' };
+    const window = nextMaintenanceWindow(allDay, new Date('2026-06-01T00:00:00Z'));
+    expect(iso(window)).toEqual(['2026-06-07T06:00:00.000Z', '2026-06-08T06:00:00.000Z']);
+  });
 });
