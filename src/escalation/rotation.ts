@@ -40,12 +40,21 @@ export function turnAt(rotation: Rotation, at: Date): Turn {
     );
   };
   // Estimate the turn from the local calendar date, then settle it against the real instants.
+  // Equivalent mutants below: a handoff's local date is never after the instant's, so the estimate is
+  // never below the turn, and the second loop is a guard that does not run (checked on 4 million
+  // instants, in zones whose clocks change at midnight too); an estimate too high (`month + 1`,
+  // `localDay + firstDay`) costs iterations of the first loop, not a different answer.
   const local = wallClockAt(at, handoff.timezone);
+  // Stryker disable next-line ArithmeticOperator: equivalent, see above
   const localDay = Date.UTC(local.year, local.month - 1, local.day);
+  // Stryker disable next-line ArithmeticOperator: equivalent, see above
   let k = Math.floor((localDay - firstDay) / (step * DAY_MS));
+  // Stryker disable next-line EqualityOperator: equivalent, `>=` steps below a handoff at `at`, the next loop steps back
   while (handoffAt(k) > at) k -= 1;
+  // Stryker disable next-line all: equivalent, see above
   while (handoffAt(k + 1) <= at) k += 1;
   const member = (index: number) =>
+    // Stryker disable next-line StringLiteral: equivalent, the index is in range: a rotation has at least one member
     members[((index % members.length) + members.length) % members.length] ?? '';
   return { member: member(k), from: handoffAt(k), until: handoffAt(k + 1), next: member(k + 1) };
 }

@@ -142,3 +142,195 @@ describe('a drill report', () => {
     expect(lines).toContain('DM to @U0000ONCALL (page) failed: is_archived.');
   });
 });
+
+/** The drill's settings above, to vary one at a time. */
+const SETTINGS = { speed: 60, notify: 'people', includeCto: false, startedBy: 'U0000LEAD' } as const;
+
+const plain = {
+  who: (user: string) => `@${user}`,
+  duration: (ms: number) => `${ms / 1000} s`,
+  role: (id: string) => id,
+  text: (text: string) => text,
+};
+
+describe('a drill report, whole', () => {
+  it('reads every part of a drill that paged people: roles, routes, late steps, silence, failures', () => {
+    const silentTimeline: TimelineEvent[] = [
+      { at: START, kind: 'opened', actor: 'U0000LEAD', text: 'Drill started' },
+      escalated(0, 0, 'page', ['U0000ONCALL']),
+      escalated(20, 15, 'deadline.1', ['U0000ONCALL', 'U0000MANAGER'], undefined, 5_000),
+      escalated(40, 30, 'deadline.2', ['U0000ONCALL', 'U0000MANAGER', 'U0000CTO'], undefined, 10_000),
+      // What the one who started it does says nothing about the matrix.
+      { at: at(42), kind: 'note', actor: 'U0000LEAD', text: 'watching' },
+      { at: at(45), kind: 'note', actor: 'U0000ONCALL', text: 'here' },
+      { at: at(60), kind: 'resolved', actor: 'U0000LEAD', text: 'Resolved' },
+    ];
+    const built = buildDrillReport({
+      incident: {
+        ...drill,
+        acknowledgedAt: undefined,
+        acknowledgedBy: undefined,
+        resolvedAt: at(60),
+        resolvedBy: 'U0000LEAD',
+        drill: { speed: 60, notify: 'people', includeCto: false, startedBy: 'U0000LEAD' },
+      },
+      timeline: silentTimeline.map((event) =>
+        event.kind === 'escalated'
+          ? { ...event, details: { ...event.details, roles: ['oncall', 'teamLead'] } }
+          : event,
+      ),
+      directMessages: [
+        { key: `escalation.${DRILL_BASE + 3}.deadline.1.U0000MANAGER`, status: 'failed' },
+        {
+          key: `escalation.${DRILL_BASE + 3}.deadline.2.U0000MANAGER`,
+          status: 'failed',
+          error: 'user_not_found',
+        },
+      ],
+    });
+    expect(drillReportSections(built, plain)).toEqual([
+      {
+        title: 'Drill report DRILL-3',
+        lines: [
+          'P1 drill "Practice P1 on fleet-api" at ×60, DMs to people; started by @U0000LEAD, resolved by @U0000LEAD after 60 s.',
+          'Checklist: 2 of 9 "During incident" items ticked.',
+        ],
+      },
+      {
+        title: 'Escalation steps',
+        lines: [
+          'page: oncall, teamLead → @U0000ONCALL by DM + thread mention, due at +0 s (0 s in production), fired at +0 s',
+          'deadline.1: oncall, teamLead → @U0000ONCALL, @U0000MANAGER by DM + thread mention, due at +15 s (900 s in production), fired at +20 s — ⚠️ late by 5 s',
+          'deadline.2: oncall, teamLead → @U0000ONCALL, @U0000MANAGER, @U0000CTO by DM + thread mention, due at +30 s (1800 s in production), fired at +40 s — ⚠️ late by 10 s',
+        ],
+      },
+      {
+        title: 'Answers',
+        lines: [
+          'Nobody acknowledged it.',
+          '@U0000ONCALL answered after 45 s: here',
+          'Never answered: @U0000MANAGER, @U0000CTO.',
+        ],
+      },
+      {
+        title: 'To fix',
+        lines: [
+          'Steps late: deadline.1 by 5 s, deadline.2 by 10 s.',
+          'DM to @U0000MANAGER (deadline.1) failed: not delivered.',
+          'DM to @U0000MANAGER (deadline.2) failed: user_not_found.',
+        ],
+      },
+    ]);
+  });
+
+  it('reads a drill in the thread only, at production speed, where nothing fired', () => {
+    const built = buildDrillReport({
+      incident: {
+        ...drill,
+        acknowledgedAt: at(600),
+        acknowledgedBy: 'U0000ONCALL',
+        resolvedAt: at(3600),
+        resolvedBy: 'fleetbot',
+        checklist: {},
+        drill: { speed: 1, notify: 'channel', includeCto: true, startedBy: 'U0000LEAD' },
+      },
+      timeline: [{ at: START, kind: 'opened', actor: 'U0000LEAD', text: 'Drill started' }],
+      directMessages: [],
+    });
+    expect(drillReportSections(built, plain)).toEqual([
+      {
+        title: 'Drill report DRILL-3',
+        lines: [
+          'P1 drill "Practice P1 on fleet-api" at ×1, mentions in the thread only, CTO included; started by @U0000LEAD, timed out after its last escalation step after 3600 s.',
+          'Checklist: 0 of 9 "During incident" items ticked.',
+        ],
+      },
+      { title: 'Escalation steps', lines: ['No step fired.'] },
+      { title: 'Answers', lines: ['Acknowledged by @U0000ONCALL after 600 s.', 'Everyone paged answered.'] },
+      { title: 'To fix', lines: ['Nothing: every step on time, every DM delivered.'] },
+    ]);
+  });
+
+  it('says who stopped it, and "someone" when it does not know who ended it', () => {
+    const stopped = report({ drill: { ...SETTINGS, stopped: true }, resolvedBy: 'U0000LEAD' });
+    expect(drillReportSections(stopped, plain)[0]?.lines[0]).toContain('stopped by @U0000LEAD after 50 s.');
+    const unknown = report({ resolvedBy: undefined });
+    expect(drillReportSections(unknown, plain)[0]?.lines[0]).toContain('resolved by someone after 50 s.');
+    const stoppedUnknown = report({ drill: { ...SETTINGS, stopped: true }, resolvedBy: undefined });
+    expect(drillReportSections(stoppedUnknown, plain)[0]?.lines[0]).toContain(
+      'stopped by someone after 50 s.',
+    );
+  });
+
+  it('shows a step without roles or people as such, and a thread-only step by its mention', () => {
+    const sections = drillReportSections(
+      {
+        ...report(),
+        steps: [
+          {
+            key: 'flag.database',
+            roles: [],
+            people: [],
+            route: 'thread',
+            dueAfterMs: 0,
+            firedAfterMs: 0,
+            lateMs: 0,
+          },
+        ],
+      },
+      plain,
+    );
+    expect(sections[1]?.lines).toEqual([
+      'flag.database: no role → nobody by thread mention, due at +0 s (0 s in production), fired at +0 s',
+    ]);
+  });
+});
+
+describe('building a drill report', () => {
+  it('refuses an incident that is not a drill', () => {
+    expect(() =>
+      buildDrillReport({
+        incident: { ...drill, number: 42, drill: undefined },
+        timeline,
+        directMessages: [],
+      }),
+    ).toThrow('INC-42 is not a drill');
+  });
+
+  it('mentions people in the thread when the drill notified the channel', () => {
+    const built = report({ drill: { ...SETTINGS, notify: 'channel' } });
+    expect(built.steps.map((step) => step.route)).toEqual(['thread', 'thread', 'thread']);
+  });
+
+  it('ends at the last event when the drill has no resolution time, at its start when nothing happened', () => {
+    expect(report({ resolvedAt: undefined }).endedAt).toEqual(at(50));
+    const opened: TimelineEvent[] = [
+      { at: START, kind: 'opened', actor: 'U0000LEAD', text: 'Drill started' },
+    ];
+    expect(
+      buildDrillReport({ incident: { ...drill, resolvedAt: undefined }, timeline: [], directMessages: [] })
+        .endedAt,
+    ).toEqual(START);
+    expect(
+      buildDrillReport({
+        incident: { ...drill, resolvedAt: undefined },
+        timeline: opened,
+        directMessages: [],
+      }).endedAt,
+    ).toEqual(START);
+  });
+
+  it('keeps a step whose details are missing, fired when it was due', () => {
+    const built = buildDrillReport({
+      incident: drill,
+      timeline: [{ at: at(5), kind: 'escalated', actor: 'fleetbot', text: 'Paged' }],
+      directMessages: [{ key: 'garbled', status: 'failed' }],
+    });
+    expect(built.steps).toEqual([
+      { key: '?', roles: [], people: [], route: 'dm', dueAfterMs: 5_000, firedAfterMs: 5_000, lateMs: 0 },
+    ]);
+    expect(built.silent).toEqual([]);
+    expect(built.unheld).toEqual([]);
+    expect(built.failedDms).toEqual([{ user: 'garbled', step: '', error: 'not delivered' }]);
+  });
+});

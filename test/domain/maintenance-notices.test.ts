@@ -59,4 +59,16 @@ describe('which maintenance notice is due', () => {
     expect(parseWindowKey('window-12')).toEqual({ id: 12 });
     expect(parseWindowKey('window-')).toBeUndefined();
   });
+
+  it('reads back only ids it wrote, not longer keys that contain one', () => {
+    for (const id of ['before.86400000.old', 'pre-before.86400000', 'before.'])
+      expect(parseNoticeId(id)).toBeUndefined();
+    for (const key of ['window-12-notice', 'old-window-12', `recurring-${start.getTime()}x`])
+      expect(parseWindowKey(key)).toBeUndefined();
+  });
+
+  it('posts a notice whose time is the very moment the window was asked for', () => {
+    const createdAt = ahead(DAY);
+    expect(noticeDue({ start, end, createdAt }, LEADS, createdAt)).toEqual({ kind: 'before', leadMs: DAY });
+  });
 });

@@ -33,11 +33,30 @@ describe('turnAt: who is on call', () => {
   it('a start that is not the handoff day begins at the next one; daily rotations turn every day', () => {
     const thursday = turnAt({ ...weekly, start: '2026-01-01' }, new Date('2026-01-05T14:00:00Z'));
     expect([thursday.member, thursday.next]).toEqual(['UALICE', 'UBOB']);
+    expect([thursday.from.toISOString(), thursday.until.toISOString()]).toEqual([
+      '2026-01-05T14:00:00.000Z',
+      '2026-01-12T14:00:00.000Z',
+    ]);
     const daily: Rotation = { ...weekly, handoff: { ...weekly.handoff, every: 'daily', timezone: 'UTC' } };
     expect(turnAt(daily, new Date('2026-01-05T09:00:00Z')).member).toBe('UALICE');
     expect(turnAt(daily, new Date('2026-01-06T08:59:00Z')).member).toBe('UALICE');
     expect(turnAt(daily, new Date('2026-01-06T09:00:00Z')).member).toBe('UBOB');
     expect(turnAt(daily, new Date('2026-01-08T09:00:00Z')).member).toBe('UALICE');
     expect(turnAt(daily, new Date('2025-12-01T12:00:00Z')).member).toMatch(/^U/);
+  });
+
+  it('a daily rotation begins on its start date whatever the weekday: `day` is for weekly handoffs', () => {
+    const daily: Rotation = {
+      ...weekly,
+      handoff: { every: 'daily', day: 'mon', time: '09:00', timezone: 'UTC' },
+      start: '2026-01-01', // a Thursday
+    };
+    const friday = turnAt(daily, new Date('2026-01-02T10:00:00Z'));
+    expect([friday.member, friday.from.toISOString(), friday.until.toISOString(), friday.next]).toEqual([
+      'UBOB',
+      '2026-01-02T09:00:00.000Z',
+      '2026-01-03T09:00:00.000Z',
+      'UCAROL',
+    ]);
   });
 });
