@@ -33,7 +33,6 @@ import {
   type WorkloadRef,
 } from '../domain/cluster.ts';
 import { bytes, millicores } from '../domain/quantity.ts';
-import { optional } from '../lib/optional.ts';
 import type { Logger } from '../logging/logger.ts';
 import { envPatch } from './env-patch.ts';
 import { noCredentialsError, type Operation, timeoutError, toClusterError } from './kube-errors.ts';
@@ -92,13 +91,18 @@ class KubeCluster implements Cluster {
   constructor(options: KubeClusterOptions) {
     this.options = options;
     this.namespace = options.config.cluster.namespace;
+    const { kube } = options.config;
     const target = findKubeTarget({
-      ...optional('kubeconfig', options.kubeconfigPath ?? options.config.kube.kubeconfig),
-      ...optional('context', options.config.cluster.context),
+      kubeconfig: options.kubeconfigPath ?? kube.kubeconfig,
+      context: options.config.cluster.context,
+      home: kube.home,
+      serviceHost: kube.serviceHost,
+      servicePort: kube.servicePort,
+      execEnv: kube.execEnv,
     });
     // Without credentials each call fails with the cause rather than the constructor: `fleetbot`
     // still starts, and `run health` shows it in the cluster check.
-    this.http = target && new KubeHttp(target);
+    this.http = target && new KubeHttp(target, options.clock);
     this.identity = target
       ? { context: target.context, server: target.server, namespace: this.namespace }
       : { context: '(no kubeconfig)', server: '(none)', namespace: this.namespace };

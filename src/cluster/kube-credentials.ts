@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Agent } from 'node:http';
 import { z } from 'zod';
+import type { Clock } from '../domain/clock.ts';
 import { ClusterError } from '../domain/cluster.ts';
 import type { KubeTarget } from './kubeconfig.ts';
 
@@ -43,13 +44,15 @@ type ExecStatus = NonNullable<z.infer<typeof execCredentialSchema>['status']>;
  */
 export class KubeCredentials {
   private readonly target: KubeTarget;
+  private readonly clock: Clock;
   private tokenFile?: { token: string; readAt: number };
   private exec?: Promise<ExecStatus>;
   private execExpiresAt = Number.POSITIVE_INFINITY;
   private clientNode?: Promise<() => Promise<Credentials>>;
 
-  constructor(target: KubeTarget) {
+  constructor(target: KubeTarget, clock: Clock) {
     this.target = target;
+    this.clock = clock;
   }
 
   async get(signal: AbortSignal): Promise<Credentials> {
@@ -86,7 +89,7 @@ export class KubeCredentials {
   }
 
   private async readTokenFile(file: string): Promise<string> {
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     if (this.tokenFile && now - this.tokenFile.readAt < TOKEN_FILE_TTL_MS) return this.tokenFile.token;
     try {
       this.tokenFile = { token: (await readFile(file, 'utf8')).trim(), readAt: now };
@@ -97,7 +100,7 @@ export class KubeCredentials {
   }
 
   private async execStatus(signal: AbortSignal): Promise<ExecStatus> {
-    if (this.exec && Date.now() < this.execExpiresAt - EXPIRY_MARGIN_MS) return this.exec;
+    if (this.exec && this.clock.now().getTime() < this.execExpiresAt - EXPIRY_MARGIN_MS) return this.exec;
     const running = runExecPlugin(this.target, signal);
     this.exec = running;
     this.execExpiresAt = Number.POSITIVE_INFINITY;
@@ -134,7 +137,7 @@ function runExecPlugin(target: KubeTarget, signal: AbortSignal): Promise<ExecSta
         : {}),
     },
   };
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) };
+  const env: Record<string, string> = { ...target.execEnv, KUBERNETES_EXEC_INFO: JSON.stringify(info) };
   for (const { name, value } of exec.env ?? []) env[name] = value;
   const failed = (why: string) =>
     new ClusterError('forbidden', `The kubeconfig's credential plugin \`${exec.command}\` failed: ${why}`, {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Clock } from '../domain/clock.ts';
 import { KubeCredentials } from './kube-credentials.ts';
 import type { KubeTarget } from './kubeconfig.ts';
 
@@ -36,9 +37,9 @@ export class KubeHttp {
   private readonly credentials: KubeCredentials;
   private readonly agent: http.Agent;
 
-  constructor(target: KubeTarget) {
+  constructor(target: KubeTarget, clock: Clock) {
     this.server = target.server.replace(/\/+$/, '');
-    this.credentials = new KubeCredentials(target);
+    this.credentials = new KubeCredentials(target, clock);
     const secure = this.server.startsWith('https:');
     // One keep-alive agent: a rollout followed for minutes polls every second over the same connection.
     // An idle connection is closed after 30 s: a load balancer in front of the API server (Azure's

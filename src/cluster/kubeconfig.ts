@@ -68,6 +68,8 @@ export interface KubeTarget {
   ca?: Buffer;
   insecure: boolean;
   tlsServerName?: string;
+  /** The environment an exec credential plugin runs with. */
+  execEnv: Record<string, string>;
   user: {
     token?: string;
     tokenFile?: string;
@@ -92,11 +94,15 @@ interface Loaded {
 }
 
 export interface FindOptions {
-  /** A kubeconfig file named in fleetbot's config (`kube.kubeconfig`); otherwise kubectl's search. */
-  kubeconfig?: string;
+  /** KUBECONFIG: one file, or several joined with `:`; otherwise ~/.kube/config, then in-cluster. */
+  kubeconfig?: string | undefined;
   /** The context to use instead of the file's current-context (`cluster.context`). */
-  context?: string;
-  env?: NodeJS.ProcessEnv;
+  context?: string | undefined;
+  home?: string | undefined;
+  /** KUBERNETES_SERVICE_HOST and _PORT, set in every pod. */
+  serviceHost?: string | undefined;
+  servicePort?: string | undefined;
+  execEnv?: Record<string, string>;
   /** Where the service account's token and CA are mounted (tests). */
   serviceAccountRoot?: string;
 }
@@ -106,14 +112,12 @@ export interface FindOptions {
  * name wins), else ~/.kube/config, else the pod's service account. Undefined when there is none.
  */
 export function findKubeTarget(options: FindOptions = {}): KubeTarget | undefined {
-  const env = options.env ?? process.env;
+  const execEnv = options.execEnv ?? {};
   const files = options.kubeconfig
-    ? [options.kubeconfig]
-    : env.KUBECONFIG
-      ? env.KUBECONFIG.split(path.delimiter).filter(Boolean)
-      : [path.join(env.HOME || homedir(), '.kube', 'config')].filter((file) => existsSync(file));
-  if (files.length > 0) return targetOf(loadFiles(files), options.context);
-  return inCluster(env, options.serviceAccountRoot ?? SERVICE_ACCOUNT_ROOT);
+    ? options.kubeconfig.split(path.delimiter).filter(Boolean)
+    : [path.join(options.home || homedir(), '.kube', 'config')].filter((file) => existsSync(file));
+  if (files.length > 0) return targetOf(loadFiles(files), options.context, execEnv);
+  return inCluster(options, options.serviceAccountRoot ?? SERVICE_ACCOUNT_ROOT, execEnv);
 }
 
 function loadFiles(files: string[]): Loaded {
@@ -165,7 +169,7 @@ function absolute<T extends Record<string, unknown>>(entry: T, dir: string): T {
   return out as T;
 }
 
-function targetOf(loaded: Loaded, override: string | undefined): KubeTarget {
+function targetOf(loaded: Loaded, override: string | undefined, execEnv: Record<string, string>): KubeTarget {
   const name = override ?? loaded.currentContext;
   const known = [...loaded.contexts.keys()].join(', ') || 'none';
   if (!name) {
@@ -195,6 +199,7 @@ function targetOf(loaded: Loaded, override: string | undefined): KubeTarget {
   return {
     context: name,
     server: cluster.server,
+    execEnv,
     ...optional('ca', bytes(cluster['certificate-authority'], cluster['certificate-authority-data'])),
     insecure: cluster['insecure-skip-tls-verify'] === true,
     ...optional('tlsServerName', cluster['tls-server-name']),
@@ -213,13 +218,18 @@ function targetOf(loaded: Loaded, override: string | undefined): KubeTarget {
 }
 
 /** client-node's and kubectl's in-cluster configuration: the API's service address and the mounted token. */
-function inCluster(env: NodeJS.ProcessEnv, root: string): KubeTarget | undefined {
+function inCluster(
+  options: FindOptions,
+  root: string,
+  execEnv: Record<string, string>,
+): KubeTarget | undefined {
   const tokenFile = path.join(root, 'token');
-  const host = env.KUBERNETES_SERVICE_HOST;
+  const host = options.serviceHost;
   if (!host || !existsSync(tokenFile)) return undefined;
-  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const port = options.servicePort ?? '443';
   return {
     context: 'in-cluster',
+    execEnv,
     server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
     ...optional('ca', bytes(path.join(root, 'ca.crt'), undefined)),
     insecure: false,

@@ -182,6 +182,11 @@ const envSchema = z.object({
   PORT: port.default(3000),
   ALERTS_TOKEN: z.string().optional(),
   KUBECONFIG: z.string().optional(),
+  /** Set by Kubernetes in every pod: where the API server is, for the in-cluster service account. */
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  KUBERNETES_SERVICE_PORT: z.string().optional(),
+  /** Where ~/.kube/config is looked for. */
+  HOME: z.string().optional(),
   FLEET_API_URL: url(HTTP).optional(),
   FLEET_DATABASE_URL: url(POSTGRES).optional(),
   FLEET_REDIS_URL: url(REDIS).optional(),
@@ -242,6 +247,14 @@ export interface EnvConfig {
   kube: {
     /** kubeconfig path(s); absent = the default kubeconfig, or the in-cluster service account. */
     kubeconfig?: string;
+    home?: string;
+    serviceHost?: string;
+    servicePort?: string;
+    /**
+     * What a kubeconfig's exec credential plugin (kubelogin, az) is run with: the variables it needs
+     * (PATH, HOME, locale, proxies, AZURE_*, KUBE*), none of fleetbot's own secrets.
+     */
+    execEnv: Record<string, string>;
   };
   /** The managed Fleet Management System's own endpoints, for health checks and database actions. */
   fleet: {
@@ -298,6 +311,17 @@ function partialConsole(present: Readonly<Record<string, string>>): ConfigProble
   }));
 }
 
+const EXEC_PLUGIN_VARIABLES =
+  /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TMPDIR|HTTPS?_PROXY|NO_PROXY|AZURE_[A-Z_]+|KUBE[A-Z_]*)$/i;
+
+function execPluginEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && EXEC_PLUGIN_VARIABLES.test(name)) picked[name] = value;
+  }
+  return picked;
+}
+
 /** Reads fleetbot's variables from `env`; empty or blank values count as unset. */
 export function parseEnv(
   env: Readonly<Record<string, string | undefined>>,
@@ -335,7 +359,13 @@ export function parseEnv(
         apiUrl: vars.SLACK_API_URL,
       },
       alerts: { token: vars.ALERTS_TOKEN },
-      kube: { kubeconfig: vars.KUBECONFIG },
+      kube: {
+        kubeconfig: vars.KUBECONFIG,
+        home: vars.HOME,
+        serviceHost: vars.KUBERNETES_SERVICE_HOST,
+        servicePort: vars.KUBERNETES_SERVICE_PORT,
+        execEnv: execPluginEnv(env),
+      },
       fleet: {
         apiUrl: vars.FLEET_API_URL,
         databaseUrl: vars.FLEET_DATABASE_URL,

@@ -246,13 +246,19 @@ describe('finding the kubeconfig as kubectl does', () => {
         contexts: [{ name: 'other', context: { cluster: 'elsewhere', user: 'someone' } }],
       }),
     );
-    const env = { KUBECONFIG: `${first}:${second}` };
-    expect(findKubeTarget({ env })).toMatchObject({ context: 'test', server: url, user: { token: 'first' } });
-    expect(findKubeTarget({ env, context: 'other' })).toMatchObject({
+    const paths = `${first}:${second}`;
+    expect(findKubeTarget({ kubeconfig: paths })).toMatchObject({
+      context: 'test',
+      server: url,
+      user: { token: 'first' },
+    });
+    expect(findKubeTarget({ kubeconfig: paths, context: 'other' })).toMatchObject({
       context: 'other',
       server: 'https://elsewhere.example:6443',
     });
-    expect(() => findKubeTarget({ env, context: 'nope' })).toThrow('The kubeconfig has no context "nope".');
+    expect(() => findKubeTarget({ kubeconfig: paths, context: 'nope' })).toThrow(
+      'The kubeconfig has no context "nope".',
+    );
   });
 
   it('in a pod: the service account token and CA, at the API service address', async () => {
@@ -260,18 +266,20 @@ describe('finding the kubeconfig as kubectl does', () => {
     execFileSync('mkdir', ['-p', root]);
     await writeFile(join(root, 'token'), 'sa-token\n');
     await writeFile(join(root, 'ca.crt'), pem.ca);
-    const env = {
-      HOME: join(dir, 'nohome'),
-      KUBERNETES_SERVICE_HOST: '127.0.0.1',
-      KUBERNETES_SERVICE_PORT: url.split(':').at(-1),
+    const home = join(dir, 'nohome');
+    const pod = {
+      home,
+      serviceHost: '127.0.0.1',
+      servicePort: url.split(':').at(-1),
+      serviceAccountRoot: root,
     };
-    const target = findKubeTarget({ env, serviceAccountRoot: root });
+    const target = findKubeTarget(pod);
     expect(target).toMatchObject({
       context: 'in-cluster',
       server: url,
       user: { tokenFile: join(root, 'token') },
     });
-    expect(findKubeTarget({ env: { HOME: env.HOME }, serviceAccountRoot: root })).toBeUndefined();
+    expect(findKubeTarget({ home, serviceAccountRoot: root })).toBeUndefined();
   });
 
   it('a kubeconfig that is not one says which file and what is wrong', async () => {
