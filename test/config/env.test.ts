@@ -59,7 +59,11 @@ describe('environment', () => {
       apiUrl: 'http://127.0.0.1:9999/api/',
     });
     expect(config.alerts.token).toBe('alerts');
-    expect(config.kube).toEqual({ kubeconfig: '/home/ops/.kube/config' });
+    // An exec credential plugin (kubelogin) gets KUBE* and the Azure identity, never Slack's or the stores' secrets.
+    expect(config.kube).toEqual({
+      kubeconfig: '/home/ops/.kube/config',
+      execEnv: { KUBECONFIG: '/home/ops/.kube/config', AZURE_MONITOR_LOGS_ENDPOINT: 'http://127.0.0.1:9998' },
+    });
     expect(config.fleet).toEqual({
       apiUrl: 'http://fleet-api-service:3000',
       databaseUrl: 'postgresql://fleetuser@fleet-postgres-service:5432/fleetdb',
