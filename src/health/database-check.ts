@@ -13,6 +13,7 @@ export function databaseCheck(options: DatabaseCheckOptions): HealthCheck {
     label: 'Database',
     critical: false,
     run: async (signal) => (options.url ? probe(options.url, signal) : notConfigured('FLEET_DATABASE_URL')),
+    prepare: async () => (options.url ? import('pg') : undefined),
   };
 }
 

@@ -28,6 +28,11 @@ export interface HealthCheck {
    * throw: the runner reports the error's message (and hint) as a failure.
    */
   run(signal: AbortSignal): Promise<CheckOutcome>;
+  /**
+   * Loads what `run` needs (a database driver, imported on first use) before the deadlines start:
+   * loading code on a busy machine is not the dependency being slow. A failure is left to `run`.
+   */
+  prepare?(): Promise<unknown>;
 }
 
 export interface CheckResult extends CheckOutcome {
@@ -71,6 +76,7 @@ export async function runHealthChecks(
 ): Promise<HealthReport> {
   options.signal?.throwIfAborted();
   const now = options.now ?? (() => performance.now());
+  await Promise.all(checks.map((check) => check.prepare?.().catch(() => undefined)));
   const started = now();
   const results = await Promise.all(checks.map((check) => runCheck(check, options, now)));
   options.signal?.throwIfAborted();

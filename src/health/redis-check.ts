@@ -19,6 +19,7 @@ export function redisCheck(options: RedisCheckOptions): HealthCheck {
     label: 'Redis',
     critical: false,
     run: async (signal) => (options.url ? probe(options.url, signal) : notConfigured('FLEET_REDIS_URL')),
+    prepare: async () => (options.url ? import('ioredis') : undefined),
   };
 }
 
