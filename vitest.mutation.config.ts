@@ -16,6 +16,7 @@ export const MUTATION_TESTS = [
   'test/alerts/malformed.test.ts',
   'test/escalation/evaluator.test.ts',
   'test/escalation/rotation.test.ts',
+  'test/escalation/phases.test.ts',
   'test/domain/drill-report.test.ts',
   'test/domain/maintenance-notices.test.ts',
 ];

