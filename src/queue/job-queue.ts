@@ -122,7 +122,7 @@ export class JobQueue {
       [...byQueue].map(async ([queue, batch]) => {
         const added = await this.add(queue, batch);
         batch.forEach(({ index, name }, position) => {
-          const id = added[position];
+          const id = added[position]?.id;
           if (!id) throw new Error(`queue returned a job without an id for "${name}"`);
           ids[index] = id;
           this.metrics.jobsEnqueued.inc({ queue, job: name });
@@ -133,7 +133,7 @@ export class JobQueue {
   }
 
   /** The bulk add itself; a store that does not answer becomes an error that says so, not a wait. */
-  private async add(queue: QueueName, batch: readonly { name: string; job: JobToAdd }[]): Promise<string[]> {
+  private async add(queue: QueueName, batch: readonly { name: string; job: JobToAdd }[]): Promise<Job[]> {
     const added = this.queue(queue).addBulk(batch.map(({ job }) => job));
     try {
       return await withTimeout(added, ENQUEUE_TIMEOUT_MS, 'the queue did not take the job');

@@ -1,7 +1,7 @@
 import {
   createPostgresBackend,
   createRedisBackend,
-  Job,
+  type Job,
   type JobsOptions,
   runMigrations,
   withBackend,
@@ -32,12 +32,8 @@ export interface QueueBackendOptions {
 
 /** The part of a BullMQ Queue fleetbot uses, whatever the backend. */
 export interface BackendQueue {
-  /**
-   * Adds the jobs, and any other callers' that arrive meanwhile, in one round trip (a pipeline on
-   * Redis, one transaction on PostgreSQL); their ids in order. A job whose id is taken is not added
-   * again: its id is returned.
-   */
-  addBulk(jobs: readonly JobToAdd[]): Promise<string[]>;
+  /** Adds the jobs in one round trip (a pipeline on Redis, one insert on PostgreSQL); the jobs in order. */
+  addBulk(jobs: readonly JobToAdd[]): Promise<Job[]>;
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
   getJob(id: string): Promise<Job | undefined>;
   /** Adds `name` every `every` ms from now on, once across all processes (BullMQ's job scheduler). */
@@ -72,24 +68,6 @@ export interface QueueBackend {
   close(): Promise<void>;
 }
 
-/** `queue` with its adds going through `batcher`, which answers each job's id or why it was not added. */
-function batched(queue: BackendQueue, batcher: Batcher<JobToAdd, string | Error | undefined>): BackendQueue {
-  const added = (job: JobToAdd) => async (): Promise<string> => {
-    const result = await batcher.submit(job);
-    if (result instanceof Error) throw result;
-    if (!result) throw new Error(`the queue returned no id for "${job.name}"`);
-    return result;
-  };
-  return {
-    addBulk: (jobs) => Promise.all(jobs.map((job) => added(job)())),
-    getJobCounts: (...types) => queue.getJobCounts(...types),
-    getJob: (id) => queue.getJob(id),
-    upsertJobScheduler: (id, repeat, template) => queue.upsertJobScheduler(id, repeat, template),
-    close: () => queue.close(),
-    on: (event, listener) => queue.on(event, listener),
-  };
-}
-
 /** Not `fleetbot`: a schema named like the database user would come first on PostgreSQL's default search_path. */
 const DEFAULT_NAMESPACE = 'fleetbot_queue';
 
@@ -119,15 +97,7 @@ function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend
   return {
     kind: 'redis',
     prepare: async () => {},
-    queue: (name) => {
-      const queue = new classes.Queue(name, { connection: producer, prefix });
-      // One pipeline per batch, not per add: each ioredis pipeline copies BullMQ's ~60 scripts onto
-      // itself and is its own socket write (a quarter of the CPU of the ack path when one per add).
-      const batcher = new Batcher<JobToAdd, string | undefined>(async (jobs) =>
-        (await queue.addBulk(jobs)).map((job) => job.id),
-      );
-      return batched(queue as unknown as BackendQueue, batcher);
-    },
+    queue: (name) => new classes.Queue(name, { connection: producer, prefix }) as unknown as BackendQueue,
     worker: (name, processor, { concurrency }) =>
       new classes.Worker(name, processor, {
         connection: consumer,
@@ -171,33 +141,20 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
       }
     },
     queue: (name) => {
-      const queue = new classes.Queue(name, { connection: connection(10, true) });
+      const queue = new classes.Queue(name, {
+        connection: connection(10, true),
+      }) as unknown as BackendQueue;
       // Each add is a commit with a NOTIFY, and NOTIFY serialises commits: concurrent adds share one
-      // transaction instead (the jobs of one call are submitted in one tick, so they share one too).
-      // Through the backend's addFlow (BullMQ's add_flow: one statement, row by row) rather than
-      // Queue.addBulk, whose add_jobs_bulk creates and drops two temporary tables per call: ~3 ms
-      // of catalog work and file creation per batch, which doubled the time a small batch takes.
-      const batcher = new Batcher<JobToAdd, string | Error>(async (jobs) => {
-        const backend = queue.getBackend();
-        await backend.waitUntilReady();
-        const entries = jobs.map(({ name: jobName, data, opts }) => {
-          const job = new Job(queue, jobName, data, opts, opts.jobId);
-          const jobData = job.asJSON();
-          // BullMQ's own checks of the options, as Queue.addBulk makes them (a numeric custom id…).
-          (job as unknown as { validateOptions(json: typeof jobData): void }).validateOptions(jobData);
-          return {
-            jobData,
-            jobId: job.id ?? '',
-            parentKeyOpts: {},
-            prefix: '',
-            queueName: name,
-          };
-        });
-        return (await backend.addFlow(entries)).map(([error, id]) =>
-          error ? error : typeof id === 'string' ? id : new Error(`the queue refused the job (code ${id})`),
-        );
-      });
-      return batched(queue as unknown as BackendQueue, batcher);
+      // bulk insert instead (the jobs of one call are submitted in one tick, so they share one too).
+      const batcher = new Batcher<JobToAdd, Job>((jobs) => queue.addBulk(jobs));
+      return {
+        addBulk: (jobs) => Promise.all(jobs.map((job) => batcher.submit(job))),
+        getJobCounts: (...types) => queue.getJobCounts(...types),
+        getJob: (id) => queue.getJob(id),
+        upsertJobScheduler: (id, repeat, template) => queue.upsertJobScheduler(id, repeat, template),
+        close: () => queue.close(),
+        on: (event, listener) => queue.on(event, listener),
+      };
     },
     worker: (name, processor, { concurrency }) =>
       new classes.Worker(name, processor, {
