@@ -14,7 +14,7 @@ const incident: Incident = {
   number: 42,
   title: 'fleet-api 5xx spike',
   severity: 'P1',
-  status: 'open',
+  status: 'triggered',
   flags: [],
   openedAt: OPENED,
   alertCount: 1,
