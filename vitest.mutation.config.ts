@@ -14,6 +14,8 @@ export const MUTATION_TESTS = [
   'test/config/zoned-time.test.ts',
   'test/alerts/parsers.test.ts',
   'test/alerts/malformed.test.ts',
+  'test/alerts/payload-rules.test.ts',
+  'test/alerts/azure-rules.test.ts',
   'test/escalation/evaluator.test.ts',
   'test/escalation/rotation.test.ts',
   'test/escalation/phases.test.ts',

@@ -42,6 +42,7 @@ export function matchService(
 ): string | undefined {
   for (const candidate of candidates) {
     const name = candidate.trim();
+    // Stryker disable next-line ConditionalExpression: equivalent, no service is named '' either
     if (!name) continue;
     const service = services.find((identity) => identity.names.some((known) => sameName(known, name)));
     if (service) return service.key;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_PROBLEMS, type PayloadProblem, parsers } from '../../src/alerts/index.ts';
 import { MAX_BODY_BYTES } from '../../src/http/http-server.ts';
 import { MALFORMED_ALERTS, VALID_ALERT_BODIES } from '../support/malformed-alerts.ts';
+import { TOLD } from './malformed-problems.ts';
 import { parsingRules, receivedAt } from './parsing-rules.ts';
 
 // Hostile and broken payloads: each parser refuses them with problems at the right JSON path and
@@ -56,6 +57,12 @@ describe('malformed alert payloads', () => {
         `a problem at ${problemPath}, got ${JSON.stringify(result.problems)}`,
       ).toBe(true);
     }
+  });
+
+  it.each(MALFORMED_ALERTS)('tells the sender of $name exactly what is wrong', ({ name, route, body }) => {
+    const told = TOLD[name];
+    if (!told) expect.fail(`add what the sender of "${name}" is told to test/alerts/malformed-problems.ts`);
+    expect(parsers[route](body, parsingRules, receivedAt)).toEqual({ ok: false, problems: told });
   });
 
   it('says what was expected and what was got', () => {
