@@ -1,76 +1,85 @@
 /**
- * npm run chaos — the chaos suite (issue 18): CHAOS_SEEDS rounds (default 200, seeds CHAOS_FIRST…),
- * each with `web` ×2 and `worker` ×2 on PostgreSQL and Redis, one of them killed with SIGKILL at a
- * seeded moment of a confirmed restart and an alert storm, then started again; the invariants
- * checked from the outside (test/support/chaos.ts). A failing round prints its seed: replay it with
- * CHAOS_FIRST=<seed> CHAOS_SEEDS=1. Exits 1 when any check is not 0.
+ * npm run chaos — the chaos suite (issue 18): CHAOS_KILLS kills (default 200) in environments of
+ * CHAOS_KILLS_PER_ENV passes each (default 5), seeds CHAOS_FIRST… (default 1); odd seeds run the
+ * `single` shape (`start` on embedded PostgreSQL), even seeds `scaled` (`web` ×2 + `worker` ×2 on
+ * PostgreSQL and Redis). In each pass one process is killed with SIGKILL at a seeded moment of a
+ * confirmed restart, a backup and an alert storm, then started again; the invariants are checked
+ * from the outside (test/support/chaos.ts). A failing kill prints its seed: replay the environment
+ * with CHAOS_FIRST=<seed> CHAOS_KILLS=<its passes>. Exits 1 when any check is not 0.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgres } from '../src/db/embedded-postgres.ts';
-import { freePort } from '../src/lib/free-port.ts';
 import { createLogger } from '../src/logging/logger.ts';
-import { type ChaosChecks, type ChaosRound, chaosRound } from '../test/support/chaos.ts';
+import { type ChaosChecks, type ChaosKill, chaosEnvironment } from '../test/support/chaos.ts';
+import { seedDemo, startPostgres15 } from '../test/support/postgres15.ts';
 import { percentile } from './measure.ts';
 
-const SEEDS = Number(process.env.CHAOS_SEEDS ?? 200);
+const KILLS = Number(process.env.CHAOS_KILLS ?? 200);
+const PER_ENV = Number(process.env.CHAOS_KILLS_PER_ENV ?? 5);
 const FIRST = Number(process.env.CHAOS_FIRST ?? 1);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-chaos-pg-'));
 const postgres = new EmbeddedPostgres({ dataDir, logger: createLogger({ level: 'warn' }) });
 const postgresUrl = await postgres.start();
-const redisPort = await freePort();
-const redis = spawn(
-  'redis-server',
-  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--hz', '100'],
-  { stdio: 'ignore' },
-);
-const rounds: ChaosRound[] = [];
+// The fleet's own database, for `db backup`: about 2 s of pg_dump, so kills land inside it.
+const fleet = await startPostgres15();
+await fleet.query('CREATE DATABASE fleetdb');
+await seedDemo(fleet, 'fleetdb', 200_000);
+const servers = { postgresUrl, fleetDatabaseUrl: fleet.urlFor('fleetdb') };
+const kills: ChaosKill[] = [];
+const began = performance.now();
 try {
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
-    const round = await chaosRound({ postgresUrl, redisUrl: `redis://127.0.0.1:${redisPort}` }, seed);
-    rounds.push(round);
-    const bad = Object.entries(round.checks).filter(([, n]) => n > 0);
-    for (const finding of round.findings) console.log(`  seed ${seed}: ${finding}`);
-    console.log(
-      `seed ${seed}: killed ${round.killed} at ${round.killAtMs} ms · recovered in ${round.recoverMs} ms · latest step +${round.maxLateMs} ms · ${round.acceptedAlerts} alerts${round.duplicatePosts ? ` · ${round.duplicatePosts} duplicate post(s)` : ''}${bad.length ? ` · FAILED ${bad.map(([k, n]) => `${k}=${n}`).join(' ')}` : ''}`,
-    );
+  for (let seed = FIRST; kills.length < KILLS; seed++) {
+    await chaosEnvironment(servers, seed, Math.min(PER_ENV, KILLS - kills.length), (kill) => {
+      kills.push(kill);
+      const bad = Object.entries(kill.checks).filter(([, n]) => n > 0);
+      for (const finding of kill.findings) console.log(`  seed ${seed}.${kill.pass}: ${finding}`);
+      console.log(
+        `seed ${seed}.${kill.pass} (${kill.shape}): killed ${kill.killed} at ${kill.killAtMs} ms for ${kill.downForMs} ms · recovered in ${kill.recoverMs} ms · latest step +${kill.maxLateMs} ms · ${kill.acceptedAlerts} alerts${kill.duplicatePosts ? ` · ${kill.duplicatePosts} duplicate post(s)` : ''}${bad.length ? ` · FAILED ${bad.map(([k, n]) => `${k}=${n}`).join(' ')}` : ''}`,
+      );
+    });
   }
 } finally {
-  redis.kill('SIGTERM');
+  await fleet.stop();
   await postgres.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
 
-const names = Object.keys(rounds[0]?.checks ?? {}) as (keyof ChaosChecks)[];
+const names = Object.keys(kills[0]?.checks ?? {}) as (keyof ChaosChecks)[];
 const byVictim = new Map<string, number>();
-for (const round of rounds) byVictim.set(round.killed, (byVictim.get(round.killed) ?? 0) + 1);
+for (const kill of kills)
+  byVictim.set(`${kill.shape} ${kill.killed}`, (byVictim.get(`${kill.shape} ${kill.killed}`) ?? 0) + 1);
+const seeds = [...new Set(kills.map((kill) => kill.seed))];
 console.log(
-  `\n${rounds.length} kills (seeds ${FIRST}–${FIRST + rounds.length - 1}): ${[...byVictim].map(([k, n]) => `${k} ${n}`).join(', ')}\n`,
+  `\n${kills.length} kills in ${seeds.length} environments (seeds ${seeds[0]}–${seeds.at(-1)}, ${Math.round((performance.now() - began) / 60_000)} min): ${[...byVictim].map(([k, n]) => `${k} ${n}`).join(', ')}\n`,
 );
-console.log('| check | total | rounds with any |');
+console.log('| check | total | kills with any |');
 console.log('|---|---:|---:|');
 for (const name of names) {
-  const total = rounds.reduce((sum, round) => sum + round.checks[name], 0);
-  console.log(`| ${name} | ${total} | ${rounds.filter((round) => round.checks[name] > 0).length} |`);
+  const total = kills.reduce((sum, kill) => sum + kill.checks[name], 0);
+  console.log(`| ${name} | ${total} | ${kills.filter((kill) => kill.checks[name] > 0).length} |`);
 }
-const posts = rounds.reduce((sum, round) => sum + round.duplicatePosts, 0);
+const posts = kills.reduce((sum, kill) => sum + kill.duplicatePosts, 0);
 console.log(
-  `| duplicate Slack posts (delivery crash window, documented) | ${posts} | ${rounds.filter((r) => r.duplicatePosts > 0).length} |`,
+  `| duplicate Slack posts (delivery crash window, documented) | ${posts} | ${kills.filter((k) => k.duplicatePosts > 0).length} |`,
 );
-const recover = rounds.map((round) => round.recoverMs);
-const late = rounds.map((round) => round.maxLateMs);
+console.log('\n| killed | kills | recovery p50 | recovery p99 | recovery max | latest step max |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const victim of [...byVictim.keys()].sort()) {
+  const these = kills.filter((kill) => `${kill.shape} ${kill.killed}` === victim);
+  const recover = these.map((kill) => kill.recoverMs);
+  console.log(
+    `| ${victim} | ${these.length} | ${percentile(recover, 0.5)} ms | ${percentile(recover, 0.99)} ms | ${Math.max(...recover)} ms | +${Math.max(...these.map((kill) => kill.maxLateMs))} ms |`,
+  );
+}
+const late = kills.map((kill) => kill.maxLateMs);
 console.log(
-  `\nrecovery (restart of the killed process → everything settled): p50 ${percentile(recover, 0.5)} ms, p99 ${percentile(recover, 0.99)} ms, max ${Math.max(...recover)} ms`,
+  `\nlatest escalation step per pass: p50 +${percentile(late, 0.5)} ms, max +${Math.max(...late)} ms`,
 );
-console.log(
-  `latest escalation step per round: p50 ${percentile(late, 0.5)} ms, max ${Math.max(...late)} ms late`,
-);
-const failed = rounds.filter((round) => Object.values(round.checks).some((n) => n > 0));
+const failed = kills.filter((kill) => Object.values(kill.checks).some((n) => n > 0));
 if (failed.length > 0) {
-  console.log(`\nFAILED seeds: ${failed.map((round) => round.seed).join(', ')}`);
+  console.log(`\nFAILED: ${failed.map((kill) => `seed ${kill.seed} pass ${kill.pass}`).join(', ')}`);
   process.exit(1);
 }

@@ -11,6 +11,7 @@ import type {
 } from '../domain/action-runs.ts';
 import type { Classification } from '../domain/permissions.ts';
 import type { Requester } from '../domain/requester.ts';
+import { withClient } from './with-client.ts';
 
 export type { ActionRunRecord, ActionRunRow, RunOrigin, RunStatus } from '../domain/action-runs.ts';
 
@@ -50,62 +51,61 @@ export class ActionRunStore implements RunStore {
   }
 
   async start(runId: string, attemptId: string, staleAfterMs: number): Promise<StartOutcome> {
-    const client = await this.pool.connect();
-    const stale = staleCondition(staleAfterMs);
-    try {
-      await client.query('BEGIN');
-      const found = await client.query(
-        `SELECT *, (status = 'running' AND ${stale}) AS stale FROM action_runs WHERE id = $1 FOR UPDATE`,
-        [runId],
-      );
-      const raw = found.rows[0] as Record<string, unknown> | undefined;
-      if (!raw) throw new Error(`action run ${runId} was never recorded`);
-      const run = toRow(raw);
-      if (run.status === 'running' && !raw.stale) {
-        await client.query('COMMIT');
-        return { started: false, reason: 'alive', current: run };
-      }
-      if (run.status !== 'queued' && run.status !== 'awaiting_confirmation') {
-        await client.query('COMMIT');
-        return {
-          started: false,
-          reason: 'already',
-          current: { ...run, attemptId: (raw.attempt_id as string | null) ?? undefined },
-        };
-      }
-      if (run.target) {
-        // Serialises starts on one target across workers; released at COMMIT.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [run.target]);
-        await client.query(
-          `UPDATE action_runs SET status = 'failed', finished_at = now(),
-             summary = 'abandoned: the worker running it stopped before it finished'
-           WHERE target = $1 AND status = 'running' AND ${stale}`,
-          [run.target],
+    return withClient(this.pool, async (client) => {
+      const stale = staleCondition(staleAfterMs);
+      try {
+        await client.query('BEGIN');
+        const found = await client.query(
+          `SELECT *, (status = 'running' AND ${stale}) AS stale FROM action_runs WHERE id = $1 FOR UPDATE`,
+          [runId],
         );
-        const holder = await client.query(
-          `SELECT * FROM action_runs WHERE target = $1 AND status = 'running' AND id <> $2 ORDER BY started_at LIMIT 1`,
-          [run.target, runId],
-        );
-        if (holder.rows[0]) {
+        const raw = found.rows[0] as Record<string, unknown> | undefined;
+        if (!raw) throw new Error(`action run ${runId} was never recorded`);
+        const run = toRow(raw);
+        if (run.status === 'running' && !raw.stale) {
           await client.query('COMMIT');
-          return { started: false, reason: 'busy', holder: toRow(holder.rows[0]) };
+          return { started: false, reason: 'alive', current: run };
         }
+        if (run.status !== 'queued' && run.status !== 'awaiting_confirmation') {
+          await client.query('COMMIT');
+          return {
+            started: false,
+            reason: 'already',
+            current: { ...run, attemptId: (raw.attempt_id as string | null) ?? undefined },
+          };
+        }
+        if (run.target) {
+          // Serialises starts on one target across workers; released at COMMIT.
+          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [run.target]);
+          await client.query(
+            `UPDATE action_runs SET status = 'failed', finished_at = now(),
+               summary = 'abandoned: the worker running it stopped before it finished'
+             WHERE target = $1 AND status = 'running' AND ${stale}`,
+            [run.target],
+          );
+          const holder = await client.query(
+            `SELECT * FROM action_runs WHERE target = $1 AND status = 'running' AND id <> $2 ORDER BY started_at LIMIT 1`,
+            [run.target, runId],
+          );
+          if (holder.rows[0]) {
+            await client.query('COMMIT');
+            return { started: false, reason: 'busy', holder: toRow(holder.rows[0]) };
+          }
+        }
+        // The pending parameters are the job's to run with from here; the row keeps the redacted copy.
+        await client.query(
+          `UPDATE action_runs SET status = 'running', started_at = now(), heartbeat_at = now(), attempt_id = $2,
+             pending_params = NULL
+           WHERE id = $1`,
+          [runId, attemptId],
+        );
+        await client.query('COMMIT');
+        return { started: true };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      // The pending parameters are the job's to run with from here; the row keeps the redacted copy.
-      await client.query(
-        `UPDATE action_runs SET status = 'running', started_at = now(), heartbeat_at = now(), attempt_id = $2,
-           pending_params = NULL
-         WHERE id = $1`,
-        [runId, attemptId],
-      );
-      await client.query('COMMIT');
-      return { started: true };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async takeOverStale(attemptId: string, staleAfterMs: number, limit: number): Promise<ActionRunRow[]> {
@@ -152,43 +152,42 @@ export class ActionRunStore implements RunStore {
   }
 
   async confirm(runId: string, by: string, now: Date): Promise<ConfirmOutcome> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const found = await client.query('SELECT * FROM action_runs WHERE id = $1 FOR UPDATE', [runId]);
-      const raw = found.rows[0] as Record<string, unknown> | undefined;
-      if (!raw) {
-        await client.query('COMMIT');
-        return { confirmed: false, reason: 'unknown' };
-      }
-      const row = toRow(raw);
-      if (row.status !== 'awaiting_confirmation') {
-        await client.query('COMMIT');
-        return { confirmed: false, reason: 'not_pending', row };
-      }
-      const pending = pendingOf(raw);
-      if (!pending || pending.expiresAt.getTime() < now.getTime()) {
+    return withClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const found = await client.query('SELECT * FROM action_runs WHERE id = $1 FOR UPDATE', [runId]);
+        const raw = found.rows[0] as Record<string, unknown> | undefined;
+        if (!raw) {
+          await client.query('COMMIT');
+          return { confirmed: false, reason: 'unknown' };
+        }
+        const row = toRow(raw);
+        if (row.status !== 'awaiting_confirmation') {
+          await client.query('COMMIT');
+          return { confirmed: false, reason: 'not_pending', row };
+        }
+        const pending = pendingOf(raw);
+        if (!pending || pending.expiresAt.getTime() < now.getTime()) {
+          await client.query(
+            `UPDATE action_runs SET status = 'cancelled', summary = 'confirmation expired', pending_params = NULL,
+               finished_at = $2 WHERE id = $1`,
+            [runId, now],
+          );
+          await client.query('COMMIT');
+          return { confirmed: false, reason: 'expired', row };
+        }
         await client.query(
-          `UPDATE action_runs SET status = 'cancelled', summary = 'confirmation expired', pending_params = NULL,
-             finished_at = $2 WHERE id = $1`,
-          [runId, now],
+          // The parameters stay until the run starts, so a queued run whose job was lost can be queued again.
+          `UPDATE action_runs SET status = 'queued', confirmed_by = $2 WHERE id = $1`,
+          [runId, by],
         );
         await client.query('COMMIT');
-        return { confirmed: false, reason: 'expired', row };
+        return { confirmed: true, row: { ...row, status: 'queued', confirmedBy: by }, pending };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      await client.query(
-        // The parameters stay until the run starts, so a queued run whose job was lost can be queued again.
-        `UPDATE action_runs SET status = 'queued', confirmed_by = $2 WHERE id = $1`,
-        [runId, by],
-      );
-      await client.query('COMMIT');
-      return { confirmed: true, row: { ...row, status: 'queued', confirmedBy: by }, pending };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async expire(runId: string, now: Date): Promise<boolean> {

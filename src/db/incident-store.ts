@@ -24,6 +24,7 @@ import type {
 } from '../domain/incident-store.ts';
 import { Batcher } from '../lib/batcher.ts';
 import { optional } from '../lib/optional.ts';
+import { withClient } from './with-client.ts';
 
 /** Any key fleetbot's alert batches take, so that two workers never apply alerts at once. */
 const ALERT_LOCK = 0x666c6565; // "flee"
@@ -120,43 +121,42 @@ export class PgIncidentStore implements IncidentStore {
     work: (tx: IncidentTransaction) => Promise<T>,
     afterCommit: () => Promise<void>,
   ): Promise<{ locked: true; value: T } | { locked: false }> {
-    const client = await this.pool.connect();
-    let locked = false;
-    try {
-      locked = Boolean(
-        (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [ALERT_LOCK])).rows[0]?.locked,
-      );
-      if (!locked) return { locked: false };
-      await client.query('BEGIN');
-      let value: T;
+    return withClient(this.pool, async (client) => {
+      let locked = false;
       try {
-        value = await work(new PgIncidentTransaction((text, values) => client.query(text, values)));
+        locked = Boolean(
+          (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [ALERT_LOCK])).rows[0]?.locked,
+        );
+        if (!locked) return { locked: false };
+        await client.query('BEGIN');
+        let value: T;
+        try {
+          value = await work(new PgIncidentTransaction((text, values) => client.query(text, values)));
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+        await afterCommit();
+        return { locked: true, value };
+      } finally {
+        if (locked) await client.query('SELECT pg_advisory_unlock($1)', [ALERT_LOCK]).catch(() => {});
+      }
+    });
+  }
+
+  private async inTransaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    return withClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const result = await work((text, values) => client.query(text, values));
         await client.query('COMMIT');
+        return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       }
-      await afterCommit();
-      return { locked: true, value };
-    } finally {
-      if (locked) await client.query('SELECT pg_advisory_unlock($1)', [ALERT_LOCK]).catch(() => {});
-      client.release();
-    }
-  }
-
-  private async inTransaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work((text, values) => client.query(text, values));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async get(number: number): Promise<Incident | undefined> {

@@ -1,16 +1,22 @@
 /**
- * The chaos suite's engine (issue 18): real fleetbot processes — `web` ×2 and `worker` ×2 on
- * PostgreSQL and Redis — against the fake cluster and the fake Slack, driven through a scenario (a
- * confirmed restart with a slow rollout, an alert storm whose incidents escalate on short timers)
- * while one process, chosen by the seed, is killed with SIGKILL at a seeded moment and started
- * again. Then the invariants are checked from the outside: the cluster's recorded requests, the
- * Slack messages as they finally stand, the database's rows.
+ * The chaos suite's engine (issue 18): real fleetbot processes against the fake cluster and the
+ * fake Slack, in either shape — `single` (one `fleetbot start` on its embedded PostgreSQL) or
+ * `scaled` (`web` ×2 and `worker` ×2 on PostgreSQL and a Redis of their own) — driven through a
+ * scenario again and again: a confirmed restart with a slow rollout, a database backup, and an
+ * alert storm whose incidents escalate on short timers, all at once. In each pass one process,
+ * chosen by the seed, is killed with SIGKILL at a seeded moment and started again (fleetbot starts
+ * its own embedded PostgreSQL again; Redis is restarted by the engine after a few seconds down).
+ * Then the invariants are checked from the outside: the cluster's recorded requests, the Slack
+ * messages as they finally stand, the database's rows, the backup folder.
  *
- * Used by `npm run chaos` (hundreds of seeds, figures for BENCHMARKS.md) and by a short test.
+ * Several kills share one environment (one pass each) because starting fleetbot's processes is
+ * most of a pass's time; the same seed replays the same environment and the same kills.
+ *
+ * Used by `npm run chaos` (hundreds of kills, figures for BENCHMARKS.md) and by a short test.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,14 +32,18 @@ const SECRET = '00000000fakefakefakefake00000000';
 const ALERTS_TOKEN = 'alerts-token-0000fakefakefake0000';
 const ONCALL = 'U0000ONCALL';
 const OPS = 'C0000OPS';
-const STORM = 30;
-/** P2's response time here: each storm incident's first deadline falls inside the round. */
+/** Alerts per pass: five passes open 200 incidents, each escalating on P2's short timer. */
+const STORM = 40;
+/** P2's response time here: each storm incident's first deadline falls inside its pass. */
 const RESPONSE_S = 4;
 
+export type Shape = 'single' | 'scaled';
+
 export interface ChaosServers {
-  /** A PostgreSQL superuser URL: each round gets a database of its own on it. */
+  /** A PostgreSQL superuser URL: each scaled environment gets a database of its own on it. */
   postgresUrl: string;
-  redisUrl: string;
+  /** The fleet's database (PostgreSQL 15, as pg_dump 15 needs), for `db backup`. */
+  fleetDatabaseUrl: string;
 }
 
 /** The named checks, each a count that must be 0. */
@@ -44,28 +54,34 @@ export interface ChaosChecks {
   skippedSteps: number;
   unfinishedMessages: number;
   runsLeftRunning: number;
+  /** Backups left half written (`.partial` files) in the backup folder. */
+  halfDoneBackups: number;
 }
 
-export interface ChaosRound {
+/** One kill and what was found after it. */
+export interface ChaosKill {
   seed: number;
+  shape: Shape;
+  /** 1 for the environment's first pass. */
+  pass: number;
   killed: string;
   killAtMs: number;
+  downForMs: number;
   checks: ChaosChecks;
   /** Slack posts beyond the one each recorded message should make: the delivery path's documented crash window. */
   duplicatePosts: number;
-  /** From the killed process's restart until every check could be made (everything settled). */
+  /** From the killed process's restart (for the embedded PostgreSQL: its kill) until every check could be made. */
   recoverMs: number;
-  /** The latest escalation step, after its due time. */
+  /** This pass's latest escalation step, after its due time. */
   maxLateMs: number;
   acceptedAlerts: number;
   /** What a failed check found, to start from when replaying the seed. */
   findings: string[];
 }
 
-type Role = 'web' | 'worker';
 type Process = ReturnType<typeof startFleetbot>;
 
-/** A small seeded generator (mulberry32): the same seed, the same kill. */
+/** A small seeded generator (mulberry32): the same seed, the same kills. */
 export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -77,243 +93,475 @@ export function seeded(seed: number): () => number {
   };
 }
 
-export async function chaosRound(servers: ChaosServers, seed: number): Promise<ChaosRound> {
+/** The shape a seed runs: odd seeds `single`, even seeds `scaled`. */
+export function shapeOf(seed: number): Shape {
+  return seed % 2 === 1 ? 'single' : 'scaled';
+}
+
+/**
+ * An environment of the seed's shape, `kills` passes in it, each with one kill; `onKill` hears each
+ * as it is checked. Returns them all.
+ */
+export async function chaosEnvironment(
+  servers: ChaosServers,
+  seed: number,
+  kills: number,
+  onKill: (kill: ChaosKill) => void = () => {},
+): Promise<ChaosKill[]> {
+  const environment = await startEnvironment(servers, shapeOf(seed));
   const random = seeded(seed);
-  // A Redis database of its own (1–15; the test suite's other files use 0), emptied first: rounds
-  // run one after another, and each starts with an empty queue.
-  const redisUrl = Object.assign(new URL(servers.redisUrl), { pathname: `/${1 + (seed % 15)}` }).toString();
-  execFileSync('redis-cli', ['-u', redisUrl, 'flushdb'], { stdio: 'ignore' });
+  const results: ChaosKill[] = [];
+  try {
+    for (let pass = 1; pass <= kills; pass++) {
+      const kill = await runPass(environment, seed, pass, random);
+      results.push(kill);
+      onKill(kill);
+    }
+    return results;
+  } finally {
+    await environment.close();
+  }
+}
+
+interface Environment {
+  shape: Shape;
+  slack: FakeSlack;
+  kube: Awaited<ReturnType<typeof startFakeKube>>;
+  db: pg.Pool;
+  backupDir: string;
+  /** The processes that may be killed, by name. */
+  victims: string[];
+  /** The origins that take Slack requests and alerts. */
+  origins: () => string[];
+  /** Kills `victim` with SIGKILL, leaves it down `downForMs`, starts it again; resolves when it serves again. */
+  kill: (victim: string, downForMs: number) => Promise<{ restartedAt: number }>;
+  close: () => Promise<void>;
+}
+
+async function startEnvironment(servers: ChaosServers, shape: Shape): Promise<Environment> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleetbot-chaos-'));
+  // As root, fleetbot runs its embedded PostgreSQL as "postgres", which must reach the data folder.
+  await chmod(dir, 0o711);
+  const [slack, kube] = await Promise.all([startFakeSlack(), startFakeKube()]);
+  kube.rollouts.stepMs = 400;
+  const backupDir = join(dir, 'backups');
+  const config = join(dir, 'fleetbot.yml');
+  await writeFile(
+    config,
+    [
+      'channels: { alerts: C0000ALERTS }',
+      'alerts: { groupWindow: 0s, incidentChannel: [] }',
+      'maintenance: { notices: [] }',
+      'backups: { keep: 1000 }',
+      `severities: { P2: { responseTime: ${RESPONSE_S}s } }`,
+      `roles: { oncall: { slack: { users: [${ONCALL}] } } }`,
+    ].join('\n'),
+  );
+  const env: Record<string, string> = {
+    FLEETBOT_CONFIG: config,
+    FLEETBOT_BACKUP_DIR: backupDir,
+    FLEET_DATABASE_URL: servers.fleetDatabaseUrl,
+    KUBECONFIG: kube.kubeconfigPath,
+    ALERTS_TOKEN,
+    SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-fakefakefakefakefakefake',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.url,
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'info',
+  };
+  const cleanups: (() => Promise<unknown>)[] = [
+    () => Promise.all([slack.close(), kube.close()]),
+    () => rm(dir, { recursive: true, force: true }),
+  ];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const parts =
+      shape === 'single'
+        ? await singleShape(dir, env, cleanups)
+        : await scaledShape(servers, dir, env, cleanups);
+    const db = new pg.Pool({ connectionString: parts.databaseUrl, max: 2 });
+    // A killed PostgreSQL breaks the pool's idle connections: the pool drops them and reconnects.
+    db.on('error', () => {});
+    cleanups.push(() => db.end());
+    return { shape, slack, kube, db, backupDir, ...parts, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+type ShapeParts = Pick<Environment, 'victims' | 'origins' | 'kill'> & { databaseUrl: string };
+
+/** `web` ×2 and `worker` ×2 on a database of their own and a Redis of their own (append-only, fsync always). */
+async function scaledShape(
+  servers: ChaosServers,
+  dir: string,
+  env: Record<string, string>,
+  cleanups: (() => Promise<unknown>)[],
+): Promise<ShapeParts> {
   const name = `chaos_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: servers.postgresUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  const databaseUrl = Object.assign(new URL(servers.postgresUrl), { pathname: `/${name}` }).toString();
-  const [slack, kube, dir] = await Promise.all([
-    startFakeSlack(),
-    startFakeKube(),
-    mkdtemp(join(tmpdir(), 'fleetbot-chaos-')),
-  ]);
-  kube.rollouts.stepMs = 400;
-  const processes = new Map<string, Process>();
-  const db = new pg.Client({ connectionString: databaseUrl });
-  try {
-    const config = join(dir, 'fleetbot.yml');
-    await writeFile(
-      config,
-      [
-        'channels: { alerts: C0000ALERTS }',
-        'alerts: { groupWindow: 0s, incidentChannel: [] }',
-        'maintenance: { notices: [] }',
-        `severities: { P2: { responseTime: ${RESPONSE_S}s } }`,
-        `roles: { oncall: { slack: { users: [${ONCALL}] } } }`,
-      ].join('\n'),
-    );
-    const ports = { web1: await freePort(), web2: await freePort() };
-    const env = {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      FLEETBOT_CONFIG: config,
-      KUBECONFIG: kube.kubeconfigPath,
-      ALERTS_TOKEN,
-      SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-fakefakefakefakefakefake',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.url,
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
-    };
-    const roles: Record<string, Role> = { web1: 'web', web2: 'web', worker1: 'worker', worker2: 'worker' };
-    const start = (key: string) => {
-      const role = roles[key] as Role;
-      const port = key === 'web1' ? ports.web1 : key === 'web2' ? ports.web2 : 0;
-      const child = startFleetbot([role], { ...env, PORT: String(port) });
-      processes.set(key, child);
-      return child;
-    };
-    const up = (key: string) =>
-      roles[key] === 'web'
-        ? eventually(
-            async () =>
-              (await fetch(`${origin(key)}/readyz`).catch(() => undefined))?.status === 200 ||
-              exited(processes.get(key)),
-            60_000,
-            `${key} ready`,
-          )
-        : eventually(
-            () => processes.get(key)?.output().includes('fleetbot started'),
-            60_000,
-            `${key} started`,
-          );
-    const origin = (key: string) => `http://127.0.0.1:${key === 'web1' ? ports.web1 : ports.web2}`;
-    for (const key of Object.keys(roles)) start(key);
-    await Promise.all(Object.keys(roles).map(up));
-    await db.connect();
-
-    // The kill, at a seeded moment of the scenario.
-    const victims = Object.keys(roles);
-    const killed = victims[Math.floor(random() * victims.length)] as string;
-    const killAtMs = Math.round(300 + random() * 6_000);
-    const downForMs = Math.round(200 + random() * 1_500);
-    const begun = performance.now();
-    let restartedAt = 0;
-    const chaos = (async () => {
-      await sleep(killAtMs);
-      processes.get(killed)?.kill('SIGKILL');
-      await sleep(downForMs);
-      start(killed);
-      restartedAt = performance.now();
-      await up(killed);
-    })();
-
-    // The scenario: a confirmed restart with a slow rollout, and an alert storm, at once.
-    const webs = ['web1', 'web2'];
-    const restart = (async () => {
-      const events = (attempt: number) => `${origin(webs[attempt % 2] as string)}/slack/events`;
-      await retrying((attempt) =>
-        postSigned(
-          events(attempt),
-          slashCommandBody({
-            text: 'restart api',
-            user_id: ONCALL,
-            channel_id: OPS,
-            response_url: slack.responseUrl(),
-          }),
-          {
-            secret: SECRET,
-          },
-        ),
-      );
-      const run = await eventually(
-        async () =>
-          (await db.query("SELECT id FROM action_runs WHERE action = 'restart'")).rows[0] as
-            | { id: string }
-            | undefined,
-        30_000,
-        'the restart to wait for its confirmation',
-      );
-      await retrying((attempt) =>
-        postSigned(
-          events(attempt),
-          blockActionsBody({
-            user: { id: ONCALL },
-            channel: { id: OPS },
-            response_url: slack.responseUrl(),
-            actions: [
-              {
-                type: 'button',
-                action_id: 'fleet.confirm',
-                value: run.id,
-                action_ts: `${Date.now() / 1000}`,
-              },
-            ],
-          }),
-          { secret: SECRET },
-        ),
-      );
-    })();
-    let acceptedAlerts = 0;
-    const storm = (async () => {
-      for (let i = 0; i < STORM; i++) {
-        const body = JSON.stringify({
-          title: `Storm ${i}`,
-          severity: 'P2',
-          service: `storm-${i}`,
-          fingerprint: `storm-${i}`,
-        });
-        // As Alertmanager does: a delivery not answered 2xx is sent again, to the other replica.
-        const accepted = await retrying((attempt) =>
-          fetch(`${origin(webs[(i + attempt) % 2] as string)}/alerts/generic`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${ALERTS_TOKEN}` },
-            body,
-          }).then((response) => ({ status: response.status })),
-        );
-        if (accepted) acceptedAlerts++;
-        await sleep(100);
-      }
-    })();
-    await Promise.all([chaos, restart, storm]);
-
-    // Settled: nothing running, every alert applied, every due step fired, every message delivered.
-    const count = async (sql: string) => Number((await db.query(sql)).rows[0]?.n ?? 0);
-    await eventually(
-      async () =>
-        (await count("SELECT count(*) AS n FROM action_runs WHERE status IN ('running', 'queued')")) === 0 &&
-        (await count('SELECT count(*) AS n FROM alert_events WHERE processed_at IS NULL')) === 0 &&
-        (await count(
-          `SELECT count(*) AS n FROM incidents WHERE status <> 'resolved' AND NOT EXISTS (
-             SELECT 1 FROM timeline_events e WHERE e.incident_id = incidents.id AND e.kind = 'escalated'
-              AND e.details->>'step' = 'deadline.1')`,
-        )) === 0 &&
-        (await count("SELECT count(*) AS n FROM slack_messages WHERE status = 'pending'")) === 0,
-      120_000,
-      `round ${seed} to settle`,
-    ).catch(() => undefined);
-    const recoverMs = Math.round(performance.now() - (restartedAt || begun));
-    const patches = kube.requests.filter(
-      (request) => request.method === 'PATCH' && request.path.endsWith('/deployments/fleet-api'),
-    ).length;
-    const checks: ChaosChecks = {
-      duplicateMutations: Math.max(0, patches - 1),
-      lostAlerts: Math.max(
-        0,
-        acceptedAlerts -
-          (await count("SELECT count(DISTINCT fingerprint) AS n FROM alert_events WHERE status = 'firing'")),
-      ),
-      duplicateSteps: await count(
-        `SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM timeline_events
-          WHERE kind = 'escalated' GROUP BY incident_id, details->>'step' HAVING count(*) > 1) d`,
-      ),
-      skippedSteps: await count(
-        `SELECT count(*) AS n FROM incidents WHERE status <> 'resolved' AND NOT EXISTS (
-           SELECT 1 FROM timeline_events e WHERE e.incident_id = incidents.id AND e.kind = 'escalated'
-            AND e.details->>'step' = 'deadline.1')`,
-      ),
-      unfinishedMessages: await count(
-        "SELECT count(*) AS n FROM slack_messages WHERE status = 'pending' OR (status = 'delivered' AND delivered_version < version)",
-      ),
-      runsLeftRunning: await count("SELECT count(*) AS n FROM action_runs WHERE status = 'running'"),
-    };
-    const recordedPosts = await count(
-      "SELECT count(*) AS n FROM slack_messages WHERE kind = 'post' AND status = 'delivered' AND target->>'user' IS NULL",
-    );
-    const duplicatePosts = Math.max(0, postsIn(slack) - recordedPosts);
-    const maxLateMs = await count(
-      "SELECT coalesce(max((details->>'lateMs')::int), 0) AS n FROM timeline_events WHERE kind = 'escalated'",
-    );
-    const findings = Object.values(checks).some((n) => n > 0)
-      ? (
-          await db.query(
-            `SELECT 'message ' || key || ' ' || status || ' v' || version || '/' || delivered_version || coalesce(' ' || last_error, '') AS f
-               FROM slack_messages WHERE status = 'pending' OR (status = 'delivered' AND delivered_version < version)
-             UNION ALL SELECT 'run ' || action || ' ' || status FROM action_runs WHERE status IN ('running', 'queued')
-             UNION ALL SELECT 'alert ' || fingerprint || ' unprocessed' FROM alert_events WHERE processed_at IS NULL`,
-          )
-        ).rows.map((row) => String(row.f))
-      : [];
-    return { seed, killed, killAtMs, checks, duplicatePosts, recoverMs, maxLateMs, acceptedAlerts, findings };
-  } finally {
-    for (const child of processes.values()) if (!exited(child)) child.kill('SIGKILL');
-    await db.end().catch(() => undefined);
-    await Promise.all([slack.close(), kube.close(), rm(dir, { recursive: true, force: true })]);
+  cleanups.push(async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
-  }
+  });
+  const databaseUrl = Object.assign(new URL(servers.postgresUrl), { pathname: `/${name}` }).toString();
+  const redis = await startRedis(join(dir, 'redis'));
+  cleanups.push(() => redis.stop());
+  const ports: Record<string, number> = { web1: await freePort(), web2: await freePort() };
+  const processes = new Map<string, Process>();
+  cleanups.push(() => stopAll([...processes.values()]));
+  const fullEnv = { ...env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
+  const origin = (key: string) => `http://127.0.0.1:${ports[key]}`;
+  const start = async (key: string) => {
+    const role = key.startsWith('web') ? 'web' : 'worker';
+    const child = startFleetbot([role], { ...fullEnv, PORT: String(ports[key] ?? 0) });
+    processes.set(key, child);
+    await (role === 'web' ? ready(origin(key), child, key) : started(child, key));
+  };
+  const keys = ['web1', 'web2', 'worker1', 'worker2'];
+  await Promise.all(keys.map(start));
+  return {
+    databaseUrl,
+    victims: [...keys, 'redis'],
+    origins: () => ['web1', 'web2'].map(origin),
+    kill: async (victim, downForMs) => {
+      if (victim === 'redis') {
+        await redis.kill();
+        await sleep(downForMs);
+        await redis.start();
+        return { restartedAt: performance.now() };
+      }
+      processes.get(victim)?.kill('SIGKILL');
+      await sleep(downForMs);
+      const restartedAt = performance.now();
+      await start(victim);
+      return { restartedAt };
+    },
+  };
 }
 
-/** Top-level and thread posts the fake Slack holds (what a person would count in the channel). */
-function postsIn(slack: FakeSlack): number {
-  return slack.messages.filter(
+/** One `fleetbot start` on its embedded PostgreSQL, answering HTTP. */
+async function singleShape(
+  dir: string,
+  env: Record<string, string>,
+  cleanups: (() => Promise<unknown>)[],
+): Promise<ShapeParts> {
+  const dataDir = join(dir, 'data');
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  let child: Process | undefined;
+  const postmasterPid = async () =>
+    Number(
+      (await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
+    );
+  cleanups.push(async () => {
+    // As an orchestrator stops it: SIGTERM stops its PostgreSQL too. One left by a kill is killed.
+    if (child && !exited(child)) {
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((resolve) => child?.once('exit', resolve)), sleep(15_000)]);
+    }
+    const pid = await postmasterPid();
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  });
+  const start = async () => {
+    child = startFleetbot(['start'], { ...env, FLEETBOT_DATA_DIR: dataDir, PORT: String(port) });
+    await ready(origin, child, 'start');
+  };
+  await start();
+  const secret = (file: string) => readFile(join(dataDir, file), 'utf8').then((text) => text.trim());
+  const databaseUrl = `postgres://fleetbot:${encodeURIComponent(await secret('postgres-password'))}@127.0.0.1:${await secret('postgres.port')}/fleetbot`;
+  return {
+    databaseUrl,
+    victims: ['start', 'postgres'],
+    origins: () => [origin],
+    kill: async (victim, downForMs) => {
+      if (victim === 'postgres') {
+        // fleetbot starts its embedded PostgreSQL again by itself: recovery counts from the kill.
+        process.kill(await postmasterPid(), 'SIGKILL');
+        const restartedAt = performance.now();
+        await sleep(500);
+        await ready(origin, child, 'start after its PostgreSQL died');
+        return { restartedAt };
+      }
+      child?.kill('SIGKILL');
+      await sleep(downForMs);
+      const restartedAt = performance.now();
+      await start();
+      return { restartedAt };
+    },
+  };
+}
+
+interface Redis {
+  url: string;
+  start: () => Promise<void>;
+  kill: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/** A redis-server that keeps what it acknowledged (append-only, fsync on every write), as a managed Redis does. */
+async function startRedis(dir: string): Promise<Redis> {
+  await mkdir(dir, { recursive: true });
+  const port = await freePort();
+  let server: ChildProcess | undefined;
+  const ping = () =>
+    new Promise<boolean>((resolve) => {
+      const probe = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      probe.stdout.on('data', (chunk) => {
+        out += String(chunk);
+      });
+      probe.once('close', () => resolve(out.includes('PONG')));
+    });
+  const redis: Redis = {
+    url: `redis://127.0.0.1:${port}`,
+    start: async () => {
+      server = spawn(
+        'redis-server',
+        [
+          ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+          ...['--appendonly', 'yes', '--appendfsync', 'always'],
+        ],
+        { stdio: 'ignore' },
+      );
+      await eventually(ping, 10_000, 'redis-server to answer');
+    },
+    kill: async () => {
+      const stopped =
+        server && !exited(server) ? new Promise((resolve) => server?.once('exit', resolve)) : undefined;
+      server?.kill('SIGKILL');
+      await stopped;
+    },
+    stop: () => redis.kill(),
+  };
+  await redis.start();
+  return redis;
+}
+
+async function runPass(
+  environment: Environment,
+  seed: number,
+  pass: number,
+  random: () => number,
+): Promise<ChaosKill> {
+  const { db, kube, slack } = environment;
+  const count = async (sql: string, values: unknown[] = []) =>
+    Number((await db.query(sql, values)).rows[0]?.n ?? 0);
+  const patchesToApi = () =>
+    kube.requests.filter(
+      (request) => request.method === 'PATCH' && request.path.endsWith('/deployments/fleet-api'),
+    ).length;
+  const before = {
+    patches: patchesToApi(),
+    duplicateSteps: await countDuplicateSteps(count),
+    extraPosts: await extraPosts(slack, count),
+    at: new Date(),
+  };
+
+  // The kill, at a seeded moment of the pass.
+  const killed = environment.victims[Math.floor(random() * environment.victims.length)] as string;
+  const killAtMs = Math.round(300 + random() * 6_000);
+  const downForMs = Math.round(killed === 'redis' ? 1_000 + random() * 2_000 : 200 + random() * 1_500);
+  let restartedAt = 0;
+  const chaos = (async () => {
+    await sleep(killAtMs);
+    ({ restartedAt } = await environment.kill(killed, downForMs));
+  })();
+
+  // The scenario, all at once: a confirmed restart with a slow rollout, a backup, an alert storm.
+  const events = (attempt: number) => {
+    const origins = environment.origins();
+    return `${origins[attempt % origins.length]}/slack/events`;
+  };
+  const command = (text: string) =>
+    retrying((attempt) =>
+      postSigned(
+        events(attempt),
+        slashCommandBody({ text, user_id: ONCALL, channel_id: OPS, response_url: slack.responseUrl() }),
+        { secret: SECRET },
+      ),
+    );
+  const restart = (async () => {
+    const seen = await count("SELECT count(*) AS n FROM action_runs WHERE action = 'restart'");
+    await command('restart api');
+    const run = await eventually(
+      async () =>
+        (
+          await db
+            .query("SELECT id FROM action_runs WHERE action = 'restart' ORDER BY requested_at OFFSET $1", [
+              seen,
+            ])
+            .catch(() => ({ rows: [] }))
+        ).rows[0] as { id: string } | undefined,
+      60_000,
+      'the restart to wait for its confirmation',
+    );
+    await retrying((attempt) =>
+      postSigned(
+        events(attempt),
+        blockActionsBody({
+          user: { id: ONCALL },
+          channel: { id: OPS },
+          response_url: slack.responseUrl(),
+          actions: [
+            { type: 'button', action_id: 'fleet.confirm', value: run.id, action_ts: `${Date.now() / 1000}` },
+          ],
+        }),
+        { secret: SECRET },
+      ),
+    );
+  })();
+  const backup = command('db backup');
+  let acceptedAlerts = 0;
+  const storm = (async () => {
+    for (let i = 0; i < STORM; i++) {
+      const body = JSON.stringify({
+        title: `Storm ${pass}.${i}`,
+        severity: 'P2',
+        service: `storm-${pass}-${i}`,
+        fingerprint: `storm-${pass}-${i}`,
+      });
+      // As Alertmanager does: a delivery not answered 2xx is sent again, to the other replica if any.
+      const accepted = await retrying((attempt) => {
+        const origins = environment.origins();
+        return fetch(`${origins[(i + attempt) % origins.length]}/alerts/generic`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ALERTS_TOKEN}` },
+          body,
+        }).then((response) => ({ status: response.status }));
+      });
+      if (accepted) acceptedAlerts++;
+      await sleep(100);
+    }
+  })();
+  await Promise.all([chaos, restart, backup, storm]);
+
+  // Settled: nothing running, every alert applied, every due step fired, every message delivered.
+  const stateCount = (sql: string) => count(sql).catch(() => -1);
+  await eventually(
+    async () =>
+      (await stateCount("SELECT count(*) AS n FROM action_runs WHERE status IN ('running', 'queued')")) ===
+        0 &&
+      (await stateCount('SELECT count(*) AS n FROM alert_events WHERE processed_at IS NULL')) === 0 &&
+      (await stateCount(SKIPPED_STEPS)) === 0 &&
+      (await stateCount("SELECT count(*) AS n FROM slack_messages WHERE status = 'pending'")) === 0,
+    120_000,
+    `seed ${seed} pass ${pass} to settle`,
+  ).catch(() => undefined);
+  const recoverMs = Math.round(performance.now() - restartedAt);
+  const checks: ChaosChecks = {
+    duplicateMutations: Math.max(0, patchesToApi() - before.patches - 1),
+    lostAlerts: Math.max(
+      0,
+      acceptedAlerts -
+        (await count(
+          "SELECT count(DISTINCT fingerprint) AS n FROM alert_events WHERE status = 'firing' AND fingerprint LIKE $1",
+          [`storm-${pass}-%`],
+        )),
+    ),
+    duplicateSteps: (await countDuplicateSteps(count)) - before.duplicateSteps,
+    skippedSteps: await count(SKIPPED_STEPS),
+    unfinishedMessages: await count(
+      "SELECT count(*) AS n FROM slack_messages WHERE status = 'pending' OR (status = 'delivered' AND delivered_version < version)",
+    ),
+    runsLeftRunning: await count("SELECT count(*) AS n FROM action_runs WHERE status = 'running'"),
+    halfDoneBackups: (await readdir(environment.backupDir).catch(() => [])).filter((file) =>
+      file.endsWith('.partial'),
+    ).length,
+  };
+  const duplicatePosts = Math.max(0, (await extraPosts(slack, count)) - before.extraPosts);
+  const maxLateMs = await count(
+    "SELECT coalesce(max((details->>'lateMs')::int), 0) AS n FROM timeline_events WHERE kind = 'escalated' AND at >= $1",
+    [before.at],
+  );
+  const findings = Object.values(checks).some((n) => n > 0)
+    ? (
+        await db.query(
+          `SELECT 'message ' || key || ' ' || status || ' v' || version || '/' || delivered_version || coalesce(' ' || last_error, '') AS f
+             FROM slack_messages WHERE status = 'pending' OR (status = 'delivered' AND delivered_version < version)
+           UNION ALL SELECT 'run ' || action || ' ' || status FROM action_runs WHERE status IN ('running', 'queued')
+           UNION ALL SELECT 'alert ' || fingerprint || ' unprocessed' FROM alert_events WHERE processed_at IS NULL`,
+        )
+      ).rows.map((row) => String(row.f))
+    : [];
+  return {
+    seed,
+    shape: environment.shape,
+    pass,
+    killed,
+    killAtMs,
+    downForMs,
+    checks,
+    duplicatePosts,
+    recoverMs,
+    maxLateMs,
+    acceptedAlerts,
+    findings,
+  };
+}
+
+/** Open incidents whose first deadline has not fired (every pass waits past it before checking). */
+const SKIPPED_STEPS = `SELECT count(*) AS n FROM incidents WHERE status <> 'resolved' AND NOT EXISTS (
+  SELECT 1 FROM timeline_events e WHERE e.incident_id = incidents.id AND e.kind = 'escalated'
+   AND e.details->>'step' = 'deadline.1')`;
+
+type Count = (sql: string, values?: unknown[]) => Promise<number>;
+
+function countDuplicateSteps(count: Count): Promise<number> {
+  return count(
+    `SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM timeline_events
+      WHERE kind = 'escalated' GROUP BY incident_id, details->>'step' HAVING count(*) > 1) d`,
+  );
+}
+
+/** Top-level and thread posts in the fake Slack beyond those fleetbot recorded as delivered. */
+async function extraPosts(slack: FakeSlack, count: Count): Promise<number> {
+  const posted = slack.messages.filter(
     (message) => !message.channel.startsWith('U') && !message.channel.startsWith('D'),
   ).length;
+  return (
+    posted -
+    (await count(
+      "SELECT count(*) AS n FROM slack_messages WHERE kind = 'post' AND status = 'delivered' AND target->>'user' IS NULL",
+    ))
+  );
 }
 
-function exited(child: Process | undefined): boolean {
+async function ready(origin: string, child: ChildProcess | undefined, what: string): Promise<void> {
+  await eventually(
+    async () => (await fetch(`${origin}/readyz`).catch(() => undefined))?.status === 200 || exited(child),
+    60_000,
+    `${what} ready`,
+  );
+  if (exited(child))
+    throw new Error(`${what} exited: ${(child as Process | undefined)?.output?.().slice(-30_000)}`);
+}
+
+async function started(child: Process, what: string): Promise<void> {
+  await eventually(
+    () => child.output().includes('fleetbot started') || exited(child),
+    60_000,
+    `${what} started`,
+  );
+  if (exited(child)) throw new Error(`${what} exited: ${child.output().slice(-2_000)}`);
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  for (const child of children) if (!exited(child)) child.kill('SIGKILL');
+}
+
+function exited(child: ChildProcess | undefined): boolean {
   return !child || child.exitCode !== null || child.signalCode !== null;
 }
 
-/** Sends until one is answered 2xx (the other web replica, a moment later), at most 20 tries; whether it was. */
+/** Sends until one is answered 2xx (another replica, a moment later), for up to 20 s; whether it was. */
 async function retrying(send: (attempt: number) => Promise<{ status: number }>): Promise<boolean> {
-  for (let attempt = 0; attempt < 20; attempt++) {
+  for (let attempt = 0; attempt < 80; attempt++) {
     const response = await send(attempt).catch(() => undefined);
     if (response && response.status >= 200 && response.status < 300) return true;
     await sleep(250);
