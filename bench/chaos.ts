@@ -23,10 +23,10 @@ const FIRST = Number(process.env.CHAOS_FIRST ?? 1);
 const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-chaos-pg-'));
 const postgres = new EmbeddedPostgres({ dataDir, logger: createLogger({ level: 'warn' }) });
 const postgresUrl = await postgres.start();
-// The fleet's own database, for `db backup`: about 2 s of pg_dump, so kills land inside it.
+// The fleet's own database, for `db backup`: about 1.5 s of pg_dump, so kills land inside it.
 const fleet = await startPostgres15();
 await fleet.query('CREATE DATABASE fleetdb');
-await seedDemo(fleet, 'fleetdb', 200_000);
+await seedDemo(fleet, 'fleetdb', 500_000);
 const servers = { postgresUrl, fleetDatabaseUrl: fleet.urlFor('fleetdb') };
 const kills: ChaosKill[] = [];
 const began = performance.now();
@@ -37,7 +37,7 @@ try {
       const bad = Object.entries(kill.checks).filter(([, n]) => n > 0);
       for (const finding of kill.findings) console.log(`  seed ${seed}.${kill.pass}: ${finding}`);
       console.log(
-        `seed ${seed}.${kill.pass} (${kill.shape}): killed ${kill.killed} at ${kill.killAtMs} ms for ${kill.downForMs} ms · recovered in ${kill.recoverMs} ms · latest step +${kill.maxLateMs} ms · ${kill.acceptedAlerts} alerts${kill.duplicatePosts ? ` · ${kill.duplicatePosts} duplicate post(s)` : ''}${bad.length ? ` · FAILED ${bad.map(([k, n]) => `${k}=${n}`).join(' ')}` : ''}`,
+        `seed ${seed}.${kill.pass} (${kill.shape}): killed ${kill.killed} at ${kill.killAtMs} ms for ${kill.downForMs} ms · recovered in ${kill.recoverMs} ms (last: ${kill.waitedFor}) · latest step +${kill.maxLateMs} ms · ${kill.acceptedAlerts} alerts${kill.duplicatePosts ? ` · ${kill.duplicatePosts} duplicate post(s)` : ''}${bad.length ? ` · FAILED ${bad.map(([k, n]) => `${k}=${n}`).join(' ')}` : ''}`,
       );
     });
   }

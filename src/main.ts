@@ -143,6 +143,8 @@ export async function startApp(
   const clock = overrides.clock ?? systemClock;
   checkConfiguredActions(config);
   let failed: (error: Error) => void = () => {};
+  // The queue lives in the embedded PostgreSQL too: its workers are renewed when the server is back.
+  let recovered: () => void = () => {};
   const fatal = new Promise<Error>((resolve) => {
     failed = resolve;
   });
@@ -154,6 +156,7 @@ export async function startApp(
       logger.fatal({ err: error }, 'fleetbot cannot work without its database; stopping');
       failed(error);
     },
+    onRecovered: () => recovered(),
   });
   const stack: (() => Promise<void>)[] = [() => database.close()];
   const stop = async () => {
@@ -179,6 +182,11 @@ export async function startApp(
     stack.push(() => queue.close());
     if (roles.worker) {
       queue.startWorkers();
+      recovered = () => {
+        queue
+          .renewWorkers()
+          .catch((error: unknown) => logger.error({ err: error }, 'could not renew the queue workers'));
+      };
       await queue.schedule('message.sweep', SWEEP_EVERY_MS);
       await queue.schedule('action.sweep', SWEEP_EVERY_MS);
       await queue.schedule('alert.sweep', ALERT_SWEEP_EVERY_MS);
@@ -449,6 +457,7 @@ export async function composeServices(
     clock,
     logger,
     staleAfterMs: runner.staleAfterMs(),
+    backups: runner.previewContext().backups?.store,
   });
   const confirmations = new Confirmations({ config, runner, runs, jobs, notifier, authorizer, clock });
   const requests = new ActionRequests({ config, runner, authorizer, confirmations, jobs });

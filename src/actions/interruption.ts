@@ -4,6 +4,16 @@ import { describeError } from '../domain/errors.ts';
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
+/** The actions that change a workload's pod template or replicas, so that its rollout tells how far they got. */
+const ROLLING_ACTIONS: ReadonlySet<string> = new Set([
+  'restart',
+  'rollback',
+  'scale',
+  'deploy',
+  'env',
+  'secret',
+]);
+
 export interface InterruptedRun {
   action: string;
   /** The run's lock key, `Deployment/fleet-api`, when it changes a workload. */
@@ -25,6 +35,10 @@ export async function interruptionSummary(
   const what = `this ${run.action}${ref ? ` of ${ref.name}` : ''}`;
   const advice = ref ? `check ${ref.name} (/fleet status) before retrying` : 'check before retrying';
   if (!ref) return `fleetbot restarted during ${what}; ${advice}.`;
+  // A backup, a restore or a kill of idle connections leaves no rollout to read: their state is
+  // in the database, not the workload.
+  if (!ROLLING_ACTIONS.has(run.action))
+    return `fleetbot restarted during ${what}; it was not repeated; ${advice}.`;
   try {
     const facts = await workloadFacts(cluster, ref, run, signal);
     return `fleetbot restarted during ${what}: ${facts.join('; ')}. It was not repeated; ${advice}.`;

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type BackupMetadata, type BackupStore, isBackupId } from '../domain/backups.ts';
@@ -14,6 +14,9 @@ export interface DirectoryBackupStoreOptions {
  * written as `.partial` files and renamed into place once complete, so a crash or a cancel never
  * leaves a backup that lists but does not restore.
  */
+/** How often a backup being written is touched (removeAbandoned waits several times this). */
+const TOUCH_EVERY_MS = 2_000;
+
 export class DirectoryBackupStore implements BackupStore {
   readonly location: string;
   private readonly directory: string;
@@ -62,6 +65,11 @@ export class DirectoryBackupStore implements BackupStore {
     await mkdir(this.directory, { recursive: true });
     const partial = `${this.file(id, 'dump')}.partial`;
     const partialMeta = `${this.file(id, 'json')}.partial`;
+    // Touched while it is written, so that removeAbandoned can tell it from one a dead process left.
+    const touch = setInterval(() => {
+      const now = new Date();
+      utimes(partial, now, now).catch(() => {});
+    }, TOUCH_EVERY_MS);
     try {
       await pipeline(body, createWriteStream(partial, { flags: 'wx' }), { signal });
       const metadata = await finish();
@@ -72,7 +80,27 @@ export class DirectoryBackupStore implements BackupStore {
     } catch (error) {
       await Promise.all([rm(partial, { force: true }), rm(partialMeta, { force: true })]);
       throw error;
+    } finally {
+      clearInterval(touch);
     }
+  }
+
+  async removeAbandoned(idleMs: number): Promise<number> {
+    const names = await readdir(this.directory).catch(() => [] as string[]);
+    const now = Date.now();
+    let removed = 0;
+    for (const name of names.filter((file) => file.endsWith('.dump.partial'))) {
+      const file = path.join(this.directory, name);
+      const modified = await stat(file).then(
+        (found) => found.mtimeMs,
+        () => undefined,
+      );
+      if (modified === undefined || now - modified < idleMs) continue;
+      const metadata = `${file.slice(0, -'.dump.partial'.length)}.json.partial`;
+      await Promise.all([rm(file, { force: true }), rm(metadata, { force: true })]);
+      removed++;
+    }
+    return removed;
   }
 
   async *read(id: string, signal: AbortSignal): AsyncIterable<Uint8Array> {

@@ -10,6 +10,8 @@ export interface DatabaseOptions {
   logger: Logger;
   /** The embedded server died and could not be started again. */
   onFailure?: (error: Error) => void;
+  /** The embedded server died and was started again. */
+  onRecovered?: () => void;
 }
 
 export interface Database {
@@ -29,6 +31,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         dataDir: options.dataDir,
         logger: options.logger,
         ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+        ...(options.onRecovered ? { onRecovered: options.onRecovered } : {}),
       });
   const url = options.databaseUrl ?? (await embedded?.start());
   if (!url) throw new Error('unreachable: no database URL');

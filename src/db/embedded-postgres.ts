@@ -27,6 +27,8 @@ export interface EmbeddedPostgresOptions {
    * process cannot work without it, and should exit so that its supervisor restarts it.
    */
   onFailure?: (error: Error) => void;
+  /** Called when a server that died was started again: what held connections to it may need renewing. */
+  onRecovered?: () => void;
 }
 
 /** Waits before each attempt to start a server that died on its own; then fleetbot gives up. */
@@ -50,6 +52,7 @@ export class EmbeddedPostgres {
   private exited: Promise<void> | undefined;
   private connectionUrl: string | undefined;
   private readonly onFailure: ((error: Error) => void) | undefined;
+  private readonly onRecovered: (() => void) | undefined;
   /** performance.now() when the server died unasked; undefined while it runs (or was stopped). */
   private diedAt: number | undefined;
   private readonly killOnExit = () => this.child?.kill('SIGINT');
@@ -59,6 +62,7 @@ export class EmbeddedPostgres {
     this.clusterDir = join(options.dataDir, 'postgres');
     this.logger = options.logger.child({ component: 'embedded-postgres' });
     this.onFailure = options.onFailure;
+    this.onRecovered = options.onRecovered;
   }
 
   /** How long the server has been down after dying on its own; 0 while it runs or after stop(). */
@@ -174,6 +178,7 @@ export class EmbeddedPostgres {
         await this.start({ initialise: false });
         this.diedAt = undefined;
         this.logger.warn({ attempt: attempt + 1 }, 'embedded PostgreSQL started again after it died');
+        this.onRecovered?.();
         return;
       } catch (error) {
         lastError = error;

@@ -118,12 +118,13 @@ export class PgMessageStore implements MessageStore {
       [id, owner, now, leaseMs],
     );
     if (claimed.rows[0]) return { claimed: true, message: toStored(claimed.rows[0]) };
-    const held = await this.pool.query<{ lease_until: Date }>(
+    const held = await this.pool.query<{ lease_until: Date | null }>(
       'SELECT lease_until FROM slack_messages WHERE id = $1',
       [id],
     );
     const row = held.rows[0];
-    return row ? { claimed: false, busyUntil: row.lease_until } : undefined;
+    // Released between the two statements: free now, for the next look.
+    return row ? { claimed: false, busyUntil: row.lease_until ?? now } : undefined;
   }
 
   async byKey(key: string): Promise<StoredMessage | undefined> {

@@ -46,6 +46,12 @@ export interface BackupStore {
   /** The body as stored. */
   read(id: string, signal: AbortSignal): AsyncIterable<Uint8Array>;
   delete(id: string): Promise<void>;
+  /**
+   * Removes what backups cut short by a dead process left behind: writes nobody has touched for
+   * `idleMs` (a live write is touched every couple of seconds, even while pg_dump waits). Returns
+   * how many backups it removed.
+   */
+  removeAbandoned(idleMs: number): Promise<number>;
 }
 
 /** A dump being taken: its body, to be read to the end, and the tool's outcome. */

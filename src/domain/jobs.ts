@@ -36,6 +36,12 @@ const actionRunData = z.object({
   incidentId: z.number().int().positive().optional(),
 });
 
+/**
+ * An action job whose attempt failed on the database or the queue, tried again for about half a
+ * minute: safe because the run it names starts once at most (handleActionRun, ActionRunner).
+ */
+const ACTION_RETRY = { attempts: 6, backoffMs: 1_000 };
+
 interface JobSpec {
   readonly queue: QueueName;
   /** Validated on enqueue and again when the job runs (data may outlive a deploy). */
@@ -54,9 +60,9 @@ interface JobSpec {
  */
 export const JOBS = {
   /** Runs one requested read and reports it where it was asked for. */
-  'action.read': { queue: 'reads', data: actionRunData },
+  'action.read': { queue: 'reads', data: actionRunData, retry: ACTION_RETRY },
   /** Runs one requested (and confirmed) change and reports it where it was asked for. */
-  'action.change': { queue: 'changes', data: actionRunData },
+  'action.change': { queue: 'changes', data: actionRunData, retry: ACTION_RETRY },
   /** Reads the current state and shows the requester what Confirm will do. */
   'confirm.preview': {
     queue: 'changes',

@@ -121,6 +121,7 @@ function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend
         connection: consumer,
         prefix,
         concurrency,
+        ...WORKER_LOCKS,
       }) as unknown as BackendWorker,
     close: async () => {
       // quit() waits for Redis to answer, which a connection that is down never does.
@@ -131,6 +132,16 @@ function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend
     },
   };
 }
+
+/**
+ * The jobs of a worker that died (SIGKILL, OOM, a node lost) go back to the queue within about
+ * 10-20 s rather than BullMQ's 30-60 s: its locks lapse after 10 s (a live worker renews them every
+ * 5 s) and the stalled check, which takes two passes, runs every 5 s. A live worker whose lock lapsed
+ * anyway (its event loop held for 10 s) may see its job run again: every job is safe to run twice
+ * (an action's run starts once, a message is posted once, an escalation step fires once), and a
+ * job may be found stalled a few times before BullMQ gives up on it.
+ */
+const WORKER_LOCKS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 };
 
 function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
   const classes = withBackend(createPostgresBackend);
@@ -178,6 +189,7 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
       new classes.Worker(name, processor, {
         connection: connection(concurrency + 2, false),
         concurrency,
+        ...WORKER_LOCKS,
       }) as unknown as BackendWorker,
     close: async () => {},
   };

@@ -10,7 +10,7 @@ import { parseArguments } from '../actions/arguments.ts';
 import { findAction } from '../actions/registry.ts';
 import { resolveService } from '../actions/services.ts';
 import type { Config } from '../config/index.ts';
-import type { RunOrigin, RunStore, StartOutcome } from '../domain/action-runs.ts';
+import type { ActionRunRow, RunOrigin, RunStore, StartOutcome } from '../domain/action-runs.ts';
 import { ClusterError } from '../domain/cluster.ts';
 import { FleetbotError } from '../domain/errors.ts';
 import type { PreparedActionData } from '../domain/jobs.ts';
@@ -148,6 +148,11 @@ export class ActionRunner {
     if (!store) return;
     const { row, created } = await this.record(prepared, invocation, 'queued');
     if (created) await store.finish(row.id, { status: 'denied', summary, result: null });
+  }
+
+  /** The recorded run, as it stands now. */
+  async find(runId: string): Promise<ActionRunRow | undefined> {
+    return this.options.store?.get(runId);
   }
 
   /** Closes a recorded run that may not run (permission lost before the worker reached it). */

@@ -39,6 +39,8 @@ export type DeliveryStep = { done: true } | { done: false; retryAt: Date };
 /** How often a delivery waiting for something (its thread, another holder) looks again. */
 const POLL_MS = 250;
 const NOTE_SUFFIX = '.undeliverable';
+/** How long a thread reply waits for the message it replies to be recorded before it is given up. */
+const PARENT_GRACE_MS = 60_000;
 
 /** `channel`: a thread reply goes where its parent was posted (by id, even when the parent was sent to a #name). */
 type Plan = { send: { threadTs?: string; channel?: string } } | { waitUntil: Date } | { fail: string };
@@ -137,7 +139,11 @@ export class MessageDelivery {
     if (!message.thread) return { send: {} };
     if ('ts' in message.thread) return { send: { threadTs: message.thread.ts } };
     const parent = await this.options.store.byKey(message.thread.key);
-    if (!parent) return { fail: `the message it replies to (${message.thread.key}) was never recorded` };
+    if (!parent) {
+      // Recorded in a moment, as a rule: an incident's first page is planned before its message is.
+      if (now.getTime() - stored.createdAt.getTime() < PARENT_GRACE_MS) return { waitUntil: soon };
+      return { fail: `the message it replies to (${message.thread.key}) was never recorded` };
+    }
     if (parent.status === 'failed') return { fail: 'the message it replies to could not be posted' };
     if (!parent.ts) {
       return { waitUntil: new Date(Math.max(soon.getTime(), parent.nextAttemptAt.getTime() + POLL_MS)) };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionResult } from '../actions/action.ts';
 import { interruptionSummary } from '../actions/interruption.ts';
 import type { RunStore } from '../domain/action-runs.ts';
+import type { BackupStore } from '../domain/backups.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Cluster } from '../domain/cluster.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -15,6 +16,8 @@ export interface RunRecoveryOptions {
   logger: Logger;
   /** A running attempt silent for longer than this belongs to a dead worker (ActionRunner.staleAfterMs). */
   staleAfterMs: number;
+  /** Where `db backup` writes: what a dead backup left half written is removed. */
+  backups?: Pick<BackupStore, 'removeAbandoned'> | undefined;
 }
 
 /** Reading the cluster for what a dead run did: bounded, so one slow API server cannot hold the others. */
@@ -38,6 +41,12 @@ export class RunRecovery {
     const { store, cluster, reporter, clock, logger, staleAfterMs } = this.options;
     const attemptId = randomUUID();
     const runs = await store.takeOverStale(attemptId, staleAfterMs, 20);
+    if (runs.some((run) => run.action === 'db backup')) {
+      // Half the silence that marked the run dead: its write stopped with its heartbeats, within one
+      // touch of them; the workload lock lets no other backup of the database write meanwhile.
+      const removed = await this.options.backups?.removeAbandoned(staleAfterMs / 2);
+      if (removed) logger.warn({ removed }, 'removed what interrupted backups had half written');
+    }
     for (const run of runs) {
       const startedAt = run.startedAt ?? run.requestedAt;
       const summary = await interruptionSummary(

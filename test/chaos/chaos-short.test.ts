@@ -39,6 +39,7 @@ describe('killing a process at a seeded moment of a restart, a backup and an ale
           skippedSteps: 0,
           unfinishedMessages: 0,
           runsLeftRunning: 0,
+          lostMessages: 0,
           halfDoneBackups: 0,
         });
         expect(kill.acceptedAlerts).toBeGreaterThan(0);

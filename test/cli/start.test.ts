@@ -103,7 +103,7 @@ describe('embedded PostgreSQL dying under fleetbot', () => {
         const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
         return pid > 0 && pid !== first && ready?.status === 200;
       },
-      30_000,
+      60_000,
       'a new server and /readyz 200',
     );
     expect((await query('SELECT count(*)::int AS n FROM incidents')).rows[0].n).toBeGreaterThanOrEqual(0);
@@ -113,7 +113,7 @@ describe('embedded PostgreSQL dying under fleetbot', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('embedded PostgreSQL exited on its own; starting it again');
     expect(stdout).toContain('embedded PostgreSQL started again after it died');
-  });
+  }, 90_000);
 
   it('that cannot start again stops fleetbot with a non-zero exit, so its supervisor restarts it', async () => {
     const { exit } = await startWithNoEnv();

@@ -54,6 +54,8 @@ export interface ChaosChecks {
   skippedSteps: number;
   unfinishedMessages: number;
   runsLeftRunning: number;
+  /** Slack messages given up (the fake Slack refuses nothing: each is a message lost). */
+  lostMessages: number;
   /** Backups left half written (`.partial` files) in the backup folder. */
   halfDoneBackups: number;
 }
@@ -72,6 +74,8 @@ export interface ChaosKill {
   duplicatePosts: number;
   /** From the killed process's restart (for the embedded PostgreSQL: its kill) until every check could be made. */
   recoverMs: number;
+  /** What settled last (runs, alerts, steps, messages): what recovery waited for. */
+  waitedFor: string;
   /** This pass's latest escalation step, after its due time. */
   maxLateMs: number;
   acceptedAlerts: number;
@@ -123,7 +127,7 @@ export async function chaosEnvironment(
   }
 }
 
-interface Environment {
+export interface Environment {
   shape: Shape;
   slack: FakeSlack;
   kube: Awaited<ReturnType<typeof startFakeKube>>;
@@ -133,12 +137,14 @@ interface Environment {
   victims: string[];
   /** The origins that take Slack requests and alerts. */
   origins: () => string[];
+  /** What fleetbot's processes logged at warn and above (the current ones), for findings. */
+  warnings: () => string[];
   /** Kills `victim` with SIGKILL, leaves it down `downForMs`, starts it again; resolves when it serves again. */
   kill: (victim: string, downForMs: number) => Promise<{ restartedAt: number }>;
   close: () => Promise<void>;
 }
 
-async function startEnvironment(servers: ChaosServers, shape: Shape): Promise<Environment> {
+export async function startEnvironment(servers: ChaosServers, shape: Shape): Promise<Environment> {
   const dir = await mkdtemp(join(tmpdir(), 'fleetbot-chaos-'));
   // As root, fleetbot runs its embedded PostgreSQL as "postgres", which must reach the data folder.
   await chmod(dir, 0o711);
@@ -192,7 +198,7 @@ async function startEnvironment(servers: ChaosServers, shape: Shape): Promise<En
   }
 }
 
-type ShapeParts = Pick<Environment, 'victims' | 'origins' | 'kill'> & { databaseUrl: string };
+type ShapeParts = Pick<Environment, 'victims' | 'origins' | 'kill' | 'warnings'> & { databaseUrl: string };
 
 /** `web` ×2 and `worker` ×2 on a database of their own and a Redis of their own (append-only, fsync always). */
 async function scaledShape(
@@ -228,6 +234,7 @@ async function scaledShape(
   return {
     databaseUrl,
     victims: [...keys, 'redis'],
+    warnings: () => [...processes.values()].flatMap((child) => warningsIn(child.output())),
     origins: () => ['web1', 'web2'].map(origin),
     kill: async (victim, downForMs) => {
       if (victim === 'redis') {
@@ -278,6 +285,7 @@ async function singleShape(
   return {
     databaseUrl,
     victims: ['start', 'postgres'],
+    warnings: () => warningsIn(child?.output() ?? ''),
     origins: () => [origin],
     kill: async (victim, downForMs) => {
       if (victim === 'postgres') {
@@ -364,7 +372,8 @@ async function runPass(
   };
 
   // The kill, at a seeded moment of the pass.
-  const killed = environment.victims[Math.floor(random() * environment.victims.length)] as string;
+  const chosen = environment.victims[Math.floor(random() * environment.victims.length)] as string;
+  const killed = process.env.CHAOS_VICTIM ?? chosen;
   const killAtMs = Math.round(300 + random() * 6_000);
   const downForMs = Math.round(killed === 'redis' ? 1_000 + random() * 2_000 : 200 + random() * 1_500);
   let restartedAt = 0;
@@ -417,43 +426,69 @@ async function runPass(
     );
   })();
   const backup = command('db backup');
+  // As Alertmanager does: a delivery not answered 2xx is sent again, to the other replica if any.
+  const alert = (i: number, status: 'firing' | 'resolved') =>
+    retrying((attempt) => {
+      const origins = environment.origins();
+      return fetch(`${origins[(i + attempt) % origins.length]}/alerts/generic`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ALERTS_TOKEN}` },
+        body: JSON.stringify({
+          title: `Storm ${pass}.${i}`,
+          severity: 'P2',
+          service: `storm-${pass}-${i}`,
+          fingerprint: `storm-${pass}-${i}`,
+          status,
+        }),
+      }).then((response) => ({ status: response.status }));
+    });
   let acceptedAlerts = 0;
   const storm = (async () => {
     for (let i = 0; i < STORM; i++) {
-      const body = JSON.stringify({
-        title: `Storm ${pass}.${i}`,
-        severity: 'P2',
-        service: `storm-${pass}-${i}`,
-        fingerprint: `storm-${pass}-${i}`,
-      });
-      // As Alertmanager does: a delivery not answered 2xx is sent again, to the other replica if any.
-      const accepted = await retrying((attempt) => {
-        const origins = environment.origins();
-        return fetch(`${origins[(i + attempt) % origins.length]}/alerts/generic`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${ALERTS_TOKEN}` },
-          body,
-        }).then((response) => ({ status: response.status }));
-      });
-      if (accepted) acceptedAlerts++;
+      if (await alert(i, 'firing')) acceptedAlerts++;
       await sleep(100);
     }
   })();
   await Promise.all([chaos, restart, backup, storm]);
 
-  // Settled: nothing running, every alert applied, every due step fired, every message delivered.
-  const stateCount = (sql: string) => count(sql).catch(() => -1);
-  await eventually(
-    async () =>
-      (await stateCount("SELECT count(*) AS n FROM action_runs WHERE status IN ('running', 'queued')")) ===
-        0 &&
-      (await stateCount('SELECT count(*) AS n FROM alert_events WHERE processed_at IS NULL')) === 0 &&
-      (await stateCount(SKIPPED_STEPS)) === 0 &&
-      (await stateCount("SELECT count(*) AS n FROM slack_messages WHERE status = 'pending'")) === 0,
-    120_000,
-    `seed ${seed} pass ${pass} to settle`,
-  ).catch(() => undefined);
+  // Recovered: nothing running, every alert applied, every due first step fired. Each condition's
+  // first time true is kept, to say which one recovery waited for.
+  const settled = async (conditions: Record<string, string>, what: string) => {
+    const at: Record<string, number> = {};
+    await eventually(
+      async () => {
+        for (const [name, sql] of Object.entries(conditions)) {
+          if ((await count(sql).catch(() => -1)) === 0) at[name] ??= performance.now();
+          else delete at[name];
+        }
+        return Object.keys(at).length === Object.keys(conditions).length;
+      },
+      120_000,
+      `seed ${seed} pass ${pass} ${what}`,
+    ).catch(() => undefined);
+    return Object.entries(at).sort(([, a], [, b]) => b - a)[0]?.[0] ?? 'nothing';
+  };
+  const waitedFor = await settled(
+    {
+      runs: "SELECT count(*) AS n FROM action_runs WHERE status IN ('running', 'queued')",
+      alerts: 'SELECT count(*) AS n FROM alert_events WHERE processed_at IS NULL',
+      steps: SKIPPED_STEPS,
+    },
+    'to recover',
+  );
   const recoverMs = Math.round(performance.now() - restartedAt);
+  const skippedSteps = await count(SKIPPED_STEPS);
+  // The storm's alerts resolve, and their incidents with them (alerts.autoResolve): escalation stops,
+  // and the messages it kept editing can settle.
+  for (let i = 0; i < STORM; i++) await alert(i, 'resolved');
+  await settled(
+    {
+      alerts: 'SELECT count(*) AS n FROM alert_events WHERE processed_at IS NULL',
+      incidents: "SELECT count(*) AS n FROM incidents WHERE status <> 'resolved'",
+      messages: "SELECT count(*) AS n FROM slack_messages WHERE status = 'pending'",
+    },
+    'to settle',
+  );
   const checks: ChaosChecks = {
     duplicateMutations: Math.max(0, patchesToApi() - before.patches - 1),
     lostAlerts: Math.max(
@@ -461,15 +496,16 @@ async function runPass(
       acceptedAlerts -
         (await count(
           "SELECT count(DISTINCT fingerprint) AS n FROM alert_events WHERE status = 'firing' AND fingerprint LIKE $1",
-          [`storm-${pass}-%`],
+          [`generic:storm-${pass}-%`],
         )),
     ),
     duplicateSteps: (await countDuplicateSteps(count)) - before.duplicateSteps,
-    skippedSteps: await count(SKIPPED_STEPS),
+    skippedSteps,
     unfinishedMessages: await count(
       "SELECT count(*) AS n FROM slack_messages WHERE status = 'pending' OR (status = 'delivered' AND delivered_version < version)",
     ),
     runsLeftRunning: await count("SELECT count(*) AS n FROM action_runs WHERE status = 'running'"),
+    lostMessages: await count("SELECT count(*) AS n FROM slack_messages WHERE status = 'failed'"),
     halfDoneBackups: (await readdir(environment.backupDir).catch(() => [])).filter((file) =>
       file.endsWith('.partial'),
     ).length,
@@ -483,11 +519,30 @@ async function runPass(
     ? (
         await db.query(
           `SELECT 'message ' || key || ' ' || status || ' v' || version || '/' || delivered_version || coalesce(' ' || last_error, '') AS f
-             FROM slack_messages WHERE status = 'pending' OR (status = 'delivered' AND delivered_version < version)
+             FROM slack_messages WHERE status IN ('pending', 'failed') OR (status = 'delivered' AND delivered_version < version)
            UNION ALL SELECT 'run ' || action || ' ' || status FROM action_runs WHERE status IN ('running', 'queued')
            UNION ALL SELECT 'alert ' || fingerprint || ' unprocessed' FROM alert_events WHERE processed_at IS NULL`,
         )
-      ).rows.map((row) => String(row.f))
+      ).rows
+        .map((row) => String(row.f))
+        .slice(0, 20)
+        .concat(
+          environment
+            .warnings()
+            .slice(-5)
+            .map((line) => line.slice(0, 300)),
+        )
+        .concat(
+          process.env.CHAOS_DEBUG
+            ? (
+                await db
+                  .query(
+                    "SELECT queue || ' ' || state || ' ' || count(*) AS f FROM fleetbot_queue.job GROUP BY queue, state",
+                  )
+                  .catch((error: Error) => ({ rows: [{ f: error.message }] }))
+              ).rows.map((row) => String(row.f))
+            : [],
+        )
     : [];
   return {
     seed,
@@ -499,6 +554,7 @@ async function runPass(
     checks,
     duplicatePosts,
     recoverMs,
+    waitedFor,
     maxLateMs,
     acceptedAlerts,
     findings,
@@ -549,6 +605,10 @@ async function started(child: Process, what: string): Promise<void> {
     `${what} started`,
   );
   if (exited(child)) throw new Error(`${what} exited: ${child.output().slice(-2_000)}`);
+}
+
+function warningsIn(output: string): string[] {
+  return output.split('\n').filter((line) => /"level":"(warn|error|fatal)"/.test(line));
 }
 
 async function stopAll(children: ChildProcess[]): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ActionRunRow, RunStatus } from '../../domain/action-runs.ts';
 import type { ActionRunPayload, Jobs } from '../../domain/jobs.ts';
 import { queueAction } from '../../services/action-run-job.ts';
 import type { ActionRunner } from '../../services/action-runner.ts';
@@ -20,9 +21,12 @@ export interface ActionRunDeps {
 }
 
 /**
- * Runs one requested action. Not retried by the queue: reads retry inside the runner, and a
- * mutation must never run twice because a job was redelivered (the runner refuses a run already
- * started). Progress and the result go to the requester's channel through the delivery path.
+ * Runs one requested action. Progress and the result go to the requester's channel through the
+ * delivery path. A job whose attempt failed on the database or the queue (PostgreSQL restarting,
+ * Redis gone for a moment) is retried, and a job whose worker seemed dead is delivered again, but a
+ * mutation never runs twice: a delivery runs only a run that never started; one that started is left
+ * to its attempt (or to run recovery, when that attempt's worker died), and one that finished is
+ * shown as it ended (its messages, keyed by run, are not sent twice).
  */
 export function handleActionRun({ runner, jobs, authorizer, reporter, incidents, home }: ActionRunDeps) {
   return async (data: ActionRunPayload, job: JobContext) => {
@@ -34,7 +38,15 @@ export function handleActionRun({ runner, jobs, authorizer, reporter, incidents,
       ...(data.confirmedBy ? { confirmedBy: data.confirmedBy } : {}),
       ...(data.incidentId ? { incidentId: data.incidentId } : {}),
     };
-    const runId = data.runId ?? (await runner.record(prepared, invocation, 'queued')).row.id;
+    const run = data.runId
+      ? await runner.find(data.runId)
+      : (await runner.record(prepared, invocation, 'queued')).row;
+    // Delivered again (a retry, or a job found stalled): never a second attempt at a run that began.
+    if (run && run.status !== 'queued' && run.status !== 'awaiting_confirmation') {
+      if (FINISHED.has(run.status)) await showFinished(reporter, run);
+      return { status: run.status, summary: run.summary ?? run.status };
+    }
+    const runId = run?.id ?? data.runId ?? '';
     if (data.origin === 'slack') {
       const decision = await authorizer.check(data.requestedBy, prepared.classification.permission);
       if (!decision.allowed) {
@@ -95,4 +107,18 @@ export function handleActionRun({ runner, jobs, authorizer, reporter, incidents,
     }
     return { status: result.status, summary: result.summary };
   };
+}
+
+const FINISHED: ReadonlySet<RunStatus> = new Set(['ok', 'warning', 'failed']);
+
+/** A run finished by an attempt that failed after it: its header edited to the outcome, the outcome in its thread once. */
+async function showFinished(reporter: RunReporter, run: ActionRunRow): Promise<void> {
+  const status = run.status === 'ok' ? 'ok' : run.status === 'warning' ? 'warning' : 'failed';
+  const summary = run.summary ?? status;
+  const startedAt = run.startedAt ?? run.requestedAt;
+  await reporter.recovered(
+    { runId: run.id, action: run.action, requestedBy: run.requestedBy },
+    { status, summary, sections: [] },
+    (run.finishedAt ?? startedAt).getTime() - startedAt.getTime(),
+  );
 }
