@@ -32,13 +32,15 @@ const kills: ChaosKill[] = [];
 const began = performance.now();
 try {
   for (let seed = FIRST; kills.length < KILLS; seed++) {
-    await chaosEnvironment(servers, seed, Math.min(PER_ENV, KILLS - kills.length), (kill) => {
-      kills.push(kill);
-      const bad = Object.entries(kill.checks).filter(([, n]) => n > 0);
-      for (const finding of kill.findings) console.log(`  seed ${seed}.${kill.pass}: ${finding}`);
-      console.log(
-        `seed ${seed}.${kill.pass} (${kill.shape}): killed ${kill.killed} at ${kill.killAtMs} ms for ${kill.downForMs} ms · recovered in ${kill.recoverMs} ms (last: ${kill.waitedFor}) · latest step +${kill.maxLateMs} ms · ${kill.acceptedAlerts} alerts${kill.duplicatePosts ? ` · ${kill.duplicatePosts} duplicate post(s)` : ''}${bad.length ? ` · FAILED ${bad.map(([k, n]) => `${k}=${n}`).join(' ')}` : ''}`,
-      );
+    await chaosEnvironment(servers, seed, Math.min(PER_ENV, KILLS - kills.length), {
+      onKill: (kill) => {
+        kills.push(kill);
+        const bad = Object.entries(kill.checks).filter(([, n]) => n > 0);
+        for (const finding of kill.findings) console.log(`  seed ${seed}.${kill.pass}: ${finding}`);
+        console.log(
+          `seed ${seed}.${kill.pass} (${kill.shape}): killed ${kill.killed} at ${kill.killAtMs} ms for ${kill.downForMs} ms · recovered in ${kill.recoverMs} ms (last: ${kill.waitedFor}) · latest step +${kill.maxLateMs} ms · ${kill.acceptedAlerts} alerts${kill.duplicatePosts ? ` · ${kill.duplicatePosts} duplicate post(s)` : ''}${bad.length ? ` · FAILED ${bad.map(([k, n]) => `${k}=${n}`).join(' ')}` : ''}`,
+        );
+      },
     });
   }
 } finally {

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chaosEnvironment } from '../support/chaos.ts';
 import { type Postgres15, seedDemo, startPostgres15 } from '../support/postgres15.ts';
 
-// The short version of `npm run chaos` (issue 18): one environment of each shape side by side, two
-// seeded kills in each (seed 3: `start` on embedded PostgreSQL; seed 2: web ×2 + worker ×2 on
-// PostgreSQL and Redis), each checked as the long run checks hundreds. A failure names its seed:
-// `CHAOS_FIRST=<seed> CHAOS_KILLS=2 npm run chaos` replays it.
+// The short version of `npm run chaos` (issue 18): one environment of each shape side by side, one
+// seeded kill in each, with a storm of 10 alerts instead of 40 (seed 2: a worker of web ×2 + worker ×2
+// on PostgreSQL and Redis; seed 3: the embedded PostgreSQL under `start`), each checked as the long
+// run checks hundreds. A failure names its seed: `CHAOS_FIRST=<seed> CHAOS_KILLS=1 npm run chaos`
+// replays it (with the long run's storm of 40).
 
 const postgresUrl = inject('postgresUrl');
 let fleet: Postgres15;

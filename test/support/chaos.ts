@@ -32,7 +32,7 @@ const SECRET = '00000000fakefakefakefake00000000';
 const ALERTS_TOKEN = 'alerts-token-0000fakefakefake0000';
 const ONCALL = 'U0000ONCALL';
 const OPS = 'C0000OPS';
-/** Alerts per pass: five passes open 200 incidents, each escalating on P2's short timer. */
+/** Alerts per pass by default: five passes open 200 incidents, each escalating on P2's short timer. */
 const STORM = 40;
 /** P2's response time here: each storm incident's first deadline falls inside its pass. */
 const RESPONSE_S = 4;
@@ -110,16 +110,16 @@ export async function chaosEnvironment(
   servers: ChaosServers,
   seed: number,
   kills: number,
-  onKill: (kill: ChaosKill) => void = () => {},
+  options: { storm?: number; onKill?: (kill: ChaosKill) => void } = {},
 ): Promise<ChaosKill[]> {
   const environment = await startEnvironment(servers, shapeOf(seed));
   const random = seeded(seed);
   const results: ChaosKill[] = [];
   try {
     for (let pass = 1; pass <= kills; pass++) {
-      const kill = await runPass(environment, seed, pass, random);
+      const kill = await runPass(environment, { seed, pass, storm: options.storm ?? STORM }, random);
       results.push(kill);
-      onKill(kill);
+      options.onKill?.(kill);
     }
     return results;
   } finally {
@@ -353,8 +353,7 @@ async function startRedis(dir: string): Promise<Redis> {
 
 async function runPass(
   environment: Environment,
-  seed: number,
-  pass: number,
+  { seed, pass, storm }: { seed: number; pass: number; storm: number },
   random: () => number,
 ): Promise<ChaosKill> {
   const { db, kube, slack } = environment;
@@ -443,13 +442,13 @@ async function runPass(
       }).then((response) => ({ status: response.status }));
     });
   let acceptedAlerts = 0;
-  const storm = (async () => {
-    for (let i = 0; i < STORM; i++) {
+  const alerts = (async () => {
+    for (let i = 0; i < storm; i++) {
       if (await alert(i, 'firing')) acceptedAlerts++;
       await sleep(100);
     }
   })();
-  await Promise.all([chaos, restart, backup, storm]);
+  await Promise.all([chaos, restart, backup, alerts]);
 
   // Recovered: nothing running, every alert applied, every due first step fired. Each condition's
   // first time true is kept, to say which one recovery waited for.
@@ -480,7 +479,7 @@ async function runPass(
   const skippedSteps = await count(SKIPPED_STEPS);
   // The storm's alerts resolve, and their incidents with them (alerts.autoResolve): escalation stops,
   // and the messages it kept editing can settle.
-  for (let i = 0; i < STORM; i++) await alert(i, 'resolved');
+  for (let i = 0; i < storm; i++) await alert(i, 'resolved');
   await settled(
     {
       alerts: 'SELECT count(*) AS n FROM alert_events WHERE processed_at IS NULL',
