@@ -479,8 +479,9 @@ async function runPass(
   const skippedSteps = await count(SKIPPED_STEPS);
   // The storm's alerts resolve, and their incidents with them (alerts.autoResolve): escalation stops,
   // and the messages it kept editing can settle.
+  const resolving = performance.now();
   for (let i = 0; i < storm; i++) await alert(i, 'resolved');
-  await settled(
+  const settledBy = await settled(
     {
       alerts: 'SELECT count(*) AS n FROM alert_events WHERE processed_at IS NULL',
       incidents: "SELECT count(*) AS n FROM incidents WHERE status <> 'resolved'",
@@ -488,6 +489,11 @@ async function runPass(
     },
     'to settle',
   );
+  if (process.env.CHAOS_DEBUG) {
+    console.log(
+      `pass ${pass}: settled by ${settledBy} ${Math.round(performance.now() - resolving)} ms after the resolves began`,
+    );
+  }
   const checks: ChaosChecks = {
     duplicateMutations: Math.max(0, patchesToApi() - before.patches - 1),
     lostAlerts: Math.max(
