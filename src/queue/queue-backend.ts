@@ -98,23 +98,12 @@ function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend
     kind: 'redis',
     prepare: async () => {},
     queue: (name) => {
-      const queue = new classes.Queue(name, { connection: producer, prefix }) as unknown as BackendQueue;
       // One pipeline per batch, not per add: each ioredis pipeline copies BullMQ's 65 scripts onto
       // itself and is a socket write of its own (a quarter of the ack path's CPU under load, when
-      // one per add). Each job's creation time is taken when it is asked for, not when its batch
-      // goes out, so a delayed job's due time does not move.
-      const batcher = new Batcher<JobToAdd, Job>((jobs) => queue.addBulk(jobs));
-      return {
-        addBulk: (jobs) =>
-          Promise.all(
-            jobs.map((job) => batcher.submit({ ...job, opts: { timestamp: Date.now(), ...job.opts } })),
-          ),
-        getJobCounts: (...types) => queue.getJobCounts(...types),
-        getJob: (id) => queue.getJob(id),
-        upsertJobScheduler: (id, repeat, template) => queue.upsertJobScheduler(id, repeat, template),
-        close: () => queue.close(),
-        on: (event, listener) => queue.on(event, listener),
-      };
+      // one per add).
+      return batchingAdds(
+        new classes.Queue(name, { connection: producer, prefix }) as unknown as BackendQueue,
+      );
     },
     worker: (name, processor, { concurrency }) =>
       new classes.Worker(name, processor, {
@@ -130,6 +119,31 @@ function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend
         else connection.disconnect();
       }
     },
+  };
+}
+
+/**
+ * `queue` with its adds gathered: those that arrive while two batches are in flight go together.
+ * A delayed job's delay is shortened by the time its batch waited, so that it comes due when it
+ * was asked for, not later (1,000 delayed adds at once were up to 0.5 s late without).
+ */
+function batchingAdds(queue: BackendQueue): BackendQueue {
+  const batcher = new Batcher<{ job: JobToAdd; askedAt: number }, Job>((entries) => {
+    const now = Date.now();
+    return queue.addBulk(
+      entries.map(({ job, askedAt }) => {
+        const delay = job.opts?.delay;
+        return delay ? { ...job, opts: { ...job.opts, delay: Math.max(0, delay - (now - askedAt)) } } : job;
+      }),
+    );
+  });
+  return {
+    addBulk: (jobs) => Promise.all(jobs.map((job) => batcher.submit({ job, askedAt: Date.now() }))),
+    getJobCounts: (...types) => queue.getJobCounts(...types),
+    getJob: (id) => queue.getJob(id),
+    upsertJobScheduler: (id, repeat, template) => queue.upsertJobScheduler(id, repeat, template),
+    close: () => queue.close(),
+    on: (event, listener) => queue.on(event, listener),
   };
 }
 
@@ -170,20 +184,11 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
       }
     },
     queue: (name) => {
-      const queue = new classes.Queue(name, {
-        connection: connection(10, true),
-      }) as unknown as BackendQueue;
       // Each add is a commit with a NOTIFY, and NOTIFY serialises commits: concurrent adds share one
       // bulk insert instead (the jobs of one call are submitted in one tick, so they share one too).
-      const batcher = new Batcher<JobToAdd, Job>((jobs) => queue.addBulk(jobs));
-      return {
-        addBulk: (jobs) => Promise.all(jobs.map((job) => batcher.submit(job))),
-        getJobCounts: (...types) => queue.getJobCounts(...types),
-        getJob: (id) => queue.getJob(id),
-        upsertJobScheduler: (id, repeat, template) => queue.upsertJobScheduler(id, repeat, template),
-        close: () => queue.close(),
-        on: (event, listener) => queue.on(event, listener),
-      };
+      return batchingAdds(
+        new classes.Queue(name, { connection: connection(10, true) }) as unknown as BackendQueue,
+      );
     },
     worker: (name, processor, { concurrency }) =>
       new classes.Worker(name, processor, {
