@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/index.ts';
+import { surviveLostConnections } from '../db/lost-connections.ts';
 import { resolveLogFormat } from '../logging/logger.ts';
 import type { AppRoles } from '../main.ts';
 import { type CliCommand, type CliIo, EXIT } from './command.ts';
@@ -11,6 +12,7 @@ async function serve(roles: AppRoles, io: CliIo): Promise<number> {
   const config = loadConfig({ env: io.env });
   const { startApp } = await import('../main.ts');
   const app = await startApp(config, roles);
+  surviveLostConnections(app.logger);
   // For a person at a terminal; machines reading JSON lines have the 'fleetbot started' entry.
   if (resolveLogFormat(config.runtime.logFormat) === 'pretty') io.out(whatNext(config, roles, app.port));
   const reason = await Promise.race([
