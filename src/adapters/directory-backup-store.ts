@@ -3,10 +3,13 @@ import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'n
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type BackupMetadata, type BackupStore, isBackupId } from '../domain/backups.ts';
+import type { Clock } from '../domain/clock.ts';
 
 export interface DirectoryBackupStoreOptions {
   /** Absolute directory (`FLEETBOT_BACKUP_DIR`); created on first write. */
   directory: string;
+  /** Tells a write being made from one a dead process left (its files are touched while written). */
+  clock: Clock;
 }
 
 /**
@@ -20,9 +23,11 @@ const TOUCH_EVERY_MS = 2_000;
 export class DirectoryBackupStore implements BackupStore {
   readonly location: string;
   private readonly directory: string;
+  private readonly clock: Clock;
 
   constructor(options: DirectoryBackupStoreOptions) {
     this.directory = options.directory;
+    this.clock = options.clock;
     this.location = `directory ${options.directory}`;
   }
 
@@ -67,7 +72,7 @@ export class DirectoryBackupStore implements BackupStore {
     const partialMeta = `${this.file(id, 'json')}.partial`;
     // Touched while it is written, so that removeAbandoned can tell it from one a dead process left.
     const touch = setInterval(() => {
-      const now = new Date();
+      const now = this.clock.now();
       utimes(partial, now, now).catch(() => {});
     }, TOUCH_EVERY_MS);
     try {
@@ -87,7 +92,7 @@ export class DirectoryBackupStore implements BackupStore {
 
   async removeAbandoned(idleMs: number): Promise<number> {
     const names = await readdir(this.directory).catch(() => [] as string[]);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     let removed = 0;
     for (const name of names.filter((file) => file.endsWith('.dump.partial'))) {
       const file = path.join(this.directory, name);

@@ -129,16 +129,18 @@ function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend
  */
 function batchingAdds(queue: BackendQueue): BackendQueue {
   const batcher = new Batcher<{ job: JobToAdd; askedAt: number }, Job>((entries) => {
-    const now = Date.now();
+    const now = performance.now();
     return queue.addBulk(
       entries.map(({ job, askedAt }) => {
         const delay = job.opts?.delay;
-        return delay ? { ...job, opts: { ...job.opts, delay: Math.max(0, delay - (now - askedAt)) } } : job;
+        return delay
+          ? { ...job, opts: { ...job.opts, delay: Math.max(0, Math.ceil(delay - (now - askedAt))) } }
+          : job;
       }),
     );
   });
   return {
-    addBulk: (jobs) => Promise.all(jobs.map((job) => batcher.submit({ job, askedAt: Date.now() }))),
+    addBulk: (jobs) => Promise.all(jobs.map((job) => batcher.submit({ job, askedAt: performance.now() }))),
     getJobCounts: (...types) => queue.getJobCounts(...types),
     getJob: (id) => queue.getJob(id),
     upsertJobScheduler: (id, repeat, template) => queue.upsertJobScheduler(id, repeat, template),

@@ -47,7 +47,7 @@ export function buildActionRunner(
       clock,
       healthChecks: () => checks,
       ...(appInsights ? { metrics: appInsights } : {}),
-      ...backupTools(config, logger),
+      ...backupTools(config, logger, clock),
       fleetDatabase: new PgFleetDatabase({ url: config.fleet.databaseUrl }),
       fleetRedis: new IoFleetRedis({ url: config.fleet.redisUrl }),
     },
@@ -55,12 +55,12 @@ export function buildActionRunner(
 }
 
 /** The backup store and pg_dump/pg_restore on the fleet database, when `FLEET_DATABASE_URL` is set. */
-function backupTools(config: Config, logger: Logger): { backups?: BackupTools } {
+function backupTools(config: Config, logger: Logger, clock: Clock): { backups?: BackupTools } {
   const url = config.fleet.databaseUrl;
   if (!url) return {};
   return {
     backups: {
-      store: new DirectoryBackupStore({ directory: config.runtime.backupDir }),
+      store: new DirectoryBackupStore({ directory: config.runtime.backupDir, clock }),
       database: new PgDumps({ url, binDir: config.runtime.pgBinDir, logger }),
     },
   };

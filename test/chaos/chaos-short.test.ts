@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chaosEnvironment } from '../support/chaos.ts';
 import { type Postgres15, seedDemo, startPostgres15 } from '../support/postgres15.ts';
 
-// The short version of `npm run chaos` (issue 18): one environment of each shape side by side, one
-// seeded kill in each, with a storm of 10 alerts instead of 40 (seed 2: a worker of web ×2 + worker ×2
-// on PostgreSQL and Redis; seed 3: the embedded PostgreSQL under `start`), each checked as the long
-// run checks hundreds. A failure names its seed: `CHAOS_FIRST=<seed> CHAOS_KILLS=1 npm run chaos`
-// replays it (with the long run's storm of 40).
+// The short version of `npm run chaos` (issue 18): one seeded kill, with a storm of 10 alerts instead
+// of 40 — seed 3 kills the embedded PostgreSQL under `fleetbot start`, the kill that found the most —
+// checked as the long run checks hundreds. One environment only: two side by side (the scaled shape's
+// five processes beside it) starved the suite's other files on two cores. A worker killed on
+// PostgreSQL + Redis is test/chaos/worker-killed-mid-restart.test.ts. A failure names its seed:
+// `CHAOS_FIRST=<seed> CHAOS_KILLS=1 npm run chaos` replays it (with the long run's storm of 40).
 
 const postgresUrl = inject('postgresUrl');
 let fleet: Postgres15;
@@ -22,8 +23,8 @@ afterAll(async () => {
 });
 
 describe('killing a process at a seeded moment of a restart, a backup and an alert storm', () => {
-  for (const seed of [2, 3]) {
-    it.concurrent(`seed ${seed}: nothing duplicated, lost, skipped, unfinished, half done or left running`, async () => {
+  for (const seed of [3]) {
+    it(`seed ${seed}: nothing duplicated, lost, skipped, unfinished, half done or left running`, async () => {
       const kills = await chaosEnvironment(
         { postgresUrl, fleetDatabaseUrl: fleet.urlFor('fleetdb') },
         seed,
