@@ -41,6 +41,8 @@ const POLL_MS = 250;
 const NOTE_SUFFIX = '.undeliverable';
 /** How long a thread reply waits for the message it replies to be recorded before it is given up. */
 const PARENT_GRACE_MS = 60_000;
+/** How often a reply looks again for its parent: a storm's replies must not crowd out other messages. */
+const PARENT_POLL_MS = 2_000;
 
 /** `channel`: a thread reply goes where its parent was posted (by id, even when the parent was sent to a #name). */
 type Plan = { send: { threadTs?: string; channel?: string } } | { waitUntil: Date } | { fail: string };
@@ -141,7 +143,9 @@ export class MessageDelivery {
     const parent = await this.options.store.byKey(message.thread.key);
     if (!parent) {
       // Recorded in a moment, as a rule: an incident's first page is planned before its message is.
-      if (now.getTime() - stored.createdAt.getTime() < PARENT_GRACE_MS) return { waitUntil: soon };
+      if (now.getTime() - stored.createdAt.getTime() < PARENT_GRACE_MS) {
+        return { waitUntil: new Date(now.getTime() + PARENT_POLL_MS) };
+      }
       return { fail: `the message it replies to (${message.thread.key}) was never recorded` };
     }
     if (parent.status === 'failed') return { fail: 'the message it replies to could not be posted' };
