@@ -290,9 +290,18 @@ async function singleShape(
     kill: async (victim, downForMs) => {
       if (victim === 'postgres') {
         // fleetbot starts its embedded PostgreSQL again by itself: recovery counts from the kill.
-        process.kill(await postmasterPid(), 'SIGKILL');
+        const killed = await postmasterPid();
+        process.kill(killed, 'SIGKILL');
         const restartedAt = performance.now();
-        await sleep(500);
+        // Ready again means a new server: /readyz may still answer 200 from before it noticed.
+        await eventually(
+          async () => {
+            const pid = await postmasterPid();
+            return pid > 0 && pid !== killed;
+          },
+          60_000,
+          'a new embedded PostgreSQL',
+        );
         await ready(origin, child, 'start after its PostgreSQL died');
         return { restartedAt };
       }
