@@ -74,6 +74,7 @@ import { RunReporter } from './services/run-reporter.ts';
 import { toSlackLogger } from './slack/slack-logger.ts';
 import { SlackWebApi, unconfiguredSlackApi } from './slack/web-api.ts';
 import { buildActionRunner } from './wiring/action-runner.ts';
+import { queueCloseLimitMs, type ShutdownStep, stopStep } from './wiring/shutdown.ts';
 
 /** Which parts run in this process: `start` runs both, `web` and `worker` one each. */
 export interface AppRoles {
@@ -158,11 +159,9 @@ export async function startApp(
     },
     onRecovered: () => recovered(),
   });
-  const stack: (() => Promise<void>)[] = [() => database.close()];
+  const stack: ShutdownStep[] = [{ name: 'database', close: () => database.close() }];
   const stop = async () => {
-    for (const close of stack.reverse().splice(0)) {
-      await close().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
-    }
+    for (const step of stack.reverse().splice(0)) await stopStep(step, logger);
   };
   try {
     await migrate(database.pool, logger);
@@ -179,7 +178,7 @@ export async function startApp(
       metrics,
       slack,
     } = services;
-    stack.push(() => queue.close());
+    stack.push({ name: 'queue', close: () => queue.close(), limitMs: queueCloseLimitMs(overrides.drainMs) });
     if (roles.worker) {
       queue.startWorkers();
       recovered = () => {
@@ -202,7 +201,7 @@ export async function startApp(
           .catch((error: unknown) => logger.warn({ err: error }, 'could not look for interrupted runs'));
       await recover();
       const recovering = setInterval(recover, RECOVERY_EVERY_MS);
-      stack.push(async () => clearInterval(recovering));
+      stack.push({ name: 'recovery', close: async () => clearInterval(recovering) });
       // Each rotation's user group on whoever is on call now, and its next handoff queued.
       for (const rotation of Object.keys(config.oncall.rotations)) {
         await services.oncall.handoff(rotation).catch((error: unknown) => {
@@ -260,11 +259,11 @@ export async function startApp(
       mountConsole(http, config, services, { logger, clock });
     }
     const port = await http.listen();
-    stack.push(() => http.close());
+    stack.push({ name: 'http', close: () => http.close() });
     if (slackApp) {
       await authorizer.warm();
       await slackApp.start();
-      stack.push(() => slackApp.stop());
+      stack.push({ name: 'slack', close: () => slackApp.stop() });
       logger.info({ mode: slackApp.mode }, 'Slack connected');
     } else if (roles.web) {
       logSlackStatus(config, logger);

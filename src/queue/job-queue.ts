@@ -236,7 +236,13 @@ export class JobQueue {
     const queues = Promise.all([...this.queues.values()].map((queue) => queue.close())).then(() => true);
     if (!(await within(queues, STOP_TIMEOUT_MS)))
       this.logger.warn('the queue store did not answer at shutdown');
-    await this.backend.close();
+    if (
+      !(await within(
+        this.backend.close().then(() => true),
+        STOP_TIMEOUT_MS,
+      ))
+    )
+      this.logger.warn('the queue backend did not close in time');
   }
 
   /** The stored job, for tests and for callers checking on progress. */

@@ -28,7 +28,7 @@ describe('killing a process at a seeded moment of a restart, a backup and an ale
       const kills = await chaosEnvironment(
         { postgresUrl, fleetDatabaseUrl: fleet.urlFor('fleetdb') },
         seed,
-        2,
+        1,
       );
       for (const kill of kills) {
         expect(

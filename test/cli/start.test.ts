@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTimeout } from '../../src/lib/with-timeout.ts';
 import { finished, startFleetbot } from '../support/cli-process.ts';
 import { eventually } from '../support/eventually.ts';
 import { freePort } from '../support/net.ts';
@@ -17,6 +18,14 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** The probe's status, or undefined while nothing answers (bounded: a stuck request must not hang the test). */
+async function probe(port: number, path: '/readyz' | '/healthz'): Promise<number | undefined> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    signal: AbortSignal.timeout(3_000),
+  }).catch(() => undefined);
+  return response?.status;
+}
+
 /** `fleetbot start` with nothing configured but where to keep data and which port to use. */
 async function startWithNoEnv(env: Record<string, string> = {}) {
   const port = await freePort();
@@ -25,8 +34,7 @@ async function startWithNoEnv(env: Record<string, string> = {}) {
   await eventually(
     async () => {
       if (child.exitCode !== null) throw new Error(`fleetbot exited early:\n${child.output()}`);
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-      return response?.status === 200;
+      return (await probe(port, '/readyz')) === 200;
     },
     30_000,
     '/readyz to answer 200',
@@ -100,20 +108,25 @@ describe('embedded PostgreSQL dying under fleetbot', () => {
     await eventually(
       async () => {
         const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-        return pid > 0 && pid !== first && ready?.status === 200;
+        return pid > 0 && pid !== first && (await probe(port, '/readyz')) === 200;
       },
       60_000,
       'a new server and /readyz 200',
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; fleetbot printed:\n${child.output()}`);
+    });
     expect((await query('SELECT count(*)::int AS n FROM incidents')).rows[0].n).toBeGreaterThanOrEqual(0);
-    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(await probe(port, '/healthz')).toBe(200);
     child.kill('SIGTERM');
-    const { code, stdout } = await exit;
+    const { code, stdout } = await withTimeout(exit, 45_000, 'fleetbot to stop after SIGTERM').catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; fleetbot printed:\n${child.output()}`);
+      },
+    );
     expect(code).toBe(0);
     expect(stdout).toContain('embedded PostgreSQL exited on its own; starting it again');
     expect(stdout).toContain('embedded PostgreSQL started again after it died');
-  }, 90_000);
+  }, 150_000);
 
   it('that cannot start again stops fleetbot with a non-zero exit, so its supervisor restarts it', async () => {
     const { exit } = await startWithNoEnv();
