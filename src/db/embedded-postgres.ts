@@ -181,6 +181,8 @@ export class EmbeddedPostgres {
         this.onRecovered?.();
         return;
       } catch (error) {
+        // Stopped meanwhile (shutdown while it was starting): nothing failed.
+        if (this.diedAt === undefined) return;
         lastError = error;
         this.logger.error({ err: error, attempt: attempt + 1 }, 'embedded PostgreSQL did not start again');
       }
