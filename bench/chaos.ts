@@ -5,7 +5,8 @@
  * PostgreSQL and Redis). In each pass one process is killed with SIGKILL at a seeded moment of a
  * confirmed restart, a backup and an alert storm, then started again; the invariants are checked
  * from the outside (test/support/chaos.ts). A failing kill prints its seed: replay the environment
- * with CHAOS_FIRST=<seed> CHAOS_KILLS=<its passes>. Exits 1 when any check is not 0.
+ * with CHAOS_FIRST=<seed> CHAOS_KILLS=<its passes>. CHAOS_LANES runs environments side by side.
+ * Exits 1 when any check is not 0.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { percentile } from './measure.ts';
 const KILLS = Number(process.env.CHAOS_KILLS ?? 200);
 const PER_ENV = Number(process.env.CHAOS_KILLS_PER_ENV ?? 5);
 const FIRST = Number(process.env.CHAOS_FIRST ?? 1);
+const LANES = Number(process.env.CHAOS_LANES ?? 1);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'fleetbot-chaos-pg-'));
 const postgres = new EmbeddedPostgres({ dataDir, logger: createLogger({ level: 'warn' }) });
@@ -30,19 +32,26 @@ await seedDemo(fleet, 'fleetdb', 500_000);
 const servers = { postgresUrl, fleetDatabaseUrl: fleet.urlFor('fleetdb') };
 const kills: ChaosKill[] = [];
 const began = performance.now();
-try {
-  for (let seed = FIRST; kills.length < KILLS; seed++) {
-    await chaosEnvironment(servers, seed, Math.min(PER_ENV, KILLS - kills.length), {
-      onKill: (kill) => {
-        kills.push(kill);
-        const bad = Object.entries(kill.checks).filter(([, n]) => n > 0);
-        for (const finding of kill.findings) console.log(`  seed ${seed}.${kill.pass}: ${finding}`);
-        console.log(
-          `seed ${seed}.${kill.pass} (${kill.shape}): killed ${kill.killed} at ${kill.killAtMs} ms for ${kill.downForMs} ms · recovered in ${kill.recoverMs} ms (last: ${kill.waitedFor}) · latest step +${kill.maxLateMs} ms · ${kill.acceptedAlerts} alerts${kill.duplicatePosts ? ` · ${kill.duplicatePosts} duplicate post(s)` : ''}${bad.length ? ` · FAILED ${bad.map(([k, n]) => `${k}=${n}`).join(' ')}` : ''}`,
-        );
-      },
-    });
+// Environments run in CHAOS_LANES lanes side by side (default 1): lane n takes seeds FIRST+n,
+// FIRST+n+LANES, … Recovery times then include the other lanes' load; the checks do not change.
+const report = (seed: number) => (kill: ChaosKill) => {
+  kills.push(kill);
+  const bad = Object.entries(kill.checks).filter(([, n]) => n > 0);
+  for (const finding of kill.findings) console.log(`  seed ${seed}.${kill.pass}: ${finding}`);
+  console.log(
+    `seed ${seed}.${kill.pass} (${kill.shape}): killed ${kill.killed} at ${kill.killAtMs} ms for ${kill.downForMs} ms · recovered in ${kill.recoverMs} ms (last: ${kill.waitedFor}) · latest step +${kill.maxLateMs} ms · ${kill.acceptedAlerts} alerts${kill.duplicatePosts ? ` · ${kill.duplicatePosts} duplicate post(s)` : ''}${bad.length ? ` · FAILED ${bad.map(([k, n]) => `${k}=${n}`).join(' ')}` : ''}`,
+  );
+};
+let planned = 0;
+const lane = async (first: number) => {
+  for (let seed = first; planned < KILLS; seed += LANES) {
+    const passes = Math.min(PER_ENV, KILLS - planned);
+    planned += passes;
+    await chaosEnvironment(servers, seed, passes, { onKill: report(seed) });
   }
+};
+try {
+  await Promise.all(Array.from({ length: LANES }, (_, n) => lane(FIRST + n)));
 } finally {
   await fleet.stop();
   await postgres.stop();
@@ -53,7 +62,7 @@ const names = Object.keys(kills[0]?.checks ?? {}) as (keyof ChaosChecks)[];
 const byVictim = new Map<string, number>();
 for (const kill of kills)
   byVictim.set(`${kill.shape} ${kill.killed}`, (byVictim.get(`${kill.shape} ${kill.killed}`) ?? 0) + 1);
-const seeds = [...new Set(kills.map((kill) => kill.seed))];
+const seeds = [...new Set(kills.map((kill) => kill.seed))].sort((a, b) => a - b);
 console.log(
   `\n${kills.length} kills in ${seeds.length} environments (seeds ${seeds[0]}–${seeds.at(-1)}, ${Math.round((performance.now() - began) / 60_000)} min): ${[...byVictim].map(([k, n]) => `${k} ${n}`).join(', ')}\n`,
 );
