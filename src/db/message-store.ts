@@ -144,6 +144,17 @@ export class PgMessageStore implements MessageStore {
     return (result.rowCount ?? 0) > 0;
   }
 
+  async nextInThreads(threadKeys: readonly string[]) {
+    if (threadKeys.length === 0) return [];
+    const result = await this.pool.query<{ id: string; version: number; attempts: number }>(
+      `SELECT DISTINCT ON (target->>'threadKey') id, version, attempts FROM slack_messages
+       WHERE target->>'threadKey' = ANY($1) AND delivered_version = 0 AND status = 'pending'
+       ORDER BY target->>'threadKey', id`,
+      [threadKeys],
+    );
+    return result.rows.map((row) => ({ id: String(row.id), version: row.version, attempts: row.attempts }));
+  }
+
   async delivered(
     id: string,
     owner: string,

@@ -55,6 +55,11 @@ export interface MessageStore {
   byKey(key: string): Promise<StoredMessage | undefined>;
   /** Whether a message recorded earlier in the same thread has not been sent yet (thread order). */
   hasEarlierUnsent(message: StoredMessage): Promise<boolean>;
+  /**
+   * For each thread key, its earliest message not sent yet (the next one its thread lets go), with
+   * its failed attempts so far.
+   */
+  nextInThreads(threadKeys: readonly string[]): Promise<{ id: string; version: number; attempts: number }[]>;
   delivered(
     id: string,
     owner: string,

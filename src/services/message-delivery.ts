@@ -36,13 +36,18 @@ export interface MessageDeliveryOptions {
 /** Done, or to be tried again at `retryAt` (the job reschedules itself). */
 export type DeliveryStep = { done: true } | { done: false; retryAt: Date };
 
-/** How often a delivery waiting for something (its thread, another holder) looks again. */
+/** How often a delivery held up by another holder of the same message looks again. */
 const POLL_MS = 250;
 const NOTE_SUFFIX = '.undeliverable';
 /** How long a thread reply waits for the message it replies to be recorded before it is given up. */
 const PARENT_GRACE_MS = 60_000;
-/** How often a reply looks again for its parent: a storm's replies must not crowd out other messages. */
-const PARENT_POLL_MS = 2_000;
+/**
+ * A message waiting for its thread (its parent not posted yet, an earlier reply not sent) is woken
+ * by the delivery it waits for; this is only the look it takes if that wake-up was lost (a worker
+ * killed in between). Polling instead, a storm's waiting replies took every delivery slot from the
+ * messages they waited for (two workers on PostgreSQL under load: nothing delivered for minutes).
+ */
+const THREAD_WAIT_MS = 10_000;
 
 /** `channel`: a thread reply goes where its parent was posted (by id, even when the parent was sent to a #name). */
 type Plan = { send: { threadTs?: string; channel?: string } } | { waitUntil: Date } | { fail: string };
@@ -96,6 +101,7 @@ export class MessageDelivery {
       if (stored.message.kind === 'post' && stored.message.pin && sent.ts && sent.channel) {
         await this.pin({ channel: sent.channel, ts: sent.ts });
       }
+      if (stored.deliveredVersion === 0) await this.wakeThreads(stored);
       this.options.metrics.delivered();
       return { done: true };
     } catch (error) {
@@ -129,7 +135,7 @@ export class MessageDelivery {
   /** What stands between this message and Slack: its thread's earlier messages, pacing, a Retry-After. */
   private async plan(stored: StoredMessage, now: Date): Promise<Plan> {
     const { message } = stored;
-    const soon = new Date(now.getTime() + POLL_MS);
+    const parked = { waitUntil: new Date(now.getTime() + THREAD_WAIT_MS) };
     const channel = channelOf(message);
     const hold = channel ? this.channelHolds.get(channel) : undefined;
     if (hold !== undefined && hold > now.getTime()) return { waitUntil: new Date(hold) };
@@ -143,19 +149,34 @@ export class MessageDelivery {
     const parent = await this.options.store.byKey(message.thread.key);
     if (!parent) {
       // Recorded in a moment, as a rule: an incident's first page is planned before its message is.
-      if (now.getTime() - stored.createdAt.getTime() < PARENT_GRACE_MS) {
-        return { waitUntil: new Date(now.getTime() + PARENT_POLL_MS) };
-      }
+      if (now.getTime() - stored.createdAt.getTime() < PARENT_GRACE_MS) return parked;
       return { fail: `the message it replies to (${message.thread.key}) was never recorded` };
     }
     if (parent.status === 'failed') return { fail: 'the message it replies to could not be posted' };
-    if (!parent.ts) {
-      return { waitUntil: new Date(Math.max(soon.getTime(), parent.nextAttemptAt.getTime() + POLL_MS)) };
-    }
-    if (await this.options.store.hasEarlierUnsent(stored)) return { waitUntil: soon };
+    if (!parent.ts) return parked;
+    if (await this.options.store.hasEarlierUnsent(stored)) return parked;
     return {
       send: { threadTs: parent.ts, ...(parent.postedChannel ? { channel: parent.postedChannel } : {}) },
     };
+  }
+
+  /**
+   * Lets the next message go in the threads this one held up: its own replies (it was their parent)
+   * and, when it is a reply, the one after it. One failing and backing off keeps its own time.
+   */
+  private async wakeThreads(stored: StoredMessage): Promise<void> {
+    const { message } = stored;
+    const keys = [message.key];
+    if ((message.kind === 'post' || message.kind === 'upload') && message.thread && 'key' in message.thread)
+      keys.push(message.thread.key);
+    for (const next of await this.options.store.nextInThreads(keys)) {
+      if (next.attempts > 0) continue;
+      await this.options.jobs.enqueue(
+        'message.deliver',
+        { id: next.id, version: next.version },
+        { jobId: deliveryJobId(next.id, next.version, `after${stored.id}`) },
+      );
+    }
   }
 
   /** Pins a message just posted; a failure is logged, never a reason to post it again. */
@@ -258,6 +279,7 @@ export class MessageDelivery {
     const { why } = failure;
     await store.failed(stored.id, owner, { error: failure.reason ?? why, now: clock.now() });
     this.options.metrics.failed();
+    await this.wakeThreads(stored);
     const { message, requester } = stored;
     logger.warn(
       { key: message.key, kind: message.kind, reason: failure.reason ?? why },
