@@ -108,6 +108,24 @@ describe('Slack rate-limiting every post with Retry-After: 3 for 10 s', () => {
   }, 90_000);
 });
 
+describe('a reply recorded before the message it replies to is posted', () => {
+  it('is posted right after its parent, woken by that delivery rather than looking again later', async () => {
+    // The command's header fails four times (Slack's internal_error, tried again after growing
+    // waits: ~5 s in all); its result, threaded under it, is recorded meanwhile and waits for it.
+    // Without a wake-up it would look again every 10 s, and follow its parent seconds later.
+    h.slack.failNext('chat.postMessage', 'internal_error', 4);
+    expect((await command('status')).status).toBe(200);
+    await h.slack.waitFor('chat.postMessage', (call) => Boolean(call.args.thread_ts), 30_000);
+    const posted = h.slack
+      .callsTo('chat.postMessage')
+      .filter((call) => call.response.ok === true && call.args.channel === CHANNEL);
+    const header = posted.find((call) => !call.args.thread_ts);
+    const reply = posted.find((call) => call.args.thread_ts);
+    expect(header && reply).toBeTruthy();
+    expect((reply?.at ?? 0) - (header?.at ?? 0)).toBeLessThan(2_000);
+  }, 60_000);
+});
+
 /** The last 429 of the same message (same text and thread) answered before `call`. */
 function latestBefore(limited: RecordedCall[], call: RecordedCall): RecordedCall | undefined {
   return limited
