@@ -1,3 +1,4 @@
+import { withTimeout } from '../lib/with-timeout.ts';
 import type { Logger } from '../logging/logger.ts';
 import { DRAIN_TIMEOUT_MS } from '../queue/job-queue.ts';
 
@@ -24,20 +25,10 @@ export function queueCloseLimitMs(drainMs = DRAIN_TIMEOUT_MS): number {
  */
 export async function stopStep(step: ShutdownStep, logger: Logger): Promise<void> {
   const limitMs = step.limitMs ?? STEP_LIMIT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(resolve, limitMs, 'late');
-  });
-  const outcome = await Promise.race([
-    step.close().then(
-      () => 'closed' as const,
-      (error: unknown) => {
-        logger.error({ err: error, step: step.name }, 'error while stopping');
-        return 'failed' as const;
-      },
+  await withTimeout(step.close(), limitMs, `${step.name} did not stop`).catch((error: unknown) =>
+    logger.error(
+      { err: error, step: step.name, limitMs },
+      'error while stopping; going on so that fleetbot exits',
     ),
-    late,
-  ]).finally(() => clearTimeout(timer));
-  if (outcome === 'late')
-    logger.error({ step: step.name, limitMs }, 'did not stop in time; going on so that fleetbot exits');
+  );
 }
