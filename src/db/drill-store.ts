@@ -61,6 +61,15 @@ export class PgDrillStore implements DrillStore {
       ...(row.last_error ? { error: String(row.last_error) } : {}),
     }));
   }
+
+  async pingedSteps(number: number): Promise<string[]> {
+    const prefix = `escalation.${number}.`;
+    const { rows } = await this.pool.query(
+      `SELECT key FROM slack_messages WHERE key LIKE $1 AND key LIKE '%.thread' ORDER BY id`,
+      [`${prefix}%`],
+    );
+    return rows.map((row) => String(row.key).slice(prefix.length, -'.thread'.length));
+  }
 }
 
 /** A report as jsonb keeps it: its two dates as text. */

@@ -245,4 +245,19 @@ export interface DrillStore {
   unreported(limit: number): Promise<number[]>;
   /** The drill's escalation DMs, keyed `escalation.<n>.<step>.<user>`, as delivery left them. */
   directMessages(number: number): Promise<{ key: string; status: string; error?: string }[]>;
+  /** The steps whose ping went to the drill's thread (every step's does), by step key. */
+  pingedSteps(number: number): Promise<string[]>;
+}
+
+/**
+ * Steps pinged but not in the timeline yet: a check records its steps just after sending them, so a
+ * report built in between would leave out a step everyone saw.
+ */
+export function unrecordedSteps(timeline: readonly TimelineEvent[], pinged: readonly string[]): string[] {
+  const recorded = new Set(
+    timeline
+      .filter((event) => event.kind === 'escalated')
+      .map((event) => (event.details as EscalatedDetails | undefined)?.step),
+  );
+  return pinged.filter((step) => !recorded.has(step));
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.ts';
 import type { SeverityId } from '../config/schema-kit.ts';
 import type { Clock } from '../domain/clock.ts';
-import { buildDrillReport, DrillAlreadyRunning, type DrillStore } from '../domain/drill.ts';
+import { buildDrillReport, DrillAlreadyRunning, type DrillStore, unrecordedSteps } from '../domain/drill.ts';
 import { type DrillNotify, type Incident, incidentRef } from '../domain/incident.ts';
 import type { IncidentStore } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
@@ -11,7 +11,7 @@ import { slackDate } from '../slack/render/mrkdwn.ts';
 import { incidentMessageKey } from './incident-publisher.ts';
 import type { IncidentResponse, ResponseOutcome } from './incident-response.ts';
 
-/** How long a report waits for the drill's last DMs to be delivered (or to fail) before it is built. */
+/** How long a report waits for the drill's last DMs and steps to settle before it is built. */
 const REPORT_WAIT_MS = 60_000;
 /** How often it looks again meanwhile. */
 const REPORT_POLL_MS = 2_000;
@@ -93,7 +93,8 @@ export class Drills {
 
   /**
    * Builds, keeps and posts the report of a drill that ended. Waits (up to a minute) for DMs still
-   * being delivered, so that the report says which failed; `retryAt` asks the job to come back.
+   * being delivered, so that the report says which failed, and for steps pinged but not recorded yet;
+   * `retryAt` asks the job to come back.
    */
   async report(number: number): Promise<{ retryAt?: Date; reported: boolean }> {
     const { store, drills, notifier, config, clock } = this.options;
@@ -102,15 +103,16 @@ export class Drills {
     if (!incident?.drill || incident.status !== 'resolved') return { reported: false };
     if (await drills.report(number)) return { reported: true };
     const directMessages = await drills.directMessages(number);
+    const timeline = await store.timeline(number);
     const now = clock.now();
     const ended = incident.resolvedAt ?? now;
-    if (
-      directMessages.some((message) => message.status === 'pending') &&
-      now.getTime() - ended.getTime() < REPORT_WAIT_MS
-    ) {
+    const unsettled =
+      directMessages.some((message) => message.status === 'pending') ||
+      unrecordedSteps(timeline, await drills.pingedSteps(number)).length > 0;
+    if (unsettled && now.getTime() - ended.getTime() < REPORT_WAIT_MS) {
       return { retryAt: new Date(now.getTime() + REPORT_POLL_MS), reported: false };
     }
-    const report = buildDrillReport({ incident, timeline: await store.timeline(number), directMessages });
+    const report = buildDrillReport({ incident, timeline, directMessages });
     const content = renderDrillReport(report, config);
     // Posted under a key of its own first (a retry posts nothing twice), then kept.
     await notifier.sendAll([

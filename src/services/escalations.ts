@@ -167,7 +167,8 @@ export class Escalations {
    * Delivers the steps of run `runId` due now, records them done, queues the next check. The pings go
    * out before the incident is locked (no connection is held while they are recorded), each under a
    * key of its own: a check that dies after sending and before recording sends the same keys again,
-   * which records nothing twice. A run replaced meanwhile (acknowledged, re-planned) records nothing.
+   * which records nothing twice. A run replaced meanwhile (acknowledged, re-planned) records what it
+   * sent and plans nothing.
    */
   private async advance(number: number, runId: string): Promise<Advanced> {
     const { store, clock, notifier, config } = this.options;
@@ -201,7 +202,7 @@ export class Escalations {
     const next = await store.transaction(async (tx) => {
       const incident = await tx.lock(number);
       const current = incident ? await tx.escalation(number) : undefined;
-      if (!incident || !current || current.runId !== runId) return undefined;
+      if (!incident || !current) return undefined;
       const now = clock.now();
       const done = [...current.done];
       const delivered = [
@@ -231,6 +232,16 @@ export class Escalations {
         if (done.includes(key)) continue;
         done.push(key);
         await tx.addTimeline(number, { at: now, kind, actor: 'fleetbot', text, details });
+      }
+      if (current.runId !== runId) {
+        // Replaced (acknowledged, stopped, re-planned) while its pings went out: they went out, so the
+        // timeline says so and the new run counts them done (their keys would send nothing again).
+        const recorded = done.length > current.done.length;
+        if (recorded) {
+          await tx.setEscalation(number, { done });
+          await tx.update(number, {});
+        }
+        return { nextAt: undefined, changed: recorded, ended: false };
       }
       const after = evaluation(incident, { ...current, done }, now, windows);
       const phases = phaseNudges(incident, this.options.config.escalation.phases, new Set(done), now);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildDrillReport, type DrillReport, drillReportSections } from '../../src/domain/drill.ts';
+import {
+  buildDrillReport,
+  type DrillReport,
+  drillReportSections,
+  unrecordedSteps,
+} from '../../src/domain/drill.ts';
 import { DRILL_BASE, type Incident, type TimelineEvent } from '../../src/domain/incident.ts';
 
 const START = new Date('2026-11-30T10:00:00Z');
@@ -332,5 +337,25 @@ describe('building a drill report', () => {
     expect(built.silent).toEqual([]);
     expect(built.unheld).toEqual([]);
     expect(built.failedDms).toEqual([{ user: 'garbled', step: '', error: 'not delivered' }]);
+  });
+});
+
+describe('a drill report waits for', () => {
+  it('steps pinged in the thread that the timeline does not record yet', () => {
+    const noted: TimelineEvent = {
+      at: at(3),
+      kind: 'note',
+      actor: 'fleetbot',
+      text: 'x',
+      details: { step: 'rule.1' },
+    };
+    expect(unrecordedSteps([...timeline, noted], ['page', 'rule.0', 'deadline.9', 'rule.1'])).toEqual([
+      'deadline.9',
+      'rule.1',
+    ]);
+    expect(unrecordedSteps(timeline, ['page', 'rule.0'])).toEqual([]);
+    expect(
+      unrecordedSteps([{ at: at(1), kind: 'escalated', actor: 'fleetbot', text: 'Paged' }], ['page']),
+    ).toEqual(['page']);
   });
 });
