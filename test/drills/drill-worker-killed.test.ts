@@ -96,7 +96,11 @@ describe('a drill whose worker is killed', () => {
     );
     const late = report.steps.find((step) => step.key === 'deadline.1');
     expect(late?.lateMs).toBeGreaterThan(5_000);
-    expect(report.steps.filter((step) => step.lateMs > 0).map((step) => step.key)).toEqual(['deadline.1']);
+    // Steps due while the worker ran are on time; on a loaded machine the new worker may start late
+    // enough for later steps to be late too, so only those due before the kill are checked.
+    const beforeKill = report.steps.filter((step) => step.dueAfterMs < 15_000);
+    expect(beforeKill.map((step) => step.key)).toContain('page');
+    expect(beforeKill.filter((step) => step.lateMs > 0)).toEqual([]);
     await eventually(
       () =>
         d.slack.messages.some((message) => /Steps late: deadline\.1 by/.test(JSON.stringify(message.blocks))),
