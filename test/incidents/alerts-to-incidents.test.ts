@@ -108,6 +108,7 @@ describe('an Alertmanager group firing, repeated 100 times, then resolved', () =
   it('opens one incident with one message, counts the repeats, resolves it and posts the post-mortem', async () => {
     const before = (await incidentRows()).length;
     h.slack.clearCalls();
+    const started = Date.now();
     const firing = fixture('alertmanager/webhook-firing-2-alerts.json');
     expect(await send('alertmanager', firing)).toEqual({ status: 202, body: { accepted: 2 } });
     for (let i = 0; i < 100; i++) expect((await send('alertmanager', firing)).status).toBe(202);
@@ -159,9 +160,10 @@ describe('an Alertmanager group firing, repeated 100 times, then resolved', () =
       'the message to show the resolution',
     );
     expect(message).toBeDefined();
-    // Edits are coalesced to one per 5 s: the storm above is a handful of chat.update calls, not 100.
+    // Edits are coalesced to one per 5 s: the storm above is a handful of chat.update calls, not 100
+    // (one per 5 s of the test, which a loaded machine stretches, and the final state).
     const updates = h.slack.callsTo('chat.update').filter((call) => call.args.ts === posts[0]?.response.ts);
-    expect(updates.length).toBeLessThanOrEqual(6);
+    expect(updates.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 5_000) + 1);
   }, 60_000);
 });
 
