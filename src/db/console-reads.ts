@@ -11,16 +11,10 @@ import type {
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
-import { DRILL_BASE, type IncidentStatus } from '../domain/incident.ts';
+import { DRILL_BASE, type IncidentStatus, type TimelineKind } from '../domain/incident.ts';
 import { optional } from '../lib/optional.ts';
 import { reportOf, type StoredDrillReport } from './drill-store.ts';
-import {
-  optionalString,
-  toIncident,
-  toIncidentAlert,
-  toIncidentRun,
-  toTimelineEvent,
-} from './incident-store.ts';
+import { optionalString, toIncident, toIncidentAlert, toIncidentRun } from './incident-store.ts';
 
 type Row = Record<string, unknown>;
 
@@ -84,16 +78,22 @@ export class PgConsoleReads implements ConsoleReads {
 
   async timeline(number: number, after: TimelineCursor | undefined, limit: number): Promise<TimelinePage> {
     // The page and the incident's event count in one statement (a round trip less per page); an
-    // empty page has no row to carry the count, so it is then asked for alone.
+    // empty page has no row to carry the count, so it is then asked for alone. Only what the page
+    // shows: an event's details (who was paged, a run's parameters) are not parsed for it.
     const { rows } = await this.pool.query(
-      `SELECT e.*, (SELECT count(*) FROM timeline_events WHERE incident_id = $1)::int AS total
+      `SELECT e.id, e.at, e.kind, e.actor, e.details->>'text' AS text,
+              (SELECT count(*) FROM timeline_events WHERE incident_id = $1)::int AS total
          FROM timeline_events e WHERE incident_id = $1${after ? ' AND (at, id) > ($3, $4)' : ''}
         ORDER BY at, id LIMIT $2`,
       after ? [number, limit + 1, after.at, after.id] : [number, limit + 1],
     );
-    const events = (rows as Row[])
-      .slice(0, limit)
-      .map((row) => ({ ...toTimelineEvent(row), id: Number(row.id) }));
+    const events = (rows as Row[]).slice(0, limit).map((row) => ({
+      id: Number(row.id),
+      at: row.at as Date,
+      kind: row.kind as TimelineKind,
+      actor: String(row.actor ?? 'fleetbot'),
+      text: String(row.text ?? ''),
+    }));
     const last = events.at(-1);
     const first = rows[0] as Row | undefined;
     return {

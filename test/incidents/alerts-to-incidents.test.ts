@@ -164,7 +164,8 @@ describe('an Alertmanager group firing, repeated 100 times, then resolved', () =
     // (one per 5 s of the test, which a loaded machine stretches, and the final state).
     const updates = h.slack.callsTo('chat.update').filter((call) => call.args.ts === posts[0]?.response.ts);
     expect(updates.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 5_000) + 1);
-  }, 60_000);
+    // Six seconds alone; beside alert-durability's storms in CI it took 53 s and once more than 60.
+  }, 150_000);
 });
 
 describe('people answer an incident from its message', () => {
