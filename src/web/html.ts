@@ -22,8 +22,11 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
+const SPECIAL = /[&<>"']/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
+  // Most values (times, ids, kinds) have nothing to escape: one test is cheaper than a replace.
+  return SPECIAL.test(text) ? text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character) : text;
 }
 
 function render(part: Part): string {
