@@ -119,7 +119,8 @@ function scenarios(seededAt: Date, laterPath: string): Scenario[] {
   const toMs = Date.parse(`${day(to)}T00:00:00Z`) + 86_400_000;
   const deepBefore = 150;
   const big = BIG.number;
-  const timelineItems = (body: string) => body.split('<li><span class="when">').length - 1;
+  const timelineItems = (body: string) =>
+    (/<ol class="timeline">([\s\S]*?)<\/ol>/.exec(body)?.[1] ?? '').split('<li>').length - 1;
   const incidentCheck = (first: boolean) => (body: string) => {
     if (!body.includes(`<h1>INC-${big} · `)) return `not INC-${big}'s page`;
     if (!body.includes(`<p class="muted">${BIG.events} events, 200 shown from`))
