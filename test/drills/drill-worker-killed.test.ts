@@ -115,6 +115,17 @@ describe('a drill whose worker is killed', () => {
       [number],
     );
     expect(steps.rows.every((row) => row.n === 1)).toBe(true);
+    // A DM posted a moment ago is recorded delivered just after Slack answers: compare once none is pending.
+    await eventually(
+      async () =>
+        (
+          await d.db.query("SELECT 1 FROM slack_messages WHERE key LIKE $1 AND status = 'pending' LIMIT 1", [
+            `escalation.${number}.%`,
+          ])
+        ).rows.length === 0,
+      30_000,
+      'the drill’s messages settled',
+    );
     const keys = await d.db.query(
       "SELECT key FROM slack_messages WHERE key LIKE $1 AND key ~ '\\.U[A-Z0-9]+$' AND status = 'delivered'",
       [`escalation.${number}.%`],
