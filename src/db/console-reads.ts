@@ -11,10 +11,16 @@ import type {
   TimelineCursor,
   TimelinePage,
 } from '../domain/console.ts';
-import { DRILL_BASE, type IncidentStatus, type TimelineKind } from '../domain/incident.ts';
+import { DRILL_BASE, type IncidentStatus } from '../domain/incident.ts';
 import { optional } from '../lib/optional.ts';
 import { reportOf, type StoredDrillReport } from './drill-store.ts';
-import { optionalString, toIncident, toIncidentAlert, toIncidentRun } from './incident-store.ts';
+import {
+  optionalString,
+  toIncident,
+  toIncidentAlert,
+  toIncidentRun,
+  toTimelineEvent,
+} from './incident-store.ts';
 
 type Row = Record<string, unknown>;
 
@@ -82,19 +88,15 @@ export class PgConsoleReads implements ConsoleReads {
     // shows: an event's details (who was paged, a run's parameters) are not parsed for it.
     const { rows } = await this.pool.query({
       name: after ? 'console-timeline-after' : 'console-timeline',
-      text: `SELECT e.id, e.at, e.kind, e.actor, e.details->>'text' AS text,
+      text: `SELECT e.id, e.at, e.kind, e.actor, jsonb_build_object('text', e.details->'text') AS details,
               (SELECT count(*) FROM timeline_events WHERE incident_id = $1)::int AS total
          FROM timeline_events e WHERE incident_id = $1${after ? ' AND (at, id) > ($3, $4)' : ''}
         ORDER BY at, id LIMIT $2`,
       values: after ? [number, limit + 1, after.at, after.id] : [number, limit + 1],
     });
-    const events = (rows as Row[]).slice(0, limit).map((row) => ({
-      id: Number(row.id),
-      at: row.at as Date,
-      kind: row.kind as TimelineKind,
-      actor: String(row.actor ?? 'fleetbot'),
-      text: String(row.text ?? ''),
-    }));
+    const events = (rows as Row[])
+      .slice(0, limit)
+      .map((row) => ({ ...toTimelineEvent(row), id: Number(row.id) }));
     const last = events.at(-1);
     const first = rows[0] as Row | undefined;
     return {
