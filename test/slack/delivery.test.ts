@@ -29,14 +29,22 @@ const command = (text: string, channel = CHANNEL, responseUrl = h.slack.response
     { secret: SIGNING_SECRET },
   );
 
-/** The positive signal that delivery is over: nothing recorded is still waiting for Slack. */
-async function allDelivered(timeoutMs: number) {
+/**
+ * The positive signal that delivery is over: every run's result is recorded (the worker records
+ * messages after the ack, so an empty table alone proves nothing) and none is still waiting for Slack.
+ */
+async function allDelivered(runs: number, timeoutMs: number) {
   await eventually(
-    async () =>
-      (await h.db.query("SELECT count(*)::int AS n FROM slack_messages WHERE status = 'pending'")).rows[0]
-        .n === 0,
+    async () => {
+      const { rows } = await h.db.query(
+        `SELECT count(*) FILTER (WHERE key LIKE 'run.%.result')::int AS results,
+                count(*) FILTER (WHERE status = 'pending')::int AS pending
+           FROM slack_messages`,
+      );
+      return rows[0].results === runs && rows[0].pending === 0;
+    },
     timeoutMs,
-    'every recorded Slack message to be delivered',
+    `the results of ${runs} runs to be recorded and every recorded Slack message delivered`,
   );
 }
 
@@ -72,7 +80,7 @@ describe('Slack answering 503 for 20 s while three health checks and a status ru
     );
     expect(h.slack.callsTo('chat.postMessage').every((call) => call.status === 503)).toBe(true);
 
-    await allDelivered(60_000);
+    await allDelivered(4, 60_000);
     const posted = headers();
     expect(posted).toHaveLength(4);
     for (const header of posted) {
@@ -93,7 +101,7 @@ describe('Slack rate-limiting every post with Retry-After: 3 for 10 s', () => {
   it('sends nothing to the channel before Retry-After has passed, and loses nothing', async () => {
     h.slack.rateLimitFor(['chat.postMessage'], { retryAfterSeconds: 3, forMs: 10_000 });
     await Promise.all([command('status'), command('health')]);
-    await allDelivered(60_000);
+    await allDelivered(2, 60_000);
     expect(headers()).toHaveLength(2);
     for (const header of headers()) expect(replies(header)).toHaveLength(1);
 
@@ -152,7 +160,7 @@ describe('a result Slack refuses for good', () => {
     );
     expect(told.body.response_type).toBe('ephemeral');
     expect(textOf(told.body)).toContain('does not exist or fleetbot cannot see it');
-    await allDelivered(15_000);
+    await allDelivered(1, 15_000);
     const failed = await h.db.query(
       "SELECT key, attempts, last_error FROM slack_messages WHERE status = 'failed'",
     );
@@ -193,6 +201,6 @@ describe('a message whose delivery job was lost', () => {
     );
     await h.app.queue.enqueue('message.sweep', {});
     await h.slack.waitFor('chat.postMessage', (call) => call.args.text === 'recorded before a crash', 15_000);
-    await allDelivered(10_000);
+    await allDelivered(0, 10_000);
   });
 });
