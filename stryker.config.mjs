@@ -17,6 +17,7 @@ export default {
     'src/escalation/phases.ts',
     'src/escalation/rotation.ts',
     'src/domain/drill.ts',
+    'src/domain/escalation-pings.ts',
     'src/domain/maintenance.ts',
   ],
   testRunner: 'vitest',

@@ -20,6 +20,7 @@ export const MUTATION_TESTS = [
   'test/escalation/rotation.test.ts',
   'test/escalation/phases.test.ts',
   'test/domain/drill-report.test.ts',
+  'test/domain/escalation-pings.test.ts',
   'test/domain/maintenance-notices.test.ts',
 ];
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { DrillReport, DrillStore } from '../domain/drill.ts';
+import { escalationKeyPrefix, readPingKey } from '../domain/escalation-pings.ts';
 import { DRILL_BASE, type Incident } from '../domain/incident.ts';
 import { toIncident } from './incident-store.ts';
 
@@ -49,26 +50,31 @@ export class PgDrillStore implements DrillStore {
   }
 
   async directMessages(number: number): Promise<{ key: string; status: string; error?: string }[]> {
-    // Escalation DMs are keyed `escalation.<n>.<step>.<user>`; the thread and channel posts end otherwise.
-    const { rows } = await this.pool.query(
-      `SELECT key, status, last_error FROM slack_messages
-        WHERE key LIKE $1 AND key ~ '\\.[UW][A-Z0-9]+$' ORDER BY id`,
-      [`escalation.${number}.%`],
-    );
-    return rows.map((row) => ({
-      key: String(row.key),
-      status: String(row.status),
-      ...(row.last_error ? { error: String(row.last_error) } : {}),
-    }));
+    return (await this.pings(number))
+      .filter(({ ping }) => ping.route === 'direct')
+      .map(({ row }) => ({
+        key: String(row.key),
+        status: String(row.status),
+        ...(row.last_error ? { error: String(row.last_error) } : {}),
+      }));
   }
 
   async pingedSteps(number: number): Promise<string[]> {
-    const prefix = `escalation.${number}.`;
+    return (await this.pings(number))
+      .filter(({ ping }) => ping.route === 'thread')
+      .map(({ ping }) => ping.step);
+  }
+
+  /** The messages of the incident's escalation that are pings, with what their key says. */
+  private async pings(number: number) {
     const { rows } = await this.pool.query(
-      `SELECT key FROM slack_messages WHERE key LIKE $1 AND key LIKE '%.thread' ORDER BY id`,
-      [`${prefix}%`],
+      'SELECT key, status, last_error FROM slack_messages WHERE key LIKE $1 ORDER BY id',
+      [`${escalationKeyPrefix(number)}%`],
     );
-    return rows.map((row) => String(row.key).slice(prefix.length, -'.thread'.length));
+    return rows.flatMap((row) => {
+      const ping = readPingKey(number, String(row.key));
+      return ping ? [{ row, ping }] : [];
+    });
   }
 }
 

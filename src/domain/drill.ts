@@ -1,4 +1,5 @@
 import type { SeverityId } from '../config/schema-kit.ts';
+import { readPingKey } from './escalation-pings.ts';
 import { CHECKLISTS, type DrillNotify, type Incident, incidentRef, type TimelineEvent } from './incident.ts';
 
 /** Starting a drill while another runs: the store refuses it, whoever won the race. */
@@ -127,11 +128,10 @@ export function buildDrillReport({ incident, timeline, directMessages }: DrillRe
   const failedDms = directMessages
     .filter((message) => message.status === 'failed')
     .map((message) => {
-      const parts = message.key.split('.');
+      const ping = readPingKey(incident.number, message.key);
       return {
-        // Stryker disable next-line StringLiteral: equivalent, split gives at least one part, so there is a last
-        user: parts.at(-1) ?? '?',
-        step: parts.slice(2, -1).join('.'),
+        user: ping?.route === 'direct' ? ping.user : '?',
+        step: ping?.step ?? '?',
         error: message.error ?? 'not delivered',
       };
     });

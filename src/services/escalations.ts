@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../domain/clock.ts';
+import { escalationKey } from '../domain/escalation-pings.ts';
 import { type Incident, incidentRef } from '../domain/incident.ts';
 import type { EscalationRecord, IncidentStore, IncidentTransaction } from '../domain/incident-store.ts';
 import { type Jobs, jobId } from '../domain/jobs.ts';
@@ -330,7 +331,6 @@ export class Escalations {
     to: { people: readonly string[]; groups: readonly string[]; lateMs: number; now: Date; direct: boolean },
   ): OutboundMessage[] {
     const { people, groups, lateMs, now } = to;
-    const key = `escalation.${incident.number}.${step.key}`;
     const ping = renderEscalationPing({
       incident,
       step,
@@ -348,14 +348,14 @@ export class Escalations {
     const direct = (to.direct ? people : []).map(
       (user): OutboundMessage => ({
         kind: 'post',
-        key: `${key}.${user}`,
+        key: escalationKey(incident.number, step.key, { route: 'direct', user }),
         channel: user,
         content: ping.direct,
       }),
     );
     const thread: OutboundMessage = {
       kind: 'post',
-      key: `${key}.thread`,
+      key: escalationKey(incident.number, step.key, { route: 'thread' }),
       channel: this.options.config.channels.alerts,
       thread: { key: `incident.${incident.number}` },
       content: ping.thread(mentions),
@@ -363,7 +363,7 @@ export class Escalations {
     if (incident.severity !== 'P0' || !incident.channel) return [...direct, thread];
     const here: OutboundMessage = {
       kind: 'post',
-      key: `${key}.here`,
+      key: escalationKey(incident.number, step.key, { route: 'here' }),
       channel: incident.channel,
       content: ping.thread(['<!here>', ...mentions]),
     };
@@ -394,7 +394,7 @@ export class Escalations {
     const target = spokenDuration(phase.dueAt.getTime() - incident.openedAt.getTime());
     return {
       kind: 'post',
-      key: `escalation.${incident.number}.${phase.key}`,
+      key: escalationKey(incident.number, phase.key),
       channel: this.options.config.channels.alerts,
       thread: { key: `incident.${incident.number}` },
       content: {

@@ -336,7 +336,7 @@ describe('building a drill report', () => {
     ]);
     expect(built.silent).toEqual([]);
     expect(built.unheld).toEqual([]);
-    expect(built.failedDms).toEqual([{ user: 'garbled', step: '', error: 'not delivered' }]);
+    expect(built.failedDms).toEqual([{ user: '?', step: '?', error: 'not delivered' }]);
   });
 });
 
