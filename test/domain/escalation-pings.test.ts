@@ -9,7 +9,7 @@ describe('escalation ping keys', () => {
       { route: 'thread' },
       { route: 'here' },
     ] as const;
-    for (const step of ['page', 'deadline.1', 'rule.0']) {
+    for (const step of ['page', 'deadline.1', 'rule.0', 'x']) {
       for (const to of routes) {
         const key = escalationKey(1042, step, to);
         expect(key.startsWith(escalationKeyPrefix(1042))).toBe(true);
@@ -35,6 +35,7 @@ describe('escalation ping keys', () => {
     expect(readPingKey(7, 'escalation.7..thread')).toBeUndefined();
     expect(readPingKey(7, 'escalation.7.page.u0000lower')).toBeUndefined();
     expect(readPingKey(7, 'escalation.7.page.XU0000')).toBeUndefined();
+    expect(readPingKey(7, 'escalation.7.page.U0000lead')).toBeUndefined();
     expect(readPingKey(7, 'escalation.7.page.U0000LEAD.')).toBeUndefined();
     expect(readPingKey(7, 'run.7.result')).toBeUndefined();
     expect(readPingKey(7, 'garbled')).toBeUndefined();
