@@ -83,35 +83,33 @@ export class PgConsoleReads implements ConsoleReads {
   }
 
   async timeline(number: number, after: TimelineCursor | undefined, limit: number): Promise<TimelinePage> {
-    // The page and the incident's event count in one statement (a round trip less per page); an
-    // empty page has no row to carry the count, so it is then asked for alone. Only what the page
-    // shows: an event's details (who was paged, a run's parameters) are not parsed for it.
+    // One row (one round trip, whether the page is empty or not): the incident's event count and the
+    // page as one json array, which JSON.parse reads natively where 200 rows of columns cost the
+    // driver a parse each (a tenth of the page's CPU). Only what the page shows: an event's details
+    // (who was paged, a run's parameters) are not parsed for it.
     const { rows } = await this.pool.query({
       name: after ? 'console-timeline-after' : 'console-timeline',
-      text: `SELECT e.id, e.at, e.kind, e.actor, jsonb_build_object('text', e.details->'text') AS details,
-              (SELECT count(*) FROM timeline_events WHERE incident_id = $1)::int AS total
-         FROM timeline_events e WHERE incident_id = $1${after ? ' AND (at, id) > ($3, $4)' : ''}
-        ORDER BY at, id LIMIT $2`,
+      text: `SELECT (SELECT count(*) FROM timeline_events WHERE incident_id = $1)::int AS total,
+              (SELECT coalesce(json_agg(e ORDER BY e.at, e.id), '[]')
+                 FROM (SELECT id, at, kind, actor, jsonb_build_object('text', details->'text') AS details
+                         FROM timeline_events WHERE incident_id = $1${after ? ' AND (at, id) > ($3, $4)' : ''}
+                        ORDER BY at, id LIMIT $2) e) AS events`,
       values: after ? [number, limit + 1, after.at, after.id] : [number, limit + 1],
     });
-    const events = (rows as Row[])
-      .slice(0, limit)
-      .map((row) => ({ ...toTimelineEvent(row), id: Number(row.id) }));
-    const last = events.at(-1);
-    const first = rows[0] as Row | undefined;
+    const { total, events: page } = rows[0] as { total: number; events: Row[] };
+    const shown = page.slice(0, limit);
+    // json_agg writes timestamps as text, to the microsecond: revived before the incident store's
+    // row mapper, and kept as written for the cursor.
+    const events = shown.map((row) => ({
+      ...toTimelineEvent({ ...row, at: new Date(row.at as string) }),
+      id: Number(row.id),
+    }));
+    const last = shown.at(-1);
     return {
       events,
-      ...(rows.length > limit && last ? { next: { at: last.at, id: last.id } } : {}),
-      total: first ? Number(first.total) : await this.timelineCount(number),
+      ...(page.length > limit && last ? { next: { at: String(last.at), id: Number(last.id) } } : {}),
+      total,
     };
-  }
-
-  private async timelineCount(number: number): Promise<number> {
-    const { rows } = await this.pool.query(
-      'SELECT count(*)::int AS total FROM timeline_events WHERE incident_id = $1',
-      [number],
-    );
-    return Number((rows[0] as Row).total);
   }
 
   async audit(query: AuditQuery): Promise<AuditRow[]> {
@@ -125,7 +123,7 @@ export class PgConsoleReads implements ConsoleReads {
     if (query.before) where.add('(requested_at, id) < ($, $)', query.before.at, query.before.id);
     const { rows } = await this.pool.query(
       `SELECT id, action, target, params, requested_by, confirmed_by, origin, status, summary, incident_id,
-              requested_at, finished_at
+              requested_at, to_json(requested_at) #>> '{}' AS requested_at_exact, finished_at
          FROM action_runs ${where.sql()} ORDER BY requested_at DESC, id DESC LIMIT ${Math.floor(query.limit)}`,
       where.values,
     );
@@ -278,6 +276,7 @@ function toAuditRow(raw: unknown): AuditRow {
     ...optional('summary', optionalString(row.summary)),
     ...optional('incident', row.incident_id === null ? undefined : Number(row.incident_id)),
     requestedAt: row.requested_at as Date,
+    requestedAtExact: String(row.requested_at_exact),
     ...optional('finishedAt', (row.finished_at as Date | null) ?? undefined),
   };
 }

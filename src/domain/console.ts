@@ -68,9 +68,16 @@ export interface IncidentRecord {
   drillReport?: DrillReport;
 }
 
+/**
+ * A time as PostgreSQL keeps it, to the microsecond (`2026-11-30T18:42:00.123456+00:00`): where a
+ * keyset page starts. A Date would round it to the millisecond, and a page would then repeat or skip
+ * the rows recorded within that millisecond (times written by `now()` carry microseconds).
+ */
+export type ExactInstant = string;
+
 /** Where a page of a timeline starts: after this event (events run oldest first). */
 export interface TimelineCursor {
-  at: Date;
+  at: ExactInstant;
   id: number;
 }
 
@@ -91,7 +98,7 @@ export interface AuditQuery {
   /** A run's status: ok, warning, failed, denied, cancelled… */
   outcome?: string;
   /** Keyset: runs requested before this one (the log runs newest first). */
-  before?: { at: Date; id: string };
+  before?: { at: ExactInstant; id: string };
   limit: number;
 }
 
@@ -108,6 +115,8 @@ export interface AuditRow {
   summary?: string;
   incident?: number;
   requestedAt: Date;
+  /** `requestedAt` to the microsecond: where the next page starts when this row ends one. */
+  requestedAtExact: ExactInstant;
   finishedAt?: Date;
 }
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { actions } from '../actions/registry.ts';
 import type { Config } from '../config/index.ts';
 import { SEVERITY_IDS, type SeverityId } from '../config/schema-kit.ts';
-import type { IncidentQuery, TimelineCursor, Viewer } from '../domain/console.ts';
+import type { AuditQuery, IncidentQuery, TimelineCursor, Viewer } from '../domain/console.ts';
 import {
   INCIDENT_FLAGS,
   INCIDENT_STATUSES,
@@ -131,20 +131,30 @@ function withParam(path: string, query: URLSearchParams, name: string, value?: s
   return rest ? `${path}?${rest}` : path;
 }
 
-/** `2026-11-30T18:42:00.000Z~1234`: where a timeline page starts. */
-function timelineCursor(value: string | undefined): TimelineCursor | undefined {
-  const match = value ? /^(.+)~(\d+)$/.exec(value) : null;
-  if (!match) return undefined;
-  const at = new Date(match[1] ?? '');
-  return Number.isNaN(at.getTime()) ? undefined : { at, id: Number(match[2]) };
+/**
+ * A keyset cursor from a pager link, `<instant>~<id>`: the instant as PostgreSQL wrote it
+ * (`2026-11-30T18:42:00.123456+00:00`; links made before microseconds were kept end in `.000Z`).
+ * Anything else is no cursor: the first page.
+ */
+function keysetCursor(value: string | undefined, id: RegExp): { at: string; id: string } | undefined {
+  const match = value
+    ? /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}(?::\d{2})?))~(.+)$/.exec(value)
+    : null;
+  const at = match?.[1];
+  const rest = match?.[2];
+  if (!at || !rest || !id.test(rest) || Number.isNaN(new Date(at).getTime())) return undefined;
+  return { at, id: rest };
 }
 
-/** `2026-11-30T18:42:00.000Z~<uuid>`: where an audit page starts. */
-function auditCursor(value: string | undefined): { at: Date; id: string } | undefined {
-  const match = value ? /^(.+)~([0-9a-f-]{36})$/i.exec(value) : null;
-  if (!match) return undefined;
-  const at = new Date(match[1] ?? '');
-  return Number.isNaN(at.getTime()) ? undefined : { at, id: match[2] ?? '' };
+/** Where a timeline page starts: after event `<id>`. */
+function timelineCursor(value: string | undefined): TimelineCursor | undefined {
+  const cursor = keysetCursor(value, /^\d{1,15}$/);
+  return cursor && { at: cursor.at, id: Number(cursor.id) };
+}
+
+/** Where an audit page starts: before run `<uuid>`. */
+function auditCursor(value: string | undefined): AuditQuery['before'] {
+  return keysetCursor(value, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 }
 
 /**
@@ -299,12 +309,7 @@ export function consolePages(options: ConsolePagesOptions): ConsolePage[] {
           ...(before ? { before } : {}),
         });
         const olderHref = list.next
-          ? withParam(
-              '/console/audit',
-              request.query,
-              'before',
-              `${list.next.at.toISOString()}~${list.next.id}`,
-            )
+          ? withParam('/console/audit', request.query, 'before', `${list.next.at}~${list.next.id}`)
           : undefined;
         return document(
           request,

@@ -187,13 +187,15 @@ export class ConsoleViews {
     };
   }
 
-  async audit(query: Omit<AuditQuery, 'limit'>): Promise<ListPage<AuditRow, { at: Date; id: string }>> {
+  async audit(
+    query: Omit<AuditQuery, 'limit'>,
+  ): Promise<ListPage<AuditRow, NonNullable<AuditQuery['before']>>> {
     const rows = await this.options.reads.audit({ ...query, limit: PAGE_SIZE + 1 });
     const shown = rows.slice(0, PAGE_SIZE);
     const last = shown.at(-1);
     return {
       rows: shown,
-      ...(rows.length > PAGE_SIZE && last ? { next: { at: last.requestedAt, id: last.id } } : {}),
+      ...(rows.length > PAGE_SIZE && last ? { next: { at: last.requestedAtExact, id: last.id } } : {}),
     };
   }
 

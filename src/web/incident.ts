@@ -112,7 +112,7 @@ function timeline(input: IncidentPageInput): Html {
   const { timeline: page, incident } = input;
   const first = page.events[0];
   const nextHref = page.next
-    ? `/console/incidents/${incident.number}?after=${encodeURIComponent(`${page.next.at.toISOString()}~${page.next.id}`)}#timeline`
+    ? `/console/incidents/${incident.number}?after=${encodeURIComponent(`${page.next.at}~${page.next.id}`)}#timeline`
     : undefined;
   return html`<p class="muted">${page.total} events${page.total > page.events.length ? html`, ${page.events.length} shown from ${first ? input.formats.when(first.at) : ''}` : ''}.</p>
 <ol class="timeline">${page.events.map(

@@ -213,6 +213,19 @@ describe('the console pages', () => {
     expect(second.status).toBe(200);
     expect(second.body).toContain('First events');
     expect(second.body).not.toContain('>repeat 1<');
+    // The cursor is the last event's time to the microsecond; a link kept from before, in milliseconds,
+    // still opens a page, and one that is not a cursor opens the first page.
+    expect(decodeURIComponent(href)).toMatch(
+      /after=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+00:00~\d+#timeline$/,
+    );
+    const legacy = await open(oncall, `/console/incidents/${number}?after=2020-01-01T00%3A00%3A00.000Z~1`);
+    expect(legacy.status).toBe(200);
+    expect(legacy.body).toContain('First events');
+    for (const garbage of ['yesterday~1', '2026-11-30T00%3A00%3A00Z~x', '2026-13-45T99%3A00%3A00Z~1']) {
+      const page = await open(oncall, `/console/incidents/${number}?after=${garbage}`);
+      expect(page.status, garbage).toBe(200);
+      expect(page.body, garbage).not.toContain('First events');
+    }
   });
 
   it('says what is wrong with a filter instead of failing the page', async () => {

@@ -105,13 +105,13 @@ describe('the console read models (PostgreSQL)', () => {
     expect(failedRestarts.every((row) => row.action === 'restart' && row.status === 'failed')).toBe(true);
     const byUser = await reads.audit({ user: 'U0000USER1', service: 'fleet-api', limit: 200 });
     expect(byUser.every((row) => row.requestedBy === 'U0000USER1' && row.target === 'fleet-api')).toBe(true);
-    const pages = await allPages<{ at: Date; id: string }>(async (before) => {
+    const pages = await allPages<{ at: string; id: string }>(async (before) => {
       const rows = await reads.audit({ limit: 51, ...(before ? { before } : {}) });
       const shown = rows.slice(0, 50);
       const last = shown.at(-1);
       return {
         rows: shown,
-        ...(rows.length > 50 && last ? { next: { at: last.requestedAt, id: last.id } } : {}),
+        ...(rows.length > 50 && last ? { next: { at: last.requestedAtExact, id: last.id } } : {}),
       };
     });
     expect(pages.map((rows) => rows.length)).toEqual([50, 50, 30]);
