@@ -45,7 +45,7 @@ export interface EscalationsOptions {
   /** Members of a Slack user group (roles given as groups are paged person by person). */
   groupMembers: (groupId: string) => Promise<readonly string[]>;
   /** Who holds a role now: an override, the rotation's member on call, or the configured people. */
-  oncall: OnCall;
+  oncall: Pick<OnCall, 'peopleOf'>;
   /** Maintenance windows besides the recurring one: they hold pages as it does. */
   maintenance: MaintenanceStore;
 }
