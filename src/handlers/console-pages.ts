@@ -131,19 +131,26 @@ function withParam(path: string, query: URLSearchParams, name: string, value?: s
   return rest ? `${path}?${rest}` : path;
 }
 
+/** Cursors outside these years are not from a pager link: the first page. */
+const CURSOR_YEARS = { from: Date.UTC(1970, 0, 1), to: Date.UTC(10_000, 0, 1) };
+
 /**
  * A keyset cursor from a pager link, `<instant>~<id>`: the instant as PostgreSQL wrote it
- * (`2026-11-30T18:42:00.123456+00:00`; links made before microseconds were kept end in `.000Z`).
- * Anything else is no cursor: the first page.
+ * (`2026-11-30T18:42:00.123456+00:00`; links made before microseconds were kept end in `.000Z`),
+ * passed on normalised to UTC with its microseconds (a hand-edited `2026-02-30` becomes a real day
+ * rather than a database error). Anything else is no cursor: the first page.
  */
 function keysetCursor(value: string | undefined, id: RegExp): { at: string; id: string } | undefined {
+  // PostgreSQL writes 0 to 6 digits of fraction (no trailing zeros): the seconds are read as an
+  // instant, the fraction kept as written.
   const match = value
-    ? /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}(?::\d{2})?))~(.+)$/.exec(value)
+    ? /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}(?::\d{2})?)~(.+)$/.exec(value)
     : null;
-  const at = match?.[1];
-  const rest = match?.[2];
-  if (!at || !rest || !id.test(rest) || Number.isNaN(new Date(at).getTime())) return undefined;
-  return { at, id: rest };
+  const [, seconds, fraction = '', zone, rest] = match ?? [];
+  const at = new Date(`${seconds}${zone}`);
+  const time = at.getTime();
+  if (!rest || !id.test(rest) || !(time >= CURSOR_YEARS.from && time < CURSOR_YEARS.to)) return undefined;
+  return { at: `${at.toISOString().slice(0, 19)}.${fraction.padEnd(6, '0')}Z`, id: rest };
 }
 
 /** Where a timeline page starts: after event `<id>`. */
