@@ -33,7 +33,7 @@ describe('killing a process at a seeded moment of a restart, a backup and an ale
       for (const kill of kills) {
         expect(
           kill.checks,
-          `seed ${seed} pass ${kill.pass}: killed ${kill.killed} at ${kill.killAtMs} ms`,
+          `seed ${seed} pass ${kill.pass}: killed ${kill.killed} at ${kill.killAtMs} ms; found: ${kill.findings.join(' | ') || 'nothing'}`,
         ).toEqual({
           duplicateMutations: 0,
           lostAlerts: 0,

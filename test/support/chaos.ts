@@ -494,6 +494,10 @@ async function runPass(
     {
       alerts: 'SELECT count(*) AS n FROM alert_events WHERE processed_at IS NULL',
       incidents: "SELECT count(*) AS n FROM incidents WHERE status <> 'resolved'",
+      // Every incident's latest version is in its message's record (the publisher marks it synced
+      // after recording the edit): without it, "nothing pending" can hold in the moment between a
+      // resolution and the edit that shows it, and the check below finds that edit on its way.
+      published: 'SELECT count(*) AS n FROM incidents WHERE synced_version < version',
       messages: "SELECT count(*) AS n FROM slack_messages WHERE status = 'pending'",
     },
     'to settle',
