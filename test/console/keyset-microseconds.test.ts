@@ -1,41 +1,26 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PgConsoleReads } from '../../src/db/console-reads.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { createTestDatabase } from '../support/databases.ts';
-import { captureLogs } from '../support/log-capture.ts';
+import { migratedTestDatabase } from '../support/databases.ts';
+import { allPages } from '../support/keyset-pages.ts';
 
 // The console's keyset pages (timeline, audit log) start where the last one ended, to the
 // microsecond: times written by PostgreSQL's now() carry microseconds, a JavaScript Date does not.
 
 const NOW = new Date('2026-11-30T12:00:00Z');
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let database: Awaited<ReturnType<typeof migratedTestDatabase>>;
 let pool: pg.Pool;
 let reads: PgConsoleReads;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url });
-  await migrate(pool, captureLogs().logger);
+  database = await migratedTestDatabase();
+  pool = database.pool;
   reads = new PgConsoleReads({ pool });
 }, 60_000);
 
 afterAll(async () => {
-  await pool?.end();
-  await database?.drop();
+  await database?.close();
 });
-
-/** Every page of a keyset list, following its cursor. */
-async function allPages<T>(page: (cursor: T | undefined) => Promise<{ rows: unknown[]; next?: T }>) {
-  const pages: unknown[][] = [];
-  let cursor: T | undefined;
-  do {
-    const { rows, next } = await page(cursor);
-    pages.push(rows);
-    cursor = next;
-  } while (cursor !== undefined && pages.length < 20);
-  return pages;
-}
 
 it('pages rows recorded within one millisecond (now() keeps microseconds) once each, none skipped', async () => {
   // Five events and five runs, 100 µs apart within one millisecond, in an order their ids do not follow.

@@ -1,22 +1,20 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgConsoleReads } from '../../src/db/console-reads.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { DRILL_BASE } from '../../src/domain/incident.ts';
 import { seedConsole, seedDrill } from '../support/console-seed.ts';
-import { createTestDatabase } from '../support/databases.ts';
-import { captureLogs } from '../support/log-capture.ts';
+import { migratedTestDatabase } from '../support/databases.ts';
+import { allPages } from '../support/keyset-pages.ts';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let database: Awaited<ReturnType<typeof migratedTestDatabase>>;
 let pool: pg.Pool;
 let reads: PgConsoleReads;
 let ended: Awaited<ReturnType<typeof seedDrill>>;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url });
-  await migrate(pool, captureLogs().logger);
+  database = await migratedTestDatabase();
+  pool = database.pool;
   await seedConsole(pool, {
     incidents: 120,
     eventsEach: 3,
@@ -31,21 +29,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await pool?.end();
-  await database?.drop();
+  await database?.close();
 });
-
-/** Every page of a keyset list, following its cursor. */
-async function allPages<T>(page: (cursor: T | undefined) => Promise<{ rows: unknown[]; next?: T }>) {
-  const pages: unknown[][] = [];
-  let cursor: T | undefined;
-  do {
-    const { rows, next } = await page(cursor);
-    pages.push(rows);
-    cursor = next;
-  } while (cursor !== undefined && pages.length < 100);
-  return pages;
-}
 
 describe('the console read models (PostgreSQL)', () => {
   it('pages the incident list newest first, each page starting where the last ended', async () => {

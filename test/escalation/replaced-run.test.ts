@@ -1,17 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { PgIncidentStore } from '../../src/db/incident-store.ts';
 import { PgMaintenanceStore } from '../../src/db/maintenance-store.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { readPingKey } from '../../src/domain/escalation-pings.ts';
 import type { JobToQueue } from '../../src/domain/jobs.ts';
 import type { Notifier, OutboundMessage } from '../../src/domain/notifier.ts';
 import { Escalations } from '../../src/services/escalations.ts';
-import { createTestDatabase } from '../support/databases.ts';
+import { migratedTestDatabase } from '../support/databases.ts';
 import { captureLogs } from '../support/log-capture.ts';
 
 // An escalation check sends its pings, then locks the incident to record them. When the incident
@@ -21,18 +20,16 @@ import { captureLogs } from '../support/log-capture.ts';
 
 const NOW = new Date('2026-11-30T03:00:00Z');
 const ONCALL = 'U0000ONCALL';
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let database: Awaited<ReturnType<typeof migratedTestDatabase>>;
 let pool: pg.Pool;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url });
-  await migrate(pool, captureLogs().logger);
+  database = await migratedTestDatabase();
+  pool = database.pool;
 }, 60_000);
 
 afterAll(async () => {
-  await pool?.end();
-  await database?.drop();
+  await database?.close();
 });
 
 it('records the pings a replaced run sent, marks them done on the new run, and plans nothing for the old', async () => {

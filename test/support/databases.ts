@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { migrate } from '../../src/db/migrate.ts';
+import { captureLogs } from './log-capture.ts';
 
 /**
  * A fresh, empty database on the run's PostgreSQL, for one test file. Returns
@@ -15,6 +17,28 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
   return {
     url: url.toString(),
     drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/**
+ * `createTestDatabase` with fleetbot's schema migrated and a pool on it; `close` ends the pool and
+ * drops the database.
+ */
+export async function migratedTestDatabase(): Promise<{
+  url: string;
+  pool: pg.Pool;
+  close: () => Promise<void>;
+}> {
+  const database = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: database.url });
+  await migrate(pool, captureLogs().logger);
+  return {
+    url: database.url,
+    pool,
+    close: async () => {
+      await pool.end();
+      await database.drop();
+    },
   };
 }
 
